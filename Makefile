@@ -1,0 +1,49 @@
+# Thin wrapper over CMake and the scripts in scripts/: every target
+# installs what is missing first (scripts/setup-deps), then configures,
+# builds and runs.  See README.md and docs/building.md.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+MAKEFLAGS  += --no-print-directory
+CMAKE_ARGS ?=
+
+.PHONY: all deps build asan test run bench fuzz format format-check clean
+
+all: build
+
+deps:
+	@scripts/setup-deps
+
+build: deps
+	@cmake -S . -B $(BUILD) -DRMT_WERROR=ON $(CMAKE_ARGS) >$(BUILD).configure.log 2>&1 \
+		|| { cat $(BUILD).configure.log; exit 1; }
+	@grep 'rmt:' $(BUILD).configure.log || true
+	@cmake --build $(BUILD) -j$(JOBS)
+
+# Unit tests and fuzz targets again, built by clang with ASan and UBSan.
+asan: deps
+	@CC=clang cmake -S . -B $(ASAN_BUILD) -DRMT_WERROR=ON -DRMT_SANITIZE=ON \
+		-DRMT_FUZZ=ON $(CMAKE_ARGS) >$(ASAN_BUILD).configure.log 2>&1 \
+		|| { cat $(ASAN_BUILD).configure.log; exit 1; }
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+test: build asan
+	@scripts/run-tests $(BUILD) $(ASAN_BUILD)
+
+run: build
+	@scripts/run-demo $(BUILD)
+
+bench: build
+	@scripts/run-benches $(BUILD)
+
+fuzz: asan
+	@scripts/run-fuzz $(ASAN_BUILD)
+
+format:
+	@git ls-files '*.c' '*.h' | grep -v '^tests/fuzz/corpus' | xargs clang-format -i
+
+format-check:
+	@scripts/format-check
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(BUILD).configure.log $(ASAN_BUILD).configure.log
