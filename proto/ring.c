@@ -129,17 +129,16 @@ int rmt_ring_cons_refresh(struct rmt_ring_cons *c)
 		return 0;
 	if (!ring_pos_sane(c->tail, prod, c->size) ||
 	    prod - c->prod_seen > c->size)
-		return rmt_ring_cons_fail(c);
+		return rmt_ring_bad(c);
 	c->prod_seen = prod;
 	return 1;
 }
 
-int rmt_ring_cons_fail(struct rmt_ring_cons *c)
+void rmt_ring_cons_fail(struct rmt_ring_cons *c)
 {
 	c->broken = true;
 	c->errors++;
 	RMT_WRITE_ONCE(c->sh->cons_errors, c->errors);
-	return -EBADMSG;
 }
 
 /*

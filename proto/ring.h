@@ -235,8 +235,14 @@ static inline unsigned int rmt_ring_produce_burst(struct rmt_ring_prod *p,
 	return i;
 }
 
-int rmt_ring_cons_fail(struct rmt_ring_cons *c);
+void rmt_ring_cons_fail(struct rmt_ring_cons *c);
 int rmt_ring_cons_refresh(struct rmt_ring_cons *c);
+
+static inline int rmt_ring_bad(struct rmt_ring_cons *c)
+{
+	rmt_ring_cons_fail(c);
+	return -EBADMSG;
+}
 
 /*
  * Take the next record without releasing its space: 1 and *rec filled, 0
@@ -265,7 +271,7 @@ static inline int rmt_ring_peek(struct rmt_ring_cons *c, struct rmt_rec *rec)
 		off = (u32)c->tail & c->mask;
 		memcpy(&h, c->data + off, sizeof(h));
 		if (rmt_unlikely(h.check != rmt_rec_check(h.len, h.type)))
-			return rmt_ring_cons_fail(c);
+			return rmt_ring_bad(c);
 		avail = c->prod_seen - c->tail;
 		if (rmt_likely(h.type != RMT_REC_TYPE_PAD))
 			break;
@@ -273,14 +279,14 @@ static inline int rmt_ring_peek(struct rmt_ring_cons *c, struct rmt_rec *rec)
 		if (pass || off == 0 ||
 		    h.len != c->size - off - RMT_REC_HDR_SIZE ||
 		    avail < (u64)c->size - off)
-			return rmt_ring_cons_fail(c);
+			return rmt_ring_bad(c);
 		c->tail += c->size - off;
 	}
 	if (rmt_unlikely(h.len > c->max_payload))
-		return rmt_ring_cons_fail(c);
+		return rmt_ring_bad(c);
 	foot = rmt_rec_footprint(h.len);
 	if (rmt_unlikely(foot > avail || off + foot > c->size))
-		return rmt_ring_cons_fail(c);
+		return rmt_ring_bad(c);
 	rec->data = c->data + off + RMT_REC_HDR_SIZE;
 	rec->len = h.len;
 	rec->type = h.type;
