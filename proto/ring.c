@@ -128,8 +128,10 @@ int rmt_ring_cons_refresh(struct rmt_ring_cons *c)
 	if (prod == c->tail)
 		return 0;
 	if (!ring_pos_sane(c->tail, prod, c->size) ||
-	    prod - c->prod_seen > c->size)
-		return rmt_ring_bad(c);
+	    prod - c->prod_seen > c->size) {
+		rmt_ring_cons_fail(c);
+		return -EBADMSG;
+	}
 	c->prod_seen = prod;
 	return 1;
 }

@@ -131,6 +131,16 @@ static inline void rmt_rec_put_hdr(u8 *at, u32 len, u16 type)
 	memcpy(at, &h, sizeof(h));
 }
 
+/* The 8 header bytes of a record as one word, for one-compare checks. */
+static inline u64 rmt_rec_word(u32 len, u16 type)
+{
+	struct rmt_rec_hdr h = { len, type, rmt_rec_check(len, type) };
+	u64 w;
+
+	memcpy(&w, &h, sizeof(w));
+	return w;
+}
+
 static inline void rmt_ring_count_drop(struct rmt_ring_prod *p, u64 n)
 {
 	p->dropped += n;
@@ -212,86 +222,139 @@ static inline int rmt_ring_produce(struct rmt_ring_prod *p, u16 type,
 /*
  * Copy n records of elem_len bytes each from elems and publish them with
  * one release store.  Returns how many were written; the rest are counted
- * as dropped.
+ * as dropped.  Works on local copies of the positions: this is the path
+ * that must keep up with a fault storm.
  */
 static inline unsigned int rmt_ring_produce_burst(struct rmt_ring_prod *p,
 						  u16 type, const void *elems,
 						  u32 elem_len, unsigned int n)
 {
 	const u8 *src = (const u8 *)elems;
-	unsigned int i;
-	void *dst;
+	u32 foot = rmt_rec_footprint(elem_len);
+	u32 off = (u32)p->head & p->mask;
+	u32 before_end = (p->size - off) / foot;
+	u64 need, room, head = p->head, word = rmt_rec_word(elem_len, type);
+	unsigned int i, m = n;
 
-	for (i = 0; i < n; i++) {
-		if (rmt_ring_reserve(p, type, elem_len, &dst)) {
-			/* reserve counted this one; count the rest too */
-			rmt_ring_count_drop(p, n - i - 1);
-			break;
-		}
-		memcpy(dst, src + (size_t)i * elem_len, elem_len);
+	if (rmt_unlikely(elem_len > p->max_payload || type == RMT_REC_TYPE_PAD)) {
+		rmt_ring_count_drop(p, n);
+		return 0;
 	}
-	if (i)
+	/* Bytes for m records, with a pad if they reach past the end. */
+	need = (u64)m * foot + (m > before_end ? p->size - off - before_end * foot : 0);
+	room = rmt_ring_prod_room(p, need);
+	while (m && need > room) {
+		m--;
+		need = (u64)m * foot +
+		       (m > before_end ? p->size - off - before_end * foot : 0);
+	}
+	/* Contiguous runs of records, with a pad where one meets the end. */
+	for (i = 0; i < m;) {
+		u32 run = (p->size - off) / foot, k;
+		u8 *dst = p->data + off;
+
+		if (run > m - i)
+			run = m - i;
+		if (!run) {
+			rmt_rec_put_hdr(dst, p->size - off - RMT_REC_HDR_SIZE,
+					RMT_REC_TYPE_PAD);
+			head += p->size - off;
+			off = 0;
+			continue;
+		}
+		for (k = 0; k < run; k++, dst += foot) {
+			memcpy(dst, &word, sizeof(word));
+			memcpy(dst + RMT_REC_HDR_SIZE, src, elem_len);
+			src += elem_len;
+		}
+		i += run;
+		head += (u64)run * foot;
+		off = (off + run * foot) & p->mask;
+	}
+	p->head = head;
+	if (m)
 		rmt_ring_commit(p);
-	return i;
+	if (m < n)
+		rmt_ring_count_drop(p, n - m);
+	return m;
 }
 
 void rmt_ring_cons_fail(struct rmt_ring_cons *c);
 int rmt_ring_cons_refresh(struct rmt_ring_cons *c);
 
-static inline int rmt_ring_bad(struct rmt_ring_cons *c)
-{
-	rmt_ring_cons_fail(c);
-	return -EBADMSG;
-}
 
 /*
- * Take the next record without releasing its space: 1 and *rec filled, 0
- * when the ring is empty, -EBADMSG when the peer wrote something
- * inconsistent (counted; sticky until rmt_ring_cons_resync()).  rec->data
- * stays valid until rmt_ring_release(); the producer may still scribble on
- * it, so callers that need a stable value copy it first.
+ * Take up to n records without releasing their space: how many (0 when
+ * the ring is empty), or -EBADMSG when the first one is inconsistent
+ * (counted; sticky until rmt_ring_cons_resync()).  Corruption after the
+ * first ends the burst early and shows on the next call.  recs[].data
+ * stays valid until rmt_ring_release(); the producer may still scribble
+ * on it, so callers that need a stable value copy it first.
  */
-static inline int rmt_ring_peek(struct rmt_ring_cons *c, struct rmt_rec *rec)
+static inline int rmt_ring_peek_burst(struct rmt_ring_cons *c,
+				      struct rmt_rec *recs, unsigned int n)
 {
+	u64 tail = c->tail, prod = c->prod_seen;
+	unsigned int got = 0;
 	struct rmt_rec_hdr h;
 	u32 off, foot;
-	u64 avail;
-	int pass;
 
 	if (rmt_unlikely(c->broken))
 		return -EBADMSG;
-	/* At most one pad precedes a record: the second pass must be data. */
-	for (pass = 0;; pass++) {
-		if (c->tail == c->prod_seen) {
-			int err = rmt_ring_cons_refresh(c);
+	while (got < n) {
+		if (tail == prod) {
+			int err;
 
-			if (err <= 0)
+			c->tail = tail;
+			err = rmt_ring_cons_refresh(c);
+			if (err < 0 && got == 0)
 				return err;
+			if (err <= 0)
+				break;
+			prod = c->prod_seen;
 		}
-		off = (u32)c->tail & c->mask;
+		off = (u32)tail & c->mask;
 		memcpy(&h, c->data + off, sizeof(h));
 		if (rmt_unlikely(h.check != rmt_rec_check(h.len, h.type)))
-			return rmt_ring_bad(c);
-		avail = c->prod_seen - c->tail;
-		if (rmt_likely(h.type != RMT_REC_TYPE_PAD))
-			break;
-		/* A pad runs exactly to the end and never fills the ring. */
-		if (pass || off == 0 ||
-		    h.len != c->size - off - RMT_REC_HDR_SIZE ||
-		    avail < (u64)c->size - off)
-			return rmt_ring_bad(c);
-		c->tail += c->size - off;
+			goto bad;
+		if (rmt_unlikely(h.type == RMT_REC_TYPE_PAD)) {
+			/* A pad runs exactly to the end, from inside the area. */
+			if (off == 0 || h.len != c->size - off - RMT_REC_HDR_SIZE ||
+			    prod - tail <= (u64)c->size - off)
+				goto bad;
+			tail += c->size - off;
+			off = 0;
+			memcpy(&h, c->data, sizeof(h));
+			if (h.check != rmt_rec_check(h.len, h.type) ||
+			    h.type == RMT_REC_TYPE_PAD)
+				goto bad;
+		}
+		foot = rmt_rec_footprint(h.len);
+		if (rmt_unlikely(h.len > c->max_payload || foot > prod - tail ||
+				 off + foot > c->size))
+			goto bad;
+		recs[got].data = c->data + off + RMT_REC_HDR_SIZE;
+		recs[got].len = h.len;
+		recs[got].type = h.type;
+		tail += foot;
+		got++;
 	}
-	if (rmt_unlikely(h.len > c->max_payload))
-		return rmt_ring_bad(c);
-	foot = rmt_rec_footprint(h.len);
-	if (rmt_unlikely(foot > avail || off + foot > c->size))
-		return rmt_ring_bad(c);
-	rec->data = c->data + off + RMT_REC_HDR_SIZE;
-	rec->len = h.len;
-	rec->type = h.type;
-	c->tail += foot;
-	return 1;
+	c->tail = tail;
+	return (int)got;
+bad:
+	rmt_ring_cons_fail(c);
+	if (got) {
+		/* Hand out what was good; the error shows on the next call. */
+		c->tail = tail;
+		return (int)got;
+	}
+	return -EBADMSG;
+}
+
+/* Take the next record: 1 and *rec filled, 0 if empty, or -EBADMSG. */
+static inline int rmt_ring_peek(struct rmt_ring_cons *c, struct rmt_rec *rec)
+{
+	return rmt_ring_peek_burst(c, rec, 1);
 }
 
 /* Give the space of every record taken so far back to the producer. */
@@ -301,24 +364,75 @@ static inline void rmt_ring_release(struct rmt_ring_cons *c)
 }
 
 /*
- * Take up to n records; returns how many, or -EBADMSG if the first one is
- * corrupt (later corruption ends the burst early and shows on the next
- * call).  Release them with rmt_ring_release() after use.
+ * Copy out up to n records that all have elem_len bytes and the given
+ * type into out[] and release their space: how many, or -EBADMSG when the
+ * first record is inconsistent.  The burst stops early at a record of
+ * another length or type, left for rmt_ring_peek().  The common record is
+ * recognised by comparing its header as one word.
  */
-static inline int rmt_ring_peek_burst(struct rmt_ring_cons *c,
-				      struct rmt_rec *recs, unsigned int n)
+static inline int rmt_ring_consume_burst(struct rmt_ring_cons *c, u16 type,
+					 void *out, u32 elem_len, unsigned int n)
 {
-	unsigned int i;
+	u64 tail = c->tail, prod = c->prod_seen;
+	u64 want = rmt_rec_word(elem_len, type), w;
+	u32 foot = rmt_rec_footprint(elem_len), off, run, k;
+	u8 *dst = (u8 *)out;
+	unsigned int got = 0;
+	const u8 *src;
+	struct rmt_rec rec;
 	int r;
 
-	for (i = 0; i < n; i++) {
-		r = rmt_ring_peek(c, &recs[i]);
-		if (r < 0 && i == 0)
+	if (rmt_unlikely(c->broken))
+		return -EBADMSG;
+	while (got < n) {
+		if (tail == prod) {
+			c->tail = tail;
+			r = rmt_ring_cons_refresh(c);
+			if (r <= 0) {
+				if (got)
+					break;
+				return r;
+			}
+			prod = c->prod_seen;
+		}
+		/* A run of whole records before the end and the producer. */
+		off = (u32)tail & c->mask;
+		run = (c->size - off) / foot;
+		if (run > (prod - tail) / foot)
+			run = (u32)((prod - tail) / foot);
+		if (run > n - got)
+			run = n - got;
+		src = c->data + off;
+		for (k = 0; k < run; k++, src += foot) {
+			memcpy(&w, src, sizeof(w));
+			if (rmt_unlikely(w != want))
+				break;
+			memcpy(dst, src + RMT_REC_HDR_SIZE, elem_len);
+			dst += elem_len;
+		}
+		got += k;
+		tail += (u64)k * foot;
+		if (k == run && run)
+			continue;
+		/* A pad, another record, or corruption: the slow path. */
+		c->tail = tail;
+		r = rmt_ring_peek(c, &rec);
+		if (r < 0 && got == 0)
 			return r;
-		if (r <= 0)
+		if (r <= 0 || rec.len != elem_len || rec.type != type) {
+			c->tail = tail; /* leave it for the next call */
 			break;
+		}
+		memcpy(dst, rec.data, elem_len);
+		dst += elem_len;
+		tail = c->tail;
+		prod = c->prod_seen;
+		got++;
 	}
-	return (int)i;
+	c->tail = tail;
+	if (got)
+		rmt_ring_release(c);
+	return (int)got;
 }
 
 /*

@@ -98,6 +98,51 @@ Test(ring, wraparound_every_size)
 	cr_assert_eq(t.cons.errors, 0);
 }
 
+/* The fixed-size burst paths across the end of the area, at every size. */
+Test(ring, burst_wraparound_every_size)
+{
+	u8 in[3 * MAXP], out[3 * MAXP];
+	u32 len, i;
+
+	for (len = 1; len <= MAXP; len++) {
+		u32 rounds = 2 * SIZE / (3 * rmt_rec_footprint(len)) + 3, r;
+
+		for (r = 0; r < rounds; r++) {
+			for (i = 0; i < 3 * len; i++)
+				in[i] = (u8)(i * 7 + len + r);
+			cr_assert_eq(rmt_ring_produce_burst(&t.prod, 5, in, len, 3),
+				     3, "len %u round %u", len, r);
+			memset(out, 0, sizeof(out));
+			cr_assert_eq(rmt_ring_consume_burst(&t.cons, 5, out, len, 8),
+				     3, "len %u round %u", len, r);
+			cr_assert_eq(memcmp(in, out, 3 * len), 0,
+				     "len %u round %u", len, r);
+		}
+	}
+	cr_assert_eq(t.prod.dropped, 0);
+	cr_assert_eq(t.cons.errors, 0);
+}
+
+Test(ring, consume_burst_stops_at_other_records)
+{
+	u64 a[4] = { 1, 2, 3, 4 }, b[5] = { 9, 9, 9, 9, 9 }, out[8] = { 0 };
+	struct rmt_rec rec = { 0 };
+
+	cr_assert_eq(rmt_ring_produce_burst(&t.prod, 1, a, 8, 2), 2);
+	cr_assert_eq(rmt_ring_produce(&t.prod, 2, b, sizeof(b)), 0);
+	cr_assert_eq(rmt_ring_produce_burst(&t.prod, 1, a + 2, 8, 2), 2);
+	cr_assert_eq(rmt_ring_consume_burst(&t.cons, 1, out, 8, 8), 2);
+	cr_assert_eq(out[1], 2);
+	/* The other record stays for the generic path, whole. */
+	cr_assert_eq(rmt_ring_consume_burst(&t.cons, 1, out, 8, 8), 0);
+	cr_assert_eq(rmt_ring_peek(&t.cons, &rec), 1);
+	cr_assert_eq(rec.type, 2);
+	cr_assert_eq(rec.len, sizeof(b));
+	cr_assert_eq(rmt_ring_consume_burst(&t.cons, 1, out, 8, 8), 2);
+	cr_assert_eq(out[0], 3);
+	cr_assert_eq(out[1], 4);
+}
+
 Test(ring, reserve_is_invisible_until_commit)
 {
 	struct rmt_rec rec = { 0 };

@@ -132,6 +132,19 @@ Test(hostile, producer_position_going_backwards)
 	expect_bad();
 }
 
+Test(hostile, consume_burst_reports_corruption)
+{
+	u64 v[4] = { 1, 2, 3, 4 }, out[4];
+
+	cr_assert_eq(rmt_ring_produce_burst(&t.prod, 1, v, 8, 4), 4);
+	hdr_at(2 * rmt_rec_footprint(8))->len = 100; /* third record */
+	/* The good records before it come out, then the error. */
+	cr_assert_eq(rmt_ring_consume_burst(&t.cons, 1, out, 8, 4), 2);
+	cr_assert_eq(out[1], 2);
+	cr_assert_eq(rmt_ring_consume_burst(&t.cons, 1, out, 8, 4), -EBADMSG);
+	cr_assert_eq(t.cons.errors, 1);
+}
+
 Test(hostile, resync_recovers)
 {
 	struct rmt_rec rec = { 0 };
