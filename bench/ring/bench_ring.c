@@ -265,18 +265,21 @@ static int cmp_double(const void *a, const void *b)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: bench-ring [--quick] [--seconds S] [--reps N]\n"
+		"usage: bench-ring [--quick] [--seconds S] [--reps N] [--payload 8|16|64]\n"
+		"                  [--burst 1|32]\n"
 		"  Records per second through rmt's ring, DPDK's rte_ring and a pipe,\n"
 		"  producer and consumer on two cores; payloads 8, 16, 64 bytes,\n"
 		"  bursts 1 and 32.  --seconds is per repetition (default 0.4),\n"
 		"  --reps the repetitions per configuration (default 5, at least 5).\n"
-		"  --quick: 0.05 s repetitions.\n");
+		"  --quick: 0.05 s repetitions.  --payload and --burst run one\n"
+		"  configuration only.\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const unsigned int payloads[] = { 8, 16, 64 }, bursts[] = { 1, 32 };
 	double seconds = 0.4, ratio_16 = -1, ratio_64 = -1, ns_16 = -1;
+	unsigned int only_payload = 0, only_burst = 0;
 	int reps = 5, i, have_rte = 0;
 	size_t pi, bi;
 
@@ -287,6 +290,10 @@ int main(int argc, char **argv)
 			seconds = atof(argv[++i]);
 		} else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
 			reps = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--payload") && i + 1 < argc) {
+			only_payload = (unsigned int)atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--burst") && i + 1 < argc) {
+			only_burst = (unsigned int)atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return 0;
@@ -314,6 +321,9 @@ int main(int argc, char **argv)
 			double rates[NR_IMPLS][MAX_REPS], med[NR_IMPLS];
 			int w, r;
 
+			if ((only_payload && cfg.payload != only_payload) ||
+			    (only_burst && cfg.burst != only_burst))
+				continue;
 			for (r = 0; r < reps; r++)
 				for (w = 0; w < NR_IMPLS; w++)
 					rates[w][r] = (w == IMPL_RTE && !have_rte) ?
