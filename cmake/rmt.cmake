@@ -52,6 +52,12 @@ function(rmt_add_program_test)
 		SKIP_RETURN_CODE 77 LABELS "${T_LABELS}")
 endfunction()
 
+# A test that cannot run on this machine: it reports skipped, with why.
+function(rmt_add_skipped_test name reason)
+	add_test(NAME ${name} COMMAND ${CMAKE_SOURCE_DIR}/cmake/skip-test.sh ${reason})
+	set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 ${ARGN})
+endfunction()
+
 # rmt_add_fuzz_target(NAME n SOURCES s... [LIBS l...] [CORPUS dir])
 # Built only with RMT_FUZZ (clang).  Each target also gets a smoke test of
 # RMT_FUZZ_SMOKE_SECONDS; `make fuzz` runs them longer.
