@@ -20,13 +20,13 @@
 #include <linux/vmalloc.h>
 #include <asm/barrier.h>
 
-#define rmt_load_acquire(p)	 smp_load_acquire(p)
+#define rmt_load_acquire(p) smp_load_acquire(p)
 #define rmt_store_release(p, v) smp_store_release(p, v)
-#define RMT_READ_ONCE(x)	 READ_ONCE(x)
-#define RMT_WRITE_ONCE(x, v)	 WRITE_ONCE(x, v)
-#define rmt_likely(x)		 likely(x)
-#define rmt_unlikely(x)		 unlikely(x)
-#define rmt_cpu_relax()		 cpu_relax()
+#define RMT_READ_ONCE(x) READ_ONCE(x)
+#define RMT_WRITE_ONCE(x, v) WRITE_ONCE(x, v)
+#define rmt_likely(x) likely(x)
+#define rmt_unlikely(x) unlikely(x)
+#define rmt_cpu_relax() cpu_relax()
 
 /* The core allocates only on load and control paths, never in a hook. */
 static inline void *rmt_alloc(size_t size)
@@ -57,12 +57,12 @@ typedef int16_t s16;
 typedef int32_t s32;
 typedef int64_t s64;
 
-#define rmt_load_acquire(p)	 __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define rmt_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define rmt_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define RMT_READ_ONCE(x)	 __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define RMT_WRITE_ONCE(x, v)	 __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
-#define rmt_likely(x)		 __builtin_expect(!!(x), 1)
-#define rmt_unlikely(x)		 __builtin_expect(!!(x), 0)
+#define RMT_READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define RMT_WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define rmt_likely(x) __builtin_expect(!!(x), 1)
+#define rmt_unlikely(x) __builtin_expect(!!(x), 0)
 
 #if defined(__x86_64__) || defined(__i386__)
 #define rmt_cpu_relax() __builtin_ia32_pause()
@@ -89,8 +89,8 @@ static inline void rmt_free(void *p)
 /* Two lines: adjacent-line prefetchers pull 128-byte pairs on x86. */
 #define RMT_FALSE_SHARING_SPAN 128
 
-#define RMT_ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
-#define RMT_IS_POW2(x)	   ((x) != 0 && ((x) & ((x) - 1)) == 0)
-#define RMT_ARRAY_SIZE(a)  (sizeof(a) / sizeof((a)[0]))
+#define RMT_ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
+#define RMT_IS_POW2(x) ((x) != 0 && ((x) & ((x)-1)) == 0)
+#define RMT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif /* RMT_PORT_H */

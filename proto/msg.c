@@ -33,7 +33,8 @@ static int check_entry(const struct rmt_msg_table_entry *e, u32 len)
 	    e->n_fields > RMT_MSG_MAX_KEY_FIELDS ||
 	    e->param_len > RMT_MSG_MAX_PARAM_LEN)
 		return -EBADMSG;
-	if (len != sizeof(*e) + e->n_fields * sizeof(e->fields[0]) + e->param_len)
+	if (len !=
+	    sizeof(*e) + e->n_fields * sizeof(e->fields[0]) + e->param_len)
 		return -EBADMSG;
 	for (i = 0; i < e->n_fields; i++) {
 		const struct rmt_msg_key_field *f = &e->fields[i];

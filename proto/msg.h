@@ -26,10 +26,10 @@ enum rmt_msg_type {
 };
 
 /* struct rmt_msg_fault.flags */
-#define RMT_FAULT_WRITE	       0x01u
-#define RMT_FAULT_MAJOR	       0x02u /* had to wait for the backing store */
+#define RMT_FAULT_WRITE 0x01u
+#define RMT_FAULT_MAJOR 0x02u /* had to wait for the backing store */
 #define RMT_FAULT_PREFETCH_HIT 0x04u /* served from prefetched pages */
-#define RMT_FAULT_FLAGS_ALL    0x07u
+#define RMT_FAULT_FLAGS_ALL 0x07u
 
 struct rmt_msg_fault {
 	u64 addr; /* page-aligned faulting address */
@@ -61,8 +61,8 @@ struct rmt_msg_sample {
 struct rmt_msg_stats {
 	u64 time_ns;
 	u16 hook_id;
-	u16 table_id;	/* RMT_STATS_ALL for hook-wide counters */
-	u32 entry_id;	/* RMT_STATS_ALL for table-wide counters */
+	u16 table_id; /* RMT_STATS_ALL for hook-wide counters */
+	u32 entry_id; /* RMT_STATS_ALL for table-wide counters */
 	u64 lookups;
 	u64 hits;
 	u64 misses;
@@ -130,7 +130,7 @@ enum rmt_entry_op {
 };
 
 #define RMT_MSG_MAX_KEY_FIELDS 8u
-#define RMT_MSG_MAX_PARAM_LEN  256u
+#define RMT_MSG_MAX_PARAM_LEN 256u
 
 /* fields[n_fields], then param_len bytes of action parameters. */
 struct rmt_msg_table_entry {
@@ -167,7 +167,8 @@ struct rmt_msg_model_blob {
 
 _Static_assert(sizeof(struct rmt_msg_fault) == 64, "fault event is ABI");
 _Static_assert(__builtin_offsetof(struct rmt_msg_fault, pid) == 40, "ABI");
-_Static_assert(__builtin_offsetof(struct rmt_msg_fault, latency_ns) == 56, "ABI");
+_Static_assert(__builtin_offsetof(struct rmt_msg_fault, latency_ns) == 56,
+	       "ABI");
 _Static_assert(sizeof(struct rmt_msg_sample) == 16, "sample header is ABI");
 _Static_assert(sizeof(struct rmt_msg_stats) == 64, "stats record is ABI");
 _Static_assert(__builtin_offsetof(struct rmt_msg_stats, lookups) == 16, "ABI");
@@ -176,7 +177,8 @@ _Static_assert(sizeof(struct rmt_msg_command) == 24, "command is ABI");
 _Static_assert(sizeof(struct rmt_msg_key_field) == 24, "key field is ABI");
 _Static_assert(sizeof(struct rmt_msg_table_entry) == 24, "entry header is ABI");
 _Static_assert(sizeof(struct rmt_msg_model_blob) == 40, "blob header is ABI");
-_Static_assert(__builtin_offsetof(struct rmt_msg_model_blob, crc32c) == 32, "ABI");
+_Static_assert(__builtin_offsetof(struct rmt_msg_model_blob, crc32c) == 32,
+	       "ABI");
 
 int rmt_msg_check(u16 type, const void *payload, u32 len);
 

@@ -23,15 +23,15 @@
 
 #include "port/rmt_port.h"
 
-#define RMT_RING_MAGIC	      0x52544d52u /* "RMTR" */
-#define RMT_RING_VERSION      1u
-#define RMT_RING_HDR_SIZE     512u
-#define RMT_RING_MIN_SIZE     64u
-#define RMT_RING_MAX_SIZE     (1u << 30)
-#define RMT_REC_HDR_SIZE      8u
-#define RMT_REC_ALIGN	      8u
-#define RMT_REC_TYPE_PAD      0u
-#define RMT_REC_CHECK_SEED    0xa5c3u
+#define RMT_RING_MAGIC 0x52544d52u /* "RMTR" */
+#define RMT_RING_VERSION 1u
+#define RMT_RING_HDR_SIZE 512u
+#define RMT_RING_MIN_SIZE 64u
+#define RMT_RING_MAX_SIZE (1u << 30)
+#define RMT_REC_HDR_SIZE 8u
+#define RMT_REC_ALIGN 8u
+#define RMT_REC_TYPE_PAD 0u
+#define RMT_REC_CHECK_SEED 0xa5c3u
 
 struct rmt_ring_shared {
 	/* Written once by rmt_ring_format(); never trusted afterwards. */
@@ -83,9 +83,9 @@ struct rmt_ring_prod {
 	u32 size;
 	u32 mask;
 	u32 max_payload;
-	u64 head;	/* next byte to write, reservations included */
-	u64 committed;	/* last position published */
-	u64 cons_seen;	/* last validated consumer position */
+	u64 head; /* next byte to write, reservations included */
+	u64 committed; /* last position published */
+	u64 cons_seen; /* last validated consumer position */
 	u64 dropped;
 	u64 errors;
 };
@@ -96,9 +96,9 @@ struct rmt_ring_cons {
 	u32 size;
 	u32 mask;
 	u32 max_payload;
-	bool broken;	/* sticky after corruption, until resync */
-	u64 tail;	/* next byte to read */
-	u64 prod_seen;	/* last validated producer position */
+	bool broken; /* sticky after corruption, until resync */
+	u64 tail; /* next byte to read */
+	u64 prod_seen; /* last validated producer position */
 	u64 errors;
 };
 
@@ -176,7 +176,8 @@ static inline int rmt_ring_reserve(struct rmt_ring_prod *p, u16 type, u32 len,
 	off = (u32)p->head & p->mask;
 	tail_room = p->size - off;
 	pad = need > tail_room ? tail_room : 0;
-	if (rmt_unlikely(rmt_ring_prod_room(p, (u64)need + pad) < (u64)need + pad)) {
+	if (rmt_unlikely(rmt_ring_prod_room(p, (u64)need + pad) <
+			 (u64)need + pad)) {
 		rmt_ring_count_drop(p, 1);
 		return -ENOSPC;
 	}
@@ -236,12 +237,14 @@ static inline unsigned int rmt_ring_produce_burst(struct rmt_ring_prod *p,
 	u64 need, room, head = p->head, word = rmt_rec_word(elem_len, type);
 	unsigned int i, m = n;
 
-	if (rmt_unlikely(elem_len > p->max_payload || type == RMT_REC_TYPE_PAD)) {
+	if (rmt_unlikely(elem_len > p->max_payload ||
+			 type == RMT_REC_TYPE_PAD)) {
 		rmt_ring_count_drop(p, n);
 		return 0;
 	}
 	/* Bytes for m records, with a pad if they reach past the end. */
-	need = (u64)m * foot + (m > before_end ? p->size - off - before_end * foot : 0);
+	need = (u64)m * foot +
+	       (m > before_end ? p->size - off - before_end * foot : 0);
 	room = rmt_ring_prod_room(p, need);
 	while (m && need > room) {
 		m--;
@@ -282,7 +285,6 @@ static inline unsigned int rmt_ring_produce_burst(struct rmt_ring_prod *p,
 void rmt_ring_cons_fail(struct rmt_ring_cons *c);
 int rmt_ring_cons_refresh(struct rmt_ring_cons *c);
 
-
 /*
  * Take up to n records without releasing their space: how many (0 when
  * the ring is empty), or -EBADMSG when the first one is inconsistent
@@ -319,7 +321,8 @@ static inline int rmt_ring_peek_burst(struct rmt_ring_cons *c,
 			goto bad;
 		if (rmt_unlikely(h.type == RMT_REC_TYPE_PAD)) {
 			/* A pad runs exactly to the end, from inside the area. */
-			if (off == 0 || h.len != c->size - off - RMT_REC_HDR_SIZE ||
+			if (off == 0 ||
+			    h.len != c->size - off - RMT_REC_HDR_SIZE ||
 			    prod - tail <= (u64)c->size - off)
 				goto bad;
 			tail += c->size - off;
@@ -371,7 +374,8 @@ static inline void rmt_ring_release(struct rmt_ring_cons *c)
  * recognised by comparing its header as one word.
  */
 static inline int rmt_ring_consume_burst(struct rmt_ring_cons *c, u16 type,
-					 void *out, u32 elem_len, unsigned int n)
+					 void *out, u32 elem_len,
+					 unsigned int n)
 {
 	u64 tail = c->tail, prod = c->prod_seen;
 	u64 want = rmt_rec_word(elem_len, type), w;

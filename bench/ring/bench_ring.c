@@ -18,10 +18,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_REPS  64
+#define MAX_REPS 64
 #define RTE_SLOTS 4096 /* our ring holds at least as many records */
 
-enum impl { IMPL_RMT, IMPL_RTE, IMPL_PIPE, NR_IMPLS };
+enum impl {
+	IMPL_RMT,
+	IMPL_RTE,
+	IMPL_PIPE,
+	NR_IMPLS
+};
 static const char *const impl_names[NR_IMPLS] = { "rmt_ring", "rte_ring",
 						  "pipe" };
 
@@ -199,7 +204,8 @@ static double run_once(enum impl which, const struct run_cfg *cfg)
 {
 	struct harness h = { .cfg = cfg };
 	struct timespec nap = { (time_t)cfg->seconds,
-				(long)((cfg->seconds - (time_t)cfg->seconds) * 1e9) };
+				(long)((cfg->seconds - (time_t)cfg->seconds) *
+				       1e9) };
 	pthread_t prod, cons;
 	double t0, rate;
 	int err;
@@ -277,7 +283,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static const unsigned int payloads[] = { 8, 16, 64 }, bursts[] = { 1, 32 };
+	static const unsigned int payloads[] = { 8, 16, 64 },
+				  bursts[] = { 1, 32 };
 	double seconds = 0.4, ratio_16 = -1, ratio_64 = -1, ns_16 = -1;
 	unsigned int only_payload = 0, only_burst = 0;
 	int reps = 5, i, have_rte = 0;
@@ -294,17 +301,20 @@ int main(int argc, char **argv)
 			only_payload = (unsigned int)atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--burst") && i + 1 < argc) {
 			only_burst = (unsigned int)atoi(argv[++i]);
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		} else if (!strcmp(argv[i], "--help") ||
+			   !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "bench-ring: unknown argument '%s'\n", argv[i]);
+			fprintf(stderr, "bench-ring: unknown argument '%s'\n",
+				argv[i]);
 			usage(stderr);
 			return 2;
 		}
 	}
 	if (seconds <= 0 || seconds > 60 || reps < 5 || reps > MAX_REPS) {
-		fprintf(stderr, "bench-ring: --seconds must be in (0, 60], --reps in [5, %d]\n",
+		fprintf(stderr,
+			"bench-ring: --seconds must be in (0, 60], --reps in [5, %d]\n",
 			MAX_REPS);
 		return 2;
 	}
@@ -317,7 +327,8 @@ int main(int argc, char **argv)
 	       "Mrec/s", "spread (min-max)", "ns/rec", "vs rte");
 	for (pi = 0; pi < sizeof(payloads) / sizeof(payloads[0]); pi++) {
 		for (bi = 0; bi < sizeof(bursts) / sizeof(bursts[0]); bi++) {
-			struct run_cfg cfg = { payloads[pi], bursts[bi], seconds };
+			struct run_cfg cfg = { payloads[pi], bursts[bi],
+					       seconds };
 			double rates[NR_IMPLS][MAX_REPS], med[NR_IMPLS];
 			int w, r;
 
@@ -326,10 +337,13 @@ int main(int argc, char **argv)
 				continue;
 			for (r = 0; r < reps; r++)
 				for (w = 0; w < NR_IMPLS; w++)
-					rates[w][r] = (w == IMPL_RTE && !have_rte) ?
-						-1 : run_once(w, &cfg);
+					rates[w][r] =
+						(w == IMPL_RTE && !have_rte) ?
+							-1 :
+							run_once(w, &cfg);
 			for (w = 0; w < NR_IMPLS; w++) {
-				qsort(rates[w], (size_t)reps, sizeof(double), cmp_double);
+				qsort(rates[w], (size_t)reps, sizeof(double),
+				      cmp_double);
 				med[w] = rates[w][reps / 2];
 			}
 			for (w = 0; w < NR_IMPLS; w++) {
@@ -343,18 +357,22 @@ int main(int argc, char **argv)
 				printf("%-9s %7u %5u %12.1f %9.1f - %9.1f %9.2f %10s\n",
 				       impl_names[w], cfg.payload, cfg.burst,
 				       med[w] / 1e6, rates[w][0] / 1e6,
-				       rates[w][reps - 1] / 1e6, 1e9 / med[w], vs);
+				       rates[w][reps - 1] / 1e6, 1e9 / med[w],
+				       vs);
 			}
 			if (med[IMPL_RMT] <= 0) {
-				fprintf(stderr, "bench-ring: our ring failed\n");
+				fprintf(stderr,
+					"bench-ring: our ring failed\n");
 				return 1;
 			}
 			if (cfg.burst == 32 && cfg.payload == 16) {
 				ns_16 = 1e9 / med[IMPL_RMT];
 				if (med[IMPL_RTE] > 0)
-					ratio_16 = med[IMPL_RMT] / med[IMPL_RTE];
+					ratio_16 =
+						med[IMPL_RMT] / med[IMPL_RTE];
 			}
-			if (cfg.burst == 32 && cfg.payload == 64 && med[IMPL_RTE] > 0)
+			if (cfg.burst == 32 && cfg.payload == 64 &&
+			    med[IMPL_RTE] > 0)
 				ratio_64 = med[IMPL_RMT] / med[IMPL_RTE];
 		}
 	}

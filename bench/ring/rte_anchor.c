@@ -21,9 +21,18 @@
 
 int rte_anchor_init(void)
 {
-	char *argv[] = { "bench-ring", "-l", "0-1", "--no-huge", "--no-pci",
-			 "-m", "64", "--no-shconf", "--no-telemetry",
-			 "--iova-mode=va", "--log-level=lib.eal:error", NULL };
+	char *argv[] = { "bench-ring",
+			 "-l",
+			 "0-1",
+			 "--no-huge",
+			 "--no-pci",
+			 "-m",
+			 "64",
+			 "--no-shconf",
+			 "--no-telemetry",
+			 "--iova-mode=va",
+			 "--log-level=lib.eal:error",
+			 NULL };
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 
 	if (rte_eal_init(argc, argv) < 0) {
@@ -37,7 +46,8 @@ int rte_anchor_init(void)
 static void rte_produce(struct harness *h)
 {
 	struct rte_ring *r = h->impl;
-	unsigned int esize = h->cfg->payload, n = h->cfg->burst, done, spins = 0;
+	unsigned int esize = h->cfg->payload, n = h->cfg->burst, done,
+		     spins = 0;
 	uint64_t objs[MAX_ELEMS] = { 0 }, seq = 0;
 	unsigned int k;
 
@@ -82,9 +92,9 @@ static void rte_consume(struct harness *h)
 
 int rte_setup(struct harness *h)
 {
-	struct rte_ring *r = rte_ring_create_elem("bench", h->cfg->payload,
-						  RTE_SLOTS, SOCKET_ID_ANY,
-						  RING_F_SP_ENQ | RING_F_SC_DEQ);
+	struct rte_ring *r = rte_ring_create_elem(
+		"bench", h->cfg->payload, RTE_SLOTS, SOCKET_ID_ANY,
+		RING_F_SP_ENQ | RING_F_SC_DEQ);
 
 	if (!r) {
 		fprintf(stderr, "bench-ring: rte_ring_create_elem: %s\n",

@@ -126,7 +126,8 @@ int rmt_fd_recv(int sock)
 		return -ECONNRESET;
 	c = CMSG_FIRSTHDR(&msg);
 	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)) || (msg.msg_flags & MSG_CTRUNC))
+	    c->cmsg_len != CMSG_LEN(sizeof(int)) ||
+	    (msg.msg_flags & MSG_CTRUNC))
 		return -EBADMSG;
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return fd;

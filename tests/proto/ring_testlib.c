@@ -10,7 +10,8 @@ void test_ring_new(struct test_ring *t, u32 data_size, u32 max_payload)
 	t->len = rmt_ring_mem_size(data_size);
 	t->mem = aligned_alloc(4096, RMT_ALIGN_UP(t->len, (size_t)4096));
 	cr_assert_not_null(t->mem);
-	cr_assert_eq(rmt_ring_format(t->mem, t->len, data_size, max_payload), 0);
+	cr_assert_eq(rmt_ring_format(t->mem, t->len, data_size, max_payload),
+		     0);
 	cr_assert_eq(rmt_ring_prod_attach(&t->prod, t->mem, t->len), 0);
 	cr_assert_eq(rmt_ring_cons_attach(&t->cons, t->mem, t->len), 0);
 }

@@ -125,7 +125,8 @@ Test(msg, unknown_types)
 	memset(buf, 0, sizeof(buf));
 	cr_assert_eq(rmt_msg_check(0, buf, 8), -ENOMSG);
 	cr_assert_eq(rmt_msg_check(99, buf, 8), -ENOMSG);
-	cr_assert_eq(rmt_msg_check(RMT_MSG_STATS, buf,
-				   sizeof(struct rmt_msg_stats)), 0);
+	cr_assert_eq(
+		rmt_msg_check(RMT_MSG_STATS, buf, sizeof(struct rmt_msg_stats)),
+		0);
 	cr_assert_eq(rmt_msg_check(RMT_MSG_GUARDRAIL, buf, 31), -EBADMSG);
 }

@@ -81,14 +81,16 @@ Test(ring, wraparound_every_size)
 
 			for (k = 0; k < burst; k++) {
 				memset(in, (int)(len + r + k), len);
-				cr_assert_eq(rmt_ring_produce(&t.prod, 3, in, len),
-					     0, "len %u round %u", len, r);
+				cr_assert_eq(
+					rmt_ring_produce(&t.prod, 3, in, len),
+					0, "len %u round %u", len, r);
 			}
 			for (k = 0; k < burst; k++) {
 				memset(in, (int)(len + r + k), len);
-				cr_assert_eq(rmt_ring_consume(&t.cons, &type, out,
-							      sizeof(out)),
-					     (int)len, "len %u round %u", len, r);
+				cr_assert_eq(rmt_ring_consume(&t.cons, &type,
+							      out, sizeof(out)),
+					     (int)len, "len %u round %u", len,
+					     r);
 				cr_assert_eq(type, 3);
 				cr_assert_eq(memcmp(in, out, len), 0);
 			}
@@ -110,11 +112,13 @@ Test(ring, burst_wraparound_every_size)
 		for (r = 0; r < rounds; r++) {
 			for (i = 0; i < 3 * len; i++)
 				in[i] = (u8)(i * 7 + len + r);
-			cr_assert_eq(rmt_ring_produce_burst(&t.prod, 5, in, len, 3),
-				     3, "len %u round %u", len, r);
+			cr_assert_eq(
+				rmt_ring_produce_burst(&t.prod, 5, in, len, 3),
+				3, "len %u round %u", len, r);
 			memset(out, 0, sizeof(out));
-			cr_assert_eq(rmt_ring_consume_burst(&t.cons, 5, out, len, 8),
-				     3, "len %u round %u", len, r);
+			cr_assert_eq(
+				rmt_ring_consume_burst(&t.cons, 5, out, len, 8),
+				3, "len %u round %u", len, r);
 			cr_assert_eq(memcmp(in, out, 3 * len), 0,
 				     "len %u round %u", len, r);
 		}
@@ -197,7 +201,8 @@ Test(ring, partial_bursts)
 	cr_assert_eq(rmt_ring_peek_burst(&t.cons, recs, 64), 64);
 	cr_assert_eq(memcmp(recs[63].data, elems + 73 * 24, 24), 0);
 	cr_assert_eq(rmt_ring_peek_burst(&t.cons, recs, 64), (int)(fit - 74));
-	cr_assert_eq(memcmp(recs[fit - 75].data, elems + (got - 1) * 24, 24), 0);
+	cr_assert_eq(memcmp(recs[fit - 75].data, elems + (got - 1) * 24, 24),
+		     0);
 	cr_assert_eq(rmt_ring_peek_burst(&t.cons, recs, 64), 0);
 }
 
@@ -248,7 +253,8 @@ Test(ring_setup, attach_rejects_corrupt_headers)
 	cr_assert_eq(rmt_ring_cons_attach(&c, mem, sizeof(mem)), -EBADMSG);
 	sh->magic ^= 1;
 	sh->version = 99;
-	cr_assert_eq(rmt_ring_prod_attach(&p, mem, sizeof(mem)), -EPROTONOSUPPORT);
+	cr_assert_eq(rmt_ring_prod_attach(&p, mem, sizeof(mem)),
+		     -EPROTONOSUPPORT);
 	sh->version = RMT_RING_VERSION;
 	sh->data_size = 1u << 20;
 	cr_assert_eq(rmt_ring_cons_attach(&c, mem, sizeof(mem)), -EBADMSG);

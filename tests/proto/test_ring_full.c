@@ -32,7 +32,8 @@ Test(ring_full, drops_are_counted_exactly)
 		/* ...then drain part of it, checking every record. */
 		for (i = 0; i < 100 && next < written; i++, next++) {
 			cr_assert_eq(rmt_ring_peek(&t.cons, &rec), 1);
-			cr_assert_eq(stream_check(next, rec.data, rec.len, 512), 0);
+			cr_assert_eq(stream_check(next, rec.data, rec.len, 512),
+				     0);
 		}
 		rmt_ring_release(&t.cons);
 	}

@@ -100,8 +100,8 @@ Test(hostile, pad_filling_the_whole_ring)
 	/* An honest producer never pads from offset 0: the record fits. */
 	hdr_at(0)->len = SIZE - RMT_REC_HDR_SIZE;
 	hdr_at(0)->type = RMT_REC_TYPE_PAD;
-	hdr_at(0)->check = rmt_rec_check(SIZE - RMT_REC_HDR_SIZE,
-					 RMT_REC_TYPE_PAD);
+	hdr_at(0)->check =
+		rmt_rec_check(SIZE - RMT_REC_HDR_SIZE, RMT_REC_TYPE_PAD);
 	t.prod.sh->prod_pos = SIZE;
 	expect_bad();
 }
@@ -204,7 +204,8 @@ Test(hostile, scribbler_while_both_sides_run, .timeout = 120)
 	const u8 *lo = data(), *hi = data() + SIZE;
 
 	stop = 0;
-	cr_assert_eq(pthread_create(&th, NULL, scribble, (void *)0x9e3779b9), 0);
+	cr_assert_eq(pthread_create(&th, NULL, scribble, (void *)0x9e3779b9),
+		     0);
 	for (i = 0; i < 2000000; i++) {
 		struct rmt_rec rec = { 0 };
 		int r;
@@ -213,7 +214,7 @@ Test(hostile, scribbler_while_both_sides_run, .timeout = 120)
 		r = rmt_ring_peek(&t.cons, &rec);
 		if (r == 1) {
 			cr_assert(rec.data >= (const void *)lo &&
-				  (const u8 *)rec.data + rec.len <= hi,
+					  (const u8 *)rec.data + rec.len <= hi,
 				  "record outside the data area");
 			cr_assert_leq(rec.len, SIZE / 4);
 			records++;

@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define NRECS	  10000000ull
-#define MAX_LEN	  64u
+#define NRECS 10000000ull
+#define MAX_LEN 64u
 #define DATA_SIZE (1u << 16)
 
 struct side {
@@ -84,7 +84,8 @@ static int consume(struct side *s, u64 *received)
 			if (seq < expect || seq >= s->n)
 				return -3; /* duplicate, reordered or bogus */
 			gaps += seq - expect;
-			if (stream_check(seq, recs[k].data, recs[k].len, MAX_LEN))
+			if (stream_check(seq, recs[k].data, recs[k].len,
+					 MAX_LEN))
 				return -4;
 			expect = seq + 1;
 			got++;
