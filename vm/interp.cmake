@@ -1,0 +1,8 @@
+# The interpreter side of vm/: rmt_vm (freestanding, also built into the
+# kernel module) and rmt_vm_text (user space: assembler, disassembler,
+# ELF loader, conformance test-file parser).
+rmt_add_core_library(rmt_vm
+	${CMAKE_CURRENT_SOURCE_DIR}/isa.c
+	${CMAKE_CURRENT_SOURCE_DIR}/vm_log.c
+	${CMAKE_CURRENT_SOURCE_DIR}/load.c
+	${CMAKE_CURRENT_SOURCE_DIR}/interp.c)
