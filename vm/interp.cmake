@@ -6,3 +6,10 @@ rmt_add_core_library(rmt_vm
 	${CMAKE_CURRENT_SOURCE_DIR}/vm_log.c
 	${CMAKE_CURRENT_SOURCE_DIR}/load.c
 	${CMAKE_CURRENT_SOURCE_DIR}/interp.c)
+
+add_library(rmt_vm_text STATIC
+	${CMAKE_CURRENT_SOURCE_DIR}/asm.c
+	${CMAKE_CURRENT_SOURCE_DIR}/disasm.c
+	${CMAKE_CURRENT_SOURCE_DIR}/conf_data.c
+	${CMAKE_CURRENT_SOURCE_DIR}/conf_run.c)
+target_link_libraries(rmt_vm_text PUBLIC rmt_vm)
