@@ -13,14 +13,23 @@ if [ -z "${RMT_SHARED_DIR:-}" ] || [ ! -r "$tsv" ]; then
 	exit 77
 fi
 spaced() { sed -E 's/(..)/\1 /g; s/ $//' <<<"$1"; }
+# A hex number with or without 0x, as lowercase digits without leading
+# zeros; anything else becomes "invalid".
+norm() {
+	local v=${1#0x}
+	v=${v,,}
+	[[ $v =~ ^[0-9a-f]+$ ]] || { echo invalid; return; }
+	v=${v##+(0)}
+	echo "${v:-0}"
+}
+shopt -s extglob
 pass=0 fail=0
 while IFS=$'\t' read -r name prog mem result _error; do
 	args=("$@")
 	[ "$mem" != "-" ] && args+=("$(spaced "$mem")")
 	out=$(spaced "$prog" | timeout 5 "$plugin" "${args[@]}" 2>&1)
 	rc=$?
-	if [ $rc -eq 0 ] && [ -n "$out" ] && [ "$result" != "-" ] &&
-		[ "$(printf '%u' "$out" 2>/dev/null)" = "$(printf '%u' "$result")" ]; then
+	if [ $rc -eq 0 ] && [ "$(norm "$out")" = "$(norm "$result")" ]; then
 		pass=$((pass + 1))
 	else
 		echo "FAIL $name: exit $rc, output '$out', expected $result"
