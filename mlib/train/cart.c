@@ -304,14 +304,18 @@ static void set_leaf(struct builder *b, struct rmt_cart_node *nd,
 	nd->conf = w > 0 ? tot[nd->cls] / w : 0;
 }
 
+/*
+ * The features a node considers, in a random order: ties between equal
+ * gains go to the first in that order, as in scikit-learn, so no feature
+ * is favoured by its column number.
+ */
 static void pick_features(struct builder *b, u32 *m)
 {
 	u32 i, j, t;
 
 	*m = b->F;
-	if (!b->p->max_features || b->p->max_features >= b->F)
-		return;
-	*m = b->p->max_features;
+	if (b->p->max_features && b->p->max_features < b->F)
+		*m = b->p->max_features;
 	for (i = 0; i < *m; i++) {
 		j = i + (u32)(xorshift(&b->rng) % (b->F - i));
 		t = b->feat[i];

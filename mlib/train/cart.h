@@ -28,7 +28,7 @@ struct rmt_cart_params {
 	u32 max_bins; /* 2..256, default 256 */
 	u32 max_features; /* per split; 0: all (forests use fewer) */
 	const double *class_weight; /* n_classes entries, or NULL */
-	u64 seed; /* feature sampling */
+	u64 seed; /* feature order and sampling */
 };
 
 struct rmt_cart_node {

@@ -3,7 +3,7 @@
  * mlp.c - float MLP training: Glorot-uniform initialisation, softmax
  * cross-entropy with L2, mini-batch back-propagation, Adam (Kingma and Ba
  * 2015) or SGD with momentum, early stopping that keeps the weights of the
- * best validation accuracy.
+ * lowest validation loss.
  */
 #include <math.h>
 #include <stdio.h>
@@ -368,16 +368,28 @@ static int check_params(const struct rmt_dataset *ds,
 	return 0;
 }
 
-static double val_accuracy(const struct rmt_fmlp *m,
-			   const struct rmt_dataset *ds, const u32 *rows, u32 n)
+/* Mean cross-entropy and accuracy on the validation rows. */
+static double val_loss(const struct rmt_fmlp *m, const struct rmt_dataset *ds,
+		       const u32 *rows, u32 n, double *accuracy)
 {
-	u32 i, ok = 0;
+	double sc[MAX_WIDTH], loss = 0, mx, sum;
+	u32 i, c, ok = 0, nc = m->size[m->n_layers];
+	s32 y;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		y = ds->y[rows[i]];
 		ok += rmt_fmlp_predict(m,
 				       ds->x + (size_t)rows[i] * ds->n_features,
-				       NULL) == ds->y[rows[i]];
-	return n ? (double)ok / n : 0;
+				       sc) == y;
+		mx = sc[0];
+		for (c = 1; c < nc; c++)
+			mx = fmax(mx, sc[c]);
+		for (c = 0, sum = 0; c < nc; c++)
+			sum += exp(sc[c] - mx);
+		loss += log(sum) + mx - sc[y];
+	}
+	*accuracy = n ? (double)ok / n : 0;
+	return n ? loss / n : 0;
 }
 
 static void shuffle(u32 *v, u32 n, u64 *rng)
@@ -398,7 +410,7 @@ static void run_epochs(struct trainer *t, const struct rmt_dataset *ds,
 	const struct rmt_fmlp_params *p = t->p;
 	u32 batch = p->batch ? p->batch : (n_train < 200 ? n_train : 200);
 	u32 e, i, k, stall = 0;
-	double best = -1, acc;
+	double best = INFINITY, best_acc = 0, loss, acc;
 
 	for (e = 0; e < p->max_epochs; e++) {
 		shuffle(rows, n_train, &t->rng);
@@ -415,9 +427,10 @@ static void run_epochs(struct trainer *t, const struct rmt_dataset *ds,
 		t->m->epochs = e + 1;
 		if (!n_val)
 			continue;
-		acc = val_accuracy(t->m, ds, val, n_val);
-		if (acc > best + 1e-9) {
-			best = acc;
+		loss = val_loss(t->m, ds, val, n_val, &acc);
+		if (loss < best - 1e-4) {
+			best = loss;
+			best_acc = acc;
 			stall = 0;
 			snapshot(t, false);
 		} else if (++stall >= p->patience) {
@@ -426,7 +439,7 @@ static void run_epochs(struct trainer *t, const struct rmt_dataset *ds,
 	}
 	if (n_val) {
 		snapshot(t, true);
-		t->m->val_accuracy = best;
+		t->m->val_accuracy = best_acc;
 	}
 }
 
