@@ -76,12 +76,24 @@ static void *reader(void *p)
 			if (m->n_features != 1 || o.value < 0 ||
 			    m->trees[0].nodes[2].value != o.value)
 				sh->bad[a->id]++;
-			sh->reads[a->id]++;
+			__atomic_store_n(&sh->reads[a->id],
+					 sh->reads[a->id] + 1,
+					 __ATOMIC_RELAXED);
 		}
 		rmt_slots_quiescent(&sh->slots, a->id);
 	}
 	rmt_slots_offline(&sh->slots, a->id);
 	return NULL;
+}
+
+static bool all_read(struct shared *sh, long n)
+{
+	u32 i;
+
+	for (i = 0; i < READERS; i++)
+		if (__atomic_load_n(&sh->reads[i], __ATOMIC_RELAXED) < n)
+			return false;
+	return true;
 }
 
 Test(mlib_slot, concurrent_readers_never_see_a_freed_model)
@@ -101,7 +113,8 @@ Test(mlib_slot, concurrent_readers_never_see_a_freed_model)
 		args[i].id = i;
 		cr_assert_eq(pthread_create(&th[i], NULL, reader, &args[i]), 0);
 	}
-	for (i = 1; i <= ROUNDS; i++) {
+	/* Replace until every reader has used many models. */
+	for (i = 1; i <= ROUNDS || !all_read(&sh, 1000); i++) {
 		cr_assert_eq(rmt_slot_publish(&sh.slots, 0,
 					      make_model((s32)(i % 8)), &old),
 			     0);
