@@ -12,7 +12,7 @@
 #include "mlib/linalg.h"
 #include "mlib/train/mlp.h"
 #include "mlib/train/writer.h"
-#include "tests/mlib/gen.h"
+#include "mlib/train/synth.h"
 
 struct agreement {
 	double agree, float_acc, int_acc;
@@ -53,8 +53,8 @@ static void train_and_check(enum rmt_fmlp_act act, enum rmt_fmlp_opt opt,
 	char err[256];
 	u32 l;
 
-	cr_assert_eq(rmt_gen_planted(&ds, 3000, 8, 0.05, 77), 0);
-	cr_assert_eq(rmt_gen_planted(&test, 1000, 8, 0.05, 78), 0);
+	cr_assert_eq(rmt_synth_planted(&ds, 3000, 8, 0.05, 77), 0);
+	cr_assert_eq(rmt_synth_planted(&test, 1000, 8, 0.05, 78), 0);
 	rmt_fmlp_params_default(&p);
 	p.act = act;
 	p.opt = opt;
@@ -106,7 +106,7 @@ Test(mlib_mlp, nan_weights_and_pruning)
 	u32 i, zeros = 0;
 	double saved;
 
-	cr_assert_eq(rmt_gen_planted(&ds, 1000, 6, 0.05, 5), 0);
+	cr_assert_eq(rmt_synth_planted(&ds, 1000, 6, 0.05, 5), 0);
 	rmt_fmlp_params_default(&p);
 	p.max_epochs = 30;
 	cr_assert_eq(rmt_fmlp_train(&ds, &p, &f, err, sizeof(err)), 0, "%s",
@@ -140,7 +140,7 @@ Test(mlib_mlp, rejects_bad_shapes)
 	struct rmt_fmlp f;
 	char err[256];
 
-	cr_assert_eq(rmt_gen_planted(&ds, 100, 6, 0.05, 5), 0);
+	cr_assert_eq(rmt_synth_planted(&ds, 100, 6, 0.05, 5), 0);
 	rmt_fmlp_params_default(&p);
 	p.hidden[1] = 300;
 	cr_assert_eq(rmt_fmlp_train(&ds, &p, &f, err, sizeof(err)), -EINVAL);
@@ -170,9 +170,9 @@ Test(mlib_mlp, conv1d_matches_reference)
 	u32 i, k, t, o, trial;
 
 	for (i = 0; i < 6; i++)
-		wc[i] = (s8)(rmt_gen_uniform(&s) * 200 - 100);
+		wc[i] = (s8)(rmt_synth_uniform(&s) * 200 - 100);
 	for (i = 0; i < 24; i++)
-		wd[i] = (s8)(rmt_gen_uniform(&s) * 200 - 100);
+		wd[i] = (s8)(rmt_synth_uniform(&s) * 200 - 100);
 	for (i = 0; i < 8; i++)
 		inq[i] = (struct rmt_input_q){ 0, 1, 0 };
 	memset(l, 0, sizeof(l));
@@ -214,7 +214,7 @@ Test(mlib_mlp, conv1d_matches_reference)
 		s32 x[8], h[12], want[2], got[2];
 
 		for (i = 0; i < 8; i++)
-			x[i] = (s32)(rmt_gen_uniform(&s) * 300) - 150;
+			x[i] = (s32)(rmt_synth_uniform(&s) * 300) - 150;
 		for (o = 0; o < 2; o++)
 			for (t = 0; t < 6; t++) {
 				s64 acc = bc[o];
@@ -254,11 +254,11 @@ Test(mlib_mlp, matvec_and_matmat)
 	u32 i, r, c, j;
 
 	for (i = 0; i < 35; i++) {
-		w[i] = (s8)(rmt_gen_uniform(&s) * 255 - 128);
-		w16[i] = (s16)(rmt_gen_uniform(&s) * 60000 - 30000);
+		w[i] = (s8)(rmt_synth_uniform(&s) * 255 - 128);
+		w16[i] = (s16)(rmt_synth_uniform(&s) * 60000 - 30000);
 	}
 	for (i = 0; i < 21; i++)
-		x[i] = (s8)(rmt_gen_uniform(&s) * 255 - 128);
+		x[i] = (s8)(rmt_synth_uniform(&s) * 255 - 128);
 	for (i = 0; i < 5; i++)
 		b[i] = (s32)i * 1000 - 2000;
 	rmt_matmat_s8(w, 5, 7, x, 3, b, y);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "mlib/train/cart.h"
-#include "tests/mlib/gen.h"
+#include "mlib/train/synth.h"
 
 static void quantize(const double *x, u32 f, u32 frac, s32 *q)
 {
@@ -87,8 +87,8 @@ Test(mlib_tree, classification_exact_vs_float)
 	char err[256];
 	u32 i, frac;
 
-	cr_assert_eq(rmt_gen_planted(&ds, 4000, 8, 0.05, 11), 0);
-	cr_assert_eq(rmt_gen_planted(&test, 300, 8, 0.05, 12), 0);
+	cr_assert_eq(rmt_synth_planted(&ds, 4000, 8, 0.05, 11), 0);
+	cr_assert_eq(rmt_synth_planted(&test, 300, 8, 0.05, 12), 0);
 	rmt_cart_params_default(&p);
 	p.max_depth = 10;
 	frac = rmt_train_pick_frac(&ds);
@@ -123,8 +123,8 @@ Test(mlib_tree, learns_the_planted_rule)
 	struct rmt_cart t;
 	u32 i, ok = 0;
 
-	cr_assert_eq(rmt_gen_planted(&ds, 20000, 6, 0.0, 3), 0);
-	cr_assert_eq(rmt_gen_planted(&test, 2000, 6, 0.0, 4), 0);
+	cr_assert_eq(rmt_synth_planted(&ds, 20000, 6, 0.0, 3), 0);
+	cr_assert_eq(rmt_synth_planted(&test, 2000, 6, 0.0, 4), 0);
 	rmt_cart_params_default(&p);
 	p.max_depth = 12;
 	t = train(&ds, &p, 16);
@@ -146,7 +146,7 @@ Test(mlib_tree, regression_entropy_and_min_leaf)
 	char err[256];
 	u32 i, *count;
 
-	cr_assert_eq(rmt_gen_planted(&ds, 3000, 5, 0.05, 5), 0);
+	cr_assert_eq(rmt_synth_planted(&ds, 3000, 5, 0.05, 5), 0);
 	rmt_cart_params_default(&p);
 	p.criterion = RMT_CART_MSE;
 	p.max_depth = 7;
@@ -182,7 +182,7 @@ Test(mlib_tree, class_weights_shift_predictions)
 	double w[3] = { 1, 1, 20 };
 	u32 i, plain = 0, weighted = 0;
 
-	cr_assert_eq(rmt_gen_planted(&ds, 3000, 5, 0.3, 9), 0);
+	cr_assert_eq(rmt_synth_planted(&ds, 3000, 5, 0.3, 9), 0);
 	rmt_cart_params_default(&p);
 	p.max_depth = 3;
 	t = train(&ds, &p, 16);
@@ -208,7 +208,7 @@ Test(mlib_tree, prune_depth_and_leaves)
 	char err[256];
 	u32 i;
 
-	cr_assert_eq(rmt_gen_planted(&ds, 3000, 6, 0.05, 21), 0);
+	cr_assert_eq(rmt_synth_planted(&ds, 3000, 6, 0.05, 21), 0);
 	rmt_cart_params_default(&p);
 	p.max_depth = 10;
 	t = train(&ds, &p, 16);
@@ -239,7 +239,7 @@ Test(mlib_tree, forest_votes_like_its_trees)
 	char err[256];
 	u32 i, k, c, votes[3], best, want_visits = 0;
 
-	cr_assert_eq(rmt_gen_planted(&ds, 2000, 6, 0.05, 31), 0);
+	cr_assert_eq(rmt_synth_planted(&ds, 2000, 6, 0.05, 31), 0);
 	rmt_cart_params_default(&p);
 	p.max_depth = 6;
 	cr_assert_eq(rmt_forest_train(&ds, 7, &p, 16, trees, err, sizeof(err)),
@@ -281,7 +281,7 @@ Test(mlib_tree, rejects_bad_parameters)
 	char err[256];
 	u32 idx[2] = { 0, 5000 };
 
-	cr_assert_eq(rmt_gen_planted(&ds, 100, 5, 0, 1), 0);
+	cr_assert_eq(rmt_synth_planted(&ds, 100, 5, 0, 1), 0);
 	rmt_cart_params_default(&p);
 	p.max_depth = 16;
 	cr_assert_eq(rmt_cart_train(&ds, idx, 1, &p, 0, &t, err, sizeof(err)),

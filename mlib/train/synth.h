@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * gen.h - fixed-seed synthetic data for the mlib tests and bench-mlib: a
- * planted non-linear rule over a few features plus label noise.
+ * synth.h - fixed-seed synthetic data for mlib's tests, bench-mlib and
+ * demonstrations: a planted non-linear rule plus label noise.
  */
-#ifndef RMT_TESTS_MLIB_GEN_H
-#define RMT_TESTS_MLIB_GEN_H
+#ifndef RMT_MLIB_TRAIN_SYNTH_H
+#define RMT_MLIB_TRAIN_SYNTH_H
 
 #include "mlib/train/dataset.h"
 
@@ -14,10 +14,10 @@
  * noise: that share of labels redrawn at random.  target (regression)
  * is x0 * x1 + sin(3 * x2).  Returns 0 or -ENOMEM.
  */
-int rmt_gen_planted(struct rmt_dataset *ds, u32 n, u32 f, double noise,
-		    u64 seed);
+int rmt_synth_planted(struct rmt_dataset *ds, u32 n, u32 f, double noise,
+		      u64 seed);
 
 /* Uniform in [0, 1) from a xorshift state. */
-double rmt_gen_uniform(u64 *state);
+double rmt_synth_uniform(u64 *state);
 
-#endif /* RMT_TESTS_MLIB_GEN_H */
+#endif /* RMT_MLIB_TRAIN_SYNTH_H */

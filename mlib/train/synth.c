@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* gen.c - the planted-rule data generator of the mlib tests and bench. */
+/* synth.c - the planted-rule data generator (tests, bench, demos). */
 #include <math.h>
 #include <stdlib.h>
 
-#include "tests/mlib/gen.h"
+#include "mlib/train/synth.h"
 
-double rmt_gen_uniform(u64 *s)
+double rmt_synth_uniform(u64 *s)
 {
 	*s ^= *s << 13;
 	*s ^= *s >> 7;
@@ -13,8 +13,8 @@ double rmt_gen_uniform(u64 *s)
 	return (double)(*s >> 11) / 9007199254740992.0;
 }
 
-int rmt_gen_planted(struct rmt_dataset *ds, u32 n, u32 f, double noise,
-		    u64 seed)
+int rmt_synth_planted(struct rmt_dataset *ds, u32 n, u32 f, double noise,
+		      u64 seed)
 {
 	u64 s = seed ? seed : 1;
 	u32 i, k;
@@ -34,11 +34,11 @@ int rmt_gen_planted(struct rmt_dataset *ds, u32 n, u32 f, double noise,
 		double *x = ds->x + (size_t)i * f;
 
 		for (k = 0; k < f; k++)
-			x[k] = 2 * rmt_gen_uniform(&s) - 1;
+			x[k] = 2 * rmt_synth_uniform(&s) - 1;
 		ds->y[i] = (x[0] * x[1] > 0.1 || x[2] + x[3] * x[3] > 0.9) +
 			   (x[4] > 0.6);
-		if (rmt_gen_uniform(&s) < noise)
-			ds->y[i] = (s32)(rmt_gen_uniform(&s) * 3);
+		if (rmt_synth_uniform(&s) < noise)
+			ds->y[i] = (s32)(rmt_synth_uniform(&s) * 3);
 		ds->target[i] = x[0] * x[1] + sin(3 * x[2]);
 	}
 	return 0;
