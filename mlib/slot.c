@@ -8,12 +8,6 @@
  */
 #include "mlib/slot.h"
 
-#ifdef __KERNEL__
-#define slot_full_barrier() smp_mb()
-#else
-#define slot_full_barrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#endif
-
 int rmt_slots_init(struct rmt_slots *s, u32 n_slots, u32 n_readers)
 {
 	if (!n_slots || n_slots > RMT_SLOTS_MAX || !n_readers ||
@@ -51,7 +45,7 @@ void rmt_slots_online(struct rmt_slots *s, u32 reader)
 {
 	rmt_store_release(&s->readers[reader].epoch,
 			  rmt_load_acquire(&s->epoch));
-	slot_full_barrier();
+	rmt_smp_mb();
 }
 
 void rmt_slots_offline(struct rmt_slots *s, u32 reader)
@@ -75,7 +69,7 @@ void rmt_slots_synchronize(struct rmt_slots *s)
 	u32 r;
 
 	rmt_store_release(&s->epoch, target);
-	slot_full_barrier();
+	rmt_smp_mb();
 	for (r = 0; r < s->n_readers; r++) {
 		for (;;) {
 			e = rmt_load_acquire(&s->readers[r].epoch);

@@ -22,6 +22,7 @@
 
 #define rmt_load_acquire(p) smp_load_acquire(p)
 #define rmt_store_release(p, v) smp_store_release(p, v)
+#define rmt_smp_mb() smp_mb()
 #define RMT_READ_ONCE(x) READ_ONCE(x)
 #define RMT_WRITE_ONCE(x, v) WRITE_ONCE(x, v)
 #define rmt_likely(x) likely(x)
@@ -59,6 +60,7 @@ typedef int64_t s64;
 
 #define rmt_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define rmt_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define rmt_smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define RMT_READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define RMT_WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define rmt_likely(x) __builtin_expect(!!(x), 1)
