@@ -1,0 +1,13 @@
+# vm/tables.cmake: match-action tables, pipelines, hooks and helpers.
+#   rmt_tables       freestanding core (also built into the kernel module)
+#   rmt_tables_user  user space: grace periods for table updates
+rmt_add_core_library(rmt_tables
+	${CMAKE_CURRENT_SOURCE_DIR}/table.c
+	${CMAKE_CURRENT_SOURCE_DIR}/table_build.c
+	${CMAKE_CURRENT_SOURCE_DIR}/table_lookup.c
+	${CMAKE_CURRENT_SOURCE_DIR}/table_sort.c)
+
+add_library(rmt_tables_user STATIC ${CMAKE_CURRENT_SOURCE_DIR}/table_rcu_user.c)
+target_link_libraries(rmt_tables_user PUBLIC rmt_tables)
+# rmt_tables calls the grace-period functions rmt_tables_user defines.
+target_link_libraries(rmt_tables INTERFACE rmt_tables_user)
