@@ -110,7 +110,8 @@ rmt_table_check_config(const struct rmt_table_config *c)
 	    (c->default_param_len && !c->default_params))
 		return RMT_TC_BAD_PARAMS;
 	if (c->capacity < 1 || c->capacity > RMT_TABLE_MAX_CAPACITY ||
-	    c->state_size > RMT_TABLE_MAX_STATE)
+	    c->state_size > RMT_TABLE_MAX_STATE ||
+	    c->algo > RMT_TABLE_ALGO_TUPLES)
 		return RMT_TC_TOO_COMPLEX;
 	return RMT_TC_OK;
 }
@@ -435,6 +436,9 @@ int rmt_table_commit(struct rmt_table *t, enum rmt_table_code *code)
 		if (t->entries[s].live)
 			t->entries[s].published = 1;
 	rmt_rcu_synchronize();
+	/* Nobody counts into the old snapshot any more: fold its hits. */
+	for (i = 0; old && i < old->n_entries; i++)
+		t->hits[old->acts[i].slot] += old->acts[i].hits;
 	rmt_table_snap_free(old);
 	for (i = 0; i < t->n_zombies; i++) {
 		s = t->zombies[i];
@@ -464,6 +468,19 @@ void rmt_table_get_stats(const struct rmt_table *t, struct rmt_table_stats *s)
 	s->capacity = t->cfg.capacity;
 	s->lookup_cost = t->snap->cost;
 	s->commits = t->commits;
+	switch (t->snap->kind) {
+	case RMT_SNAP_INTERVALS:
+		s->structure = "intervals";
+		s->n_parts = t->snap->n_bounds;
+		break;
+	case RMT_SNAP_TREE:
+		s->structure = "tree";
+		s->n_parts = t->snap->n_nodes;
+		break;
+	default:
+		s->structure = "tuples";
+		s->n_parts = t->snap->n_tuples;
+	}
 }
 
 void rmt_table_reset_stats(struct rmt_table *t)
@@ -474,6 +491,8 @@ void rmt_table_reset_stats(struct rmt_table *t)
 	RMT_WRITE_ONCE(t->matched, 0);
 	for (s = 0; s < t->n_slots; s++)
 		RMT_WRITE_ONCE(t->hits[s], 0);
+	for (s = 0; s < t->snap->n_entries; s++)
+		RMT_WRITE_ONCE(t->snap->acts[s].hits, 0);
 }
 
 int rmt_table_entry_get(const struct rmt_table *t, u32 slot,
@@ -502,8 +521,13 @@ int rmt_table_entry_get(const struct rmt_table *t, u32 slot,
 	e->action_id = te->action_id;
 	e->param_len = te->param_len;
 	e->params = t->params + (size_t)slot * t->param_stride;
-	if (hits)
-		*hits = RMT_READ_ONCE(t->hits[slot]);
+	if (hits) {
+		u32 rank = t->snap->rank_of_slot[slot];
+
+		*hits = t->hits[slot];
+		if (rank != RMT_RANK_NONE)
+			*hits += RMT_READ_ONCE(t->snap->acts[rank].hits);
+	}
 	return 0;
 }
 

@@ -63,6 +63,12 @@ struct rmt_table_action {
 	u32 param_len;
 };
 
+/* How a table's lookup structure is chosen (see table_build.c). */
+enum rmt_table_algo {
+	RMT_TABLE_ALGO_AUTO = 0, /* intervals, tree, or tuples as fits */
+	RMT_TABLE_ALGO_TUPLES = 1, /* tuple space search, never the tree */
+};
+
 struct rmt_table_config {
 	u32 id;
 	u32 n_fields;
@@ -75,6 +81,7 @@ struct rmt_table_config {
 	u32 default_param_len;
 	const u8 *default_params;
 	u64 max_cost; /* lookup probes a commit may reach; 0: no limit */
+	u32 algo; /* enum rmt_table_algo */
 };
 
 /*
@@ -108,6 +115,8 @@ struct rmt_table_stats {
 	u32 capacity;
 	u64 lookup_cost;
 	u64 commits;
+	const char *structure; /* "tuples", "intervals" or "tree" */
+	u32 n_parts; /* tuples, bounds or tree nodes */
 };
 
 struct rmt_table;

@@ -75,12 +75,18 @@ void rmt_table_snap_free(struct rmt_table_snap *s)
 
 	if (!s)
 		return;
-	for (i = 0; i < s->n_tuples; i++)
+	for (i = 0; i < s->n_tuples; i++) {
 		rmt_free(s->tuples[i].slots);
+		rmt_free(s->tuples[i].filter);
+	}
 	rmt_free(s->tuples);
+	rmt_free(s->hot);
 	rmt_free(s->bounds);
 	rmt_free(s->bound_rank);
+	rmt_free(s->nodes);
+	rmt_free(s->refs);
 	rmt_free(s->acts);
+	rmt_free(s->rank_of_slot);
 	rmt_free(s->params);
 	rmt_free(s);
 }
@@ -211,14 +217,6 @@ out:
 
 /* ---- tuple space ---- */
 
-struct rmt_rows {
-	u32 nf;
-	u32 n;
-	u64 *mask; /* n * nf */
-	u64 *key; /* n * nf */
-	u32 *rank;
-};
-
 static int rmt_row_cmp(const void *ctx, u32 a, u32 b)
 {
 	const struct rmt_rows *r = ctx;
@@ -295,6 +293,10 @@ static int rmt_tuple_fill(struct rmt_tuple *tp, const struct rmt_rows *r,
 		return -ENOMEM;
 	for (i = 0; i < size; i++)
 		tp->slots[i * stride] = RMT_RANK_NONE;
+	tp->filter = rmt_alloc(sizeof(u64) * (size * 8 / 64));
+	if (!tp->filter)
+		return -ENOMEM;
+	tp->fshift = 64 - bits - 3;
 	tp->shift = 64 - bits;
 	tp->size_mask = (u32)size - 1;
 	tp->max_probe = 0;
@@ -303,9 +305,11 @@ static int rmt_tuple_fill(struct rmt_tuple *tp, const struct rmt_rows *r,
 	/* Rows come in rank order: the first of a masked key is the best. */
 	for (j = from; j < to; j++) {
 		const u64 *k = r->key + (size_t)ord[j] * nf;
-		u32 h = (u32)(rmt_tuple_hash(k, tp->mask, nf) >> tp->shift);
-		u32 probe;
+		u64 hash = rmt_tuple_hash(k, tp->mask, nf);
+		u32 h = (u32)(hash >> tp->shift), probe;
+		u32 fbit = (u32)(hash >> tp->fshift);
 
+		tp->filter[fbit / 64] |= 1ull << (fbit % 64);
 		for (probe = 0;; probe++) {
 			u64 *sl = tp->slots + (size_t)h * stride;
 
@@ -333,6 +337,16 @@ static int rmt_tuple_cmp(const void *ctx, u32 a, u32 b)
 		       tp[a].best_rank > tp[b].best_rank;
 }
 
+static bool rmt_all_exact(const struct rmt_table *t)
+{
+	u32 i;
+
+	for (i = 0; i < t->cfg.n_fields; i++)
+		if (t->cfg.fields[i].kind != RMT_MATCH_EXACT)
+			return false;
+	return true;
+}
+
 static int rmt_build_tuples(const struct rmt_table *t, struct rmt_table_snap *s,
 			    const u32 *by_rank)
 {
@@ -354,6 +368,14 @@ static int rmt_build_tuples(const struct rmt_table *t, struct rmt_table_snap *s,
 		goto out;
 	for (i = 0; i < s->n_entries; i++)
 		rmt_expand(t, &t->entries[by_rank[i]], i, &r, scratch);
+	if (!rmt_all_exact(t) && t->cfg.algo != RMT_TABLE_ALGO_TUPLES) {
+		s->kind = RMT_SNAP_TREE;
+		err = rmt_tree_build(&r, s);
+		if (err != -E2BIG)
+			goto out;
+		s->kind = RMT_SNAP_TUPLES;
+	}
+	err = -ENOMEM;
 	for (i = 0; i < r.n; i++)
 		ord[i] = i;
 	rmt_sort_idx(ord, r.n, rmt_row_cmp, &r);
@@ -374,8 +396,9 @@ static int rmt_build_tuples(const struct rmt_table *t, struct rmt_table_snap *s,
 			    r.mask + (size_t)ord[start] * nf, sizeof(u64) * nf))
 			continue;
 		if (rmt_tuple_fill(&tmp[nt], &r, ord, start, i)) {
-			s->n_tuples = nt;
-			memcpy(s->tuples, tmp, sizeof(*tmp) * nt);
+			/* Hand what was allocated to the snapshot to free. */
+			s->n_tuples = nt + 1;
+			memcpy(s->tuples, tmp, sizeof(*tmp) * (nt + 1));
 			goto out;
 		}
 		tord[nt] = nt;
@@ -383,9 +406,19 @@ static int rmt_build_tuples(const struct rmt_table *t, struct rmt_table_snap *s,
 		start = i;
 	}
 	rmt_sort_idx(tord, nt, rmt_tuple_cmp, tmp);
+	s->hot = rmt_alloc(sizeof(*s->hot) * (nt + 1));
+	if (!s->hot) {
+		s->n_tuples = nt;
+		memcpy(s->tuples, tmp, sizeof(*tmp) * nt);
+		goto out;
+	}
 	s->cost = 0;
 	for (i = 0; i < nt; i++) {
 		s->tuples[i] = tmp[tord[i]];
+		s->hot[i].mask = s->tuples[i].mask[0];
+		s->hot[i].filter = s->tuples[i].filter;
+		s->hot[i].fshift = s->tuples[i].fshift;
+		s->hot[i].best_rank = s->tuples[i].best_rank;
 		s->cost += s->tuples[i].max_probe + 1;
 	}
 	s->n_tuples = nt;
@@ -417,10 +450,13 @@ int rmt_table_build(const struct rmt_table *t, struct rmt_table_snap **out)
 			rc.lpm_field = (s32)i;
 	by_rank = rmt_alloc(sizeof(u32) * (t->n_live + 1));
 	s->acts = rmt_alloc(sizeof(*s->acts) * (t->n_live + 1));
+	s->rank_of_slot = rmt_alloc(sizeof(u32) * t->n_slots);
 	s->params = rmt_alloc((size_t)(t->n_live + 1) * (stride ? stride : 1) +
 			      RMT_TABLE_MAX_PARAM);
-	if (!by_rank || !s->acts || !s->params)
+	if (!by_rank || !s->acts || !s->params || !s->rank_of_slot)
 		goto out;
+	for (i = 0; i < t->n_slots; i++)
+		s->rank_of_slot[i] = RMT_RANK_NONE;
 	for (i = 0; i < t->n_slots; i++)
 		if (t->entries[i].live)
 			by_rank[n++] = i;
@@ -431,6 +467,7 @@ int rmt_table_build(const struct rmt_table *t, struct rmt_table_snap **out)
 		struct rmt_snap_act *a = &s->acts[i];
 
 		a->slot = by_rank[i];
+		s->rank_of_slot[a->slot] = i;
 		a->action_id = e->action_id;
 		a->param_len = e->param_len;
 		a->param_off = i * stride;

@@ -25,17 +25,41 @@ struct rmt_tentry {
 	u64 seq; /* insertion order, breaks priority ties */
 };
 
-/* What a hit resolves to, one per rank. */
+/*
+ * What a hit resolves to, one per rank.  The hit counter sits beside the
+ * action so that a hit touches one line; commit folds it into the slot's
+ * total once no reader can count into it any more.
+ */
 struct rmt_snap_act {
 	u32 slot;
 	u32 action_id;
 	u32 param_len;
 	u32 param_off;
+	u64 hits;
+};
+
+/*
+ * A decision-tree node: nbits key bits (field, shift) select one of
+ * 1 << nbits children at nodes[base]; a leaf (nbits 0) holds count rows
+ * at refs[base * stride], in rank order: (rank, then value and mask per
+ * field).  The first row that matches is the answer.
+ */
+#define RMT_TREE_MAX_BITS 4
+#define RMT_TREE_MAX_DEPTH 16
+#define RMT_TREE_LEAF 8
+
+struct rmt_tnode {
+	u8 nbits;
+	u8 field[RMT_TREE_MAX_BITS];
+	u8 shift[RMT_TREE_MAX_BITS];
+	u32 base;
+	u32 count;
 };
 
 /*
  * A hashed tuple: entries that share a mask vector, in an open-addressing
- * table.  A slot is nf + 1 words: the rank (RMT_RANK_NONE when empty),
+ * table, fronted by a bitmap over finer hash bits so that most tuples a
+ * key cannot match cost one bit test and no probe.  A slot is nf + 1 words: the rank (RMT_RANK_NONE when empty),
  * then the masked key.  Only the best-ranked entry per masked key is kept,
  * since the others with that key can never win.
  */
@@ -44,13 +68,24 @@ struct rmt_tuple {
 	u32 shift;
 	u32 size_mask;
 	u32 max_probe;
+	u32 fshift;
+	u64 *filter; /* 8 bits per slot: is any key hashed near here? */
 	u64 mask[RMT_TABLE_MAX_FIELDS];
 	u64 *slots;
+};
+
+/* The part of a one-field tuple every lookup reads, packed. */
+struct rmt_tuple_hot {
+	u64 mask;
+	const u64 *filter;
+	u32 fshift;
+	u32 best_rank;
 };
 
 enum rmt_snap_kind {
 	RMT_SNAP_TUPLES = 0, /* tuple space search (exact is one tuple) */
 	RMT_SNAP_INTERVALS = 1, /* one range or lpm field: sorted bounds */
+	RMT_SNAP_TREE = 2, /* decision tree over key bits */
 };
 
 struct rmt_table_snap {
@@ -59,11 +94,16 @@ struct rmt_table_snap {
 	u32 n_entries;
 	u32 n_tuples;
 	struct rmt_tuple *tuples;
+	struct rmt_tuple_hot *hot; /* one-field tables: per tuple */
 	u32 n_bounds;
 	u64 key_mask; /* keys are truncated to the field width */
 	u64 *bounds; /* bounds[0] == 0, increasing */
 	u32 *bound_rank; /* best rank for [bounds[i], bounds[i+1]) */
+	u32 n_nodes;
+	struct rmt_tnode *nodes;
+	u64 *refs;
 	struct rmt_snap_act *acts;
+	u32 *rank_of_slot; /* n_slots; RMT_RANK_NONE if not present */
 	u8 *params;
 	struct rmt_snap_act def;
 	u64 cost;
@@ -104,6 +144,17 @@ struct rmt_table {
  */
 u32 rmt_range_prefixes(u64 lo, u64 hi, u32 width, u64 *vals, u64 *masks,
 		       u32 cap);
+/* Rows: the entries as (mask, masked key) vectors, in rank order. */
+struct rmt_rows {
+	u32 nf;
+	u32 n;
+	u64 *mask; /* n * nf */
+	u64 *key; /* n * nf */
+	u32 *rank;
+};
+
+/* -E2BIG when the tree would outgrow its budget (use tuples then). */
+int rmt_tree_build(const struct rmt_rows *r, struct rmt_table_snap *s);
 int rmt_table_build(const struct rmt_table *t, struct rmt_table_snap **out);
 void rmt_table_snap_free(struct rmt_table_snap *s);
 

@@ -24,13 +24,19 @@ static u32 rmt_lookup_intervals(const struct rmt_table_snap *s, u64 key)
 /* One field, the common case: slots are (rank, key) pairs. */
 static u32 rmt_lookup_tuples1(const struct rmt_table_snap *s, u64 key)
 {
-	const struct rmt_tuple *tp = s->tuples, *end = tp + s->n_tuples;
-	u32 best = RMT_RANK_NONE;
+	const struct rmt_tuple_hot *hot = s->hot;
+	u32 best = RMT_RANK_NONE, t, n = s->n_tuples;
 
-	for (; tp < end && tp->best_rank < best; tp++) {
-		u64 mk = key & tp->mask[0];
-		u32 h = (u32)((mk * RMT_HASH_MUL) >> tp->shift), p;
+	for (t = 0; t < n && hot[t].best_rank < best; t++) {
+		const struct rmt_tuple *tp;
+		u64 mk = key & hot[t].mask, hash = mk * RMT_HASH_MUL;
+		u32 fbit = (u32)(hash >> hot[t].fshift), h, p;
 
+		if (rmt_likely(
+			    !((hot[t].filter[fbit / 64] >> (fbit % 64)) & 1)))
+			continue;
+		tp = &s->tuples[t];
+		h = (u32)(hash >> tp->shift);
 		for (p = 0; p <= tp->max_probe; p++) {
 			const u64 *sl = tp->slots + 2 * (size_t)h;
 
@@ -63,9 +69,12 @@ static u32 rmt_lookup_tuples(const struct rmt_table_snap *s, const u64 *key)
 	u32 best = RMT_RANK_NONE, nf = s->nf, stride = nf + 1;
 
 	for (; tp < end && tp->best_rank < best; tp++) {
-		u32 h = (u32)(rmt_tuple_hash(key, tp->mask, nf) >> tp->shift);
-		u32 p;
+		u64 hash = rmt_tuple_hash(key, tp->mask, nf);
+		u32 h = (u32)(hash >> tp->shift), p;
+		u32 fbit = (u32)(hash >> tp->fshift);
 
+		if (!((tp->filter[fbit / 64] >> (fbit % 64)) & 1))
+			continue;
 		for (p = 0; p <= tp->max_probe; p++) {
 			const u64 *sl = tp->slots + (size_t)h * stride;
 
@@ -82,6 +91,36 @@ static u32 rmt_lookup_tuples(const struct rmt_table_snap *s, const u64 *key)
 	return best;
 }
 
+static u32 rmt_lookup_tree(const struct rmt_table_snap *s, const u64 *key)
+{
+	const struct rmt_tnode *n = s->nodes;
+	const u64 *ref;
+	u32 i, j, idx, nf = s->nf, stride = 1 + 2 * nf;
+
+	while (n->nbits) {
+		idx = 0;
+		for (j = 0; j < n->nbits; j++)
+			idx |= (u32)((key[n->field[j]] >> n->shift[j]) & 1)
+			       << j;
+		n = &s->nodes[n->base + idx];
+	}
+	ref = s->refs + (size_t)n->base * stride;
+	if (nf == 1) {
+		for (i = 0; i < n->count; i++, ref += 3)
+			if ((key[0] & ref[2]) == ref[1])
+				return (u32)ref[0];
+		return RMT_RANK_NONE;
+	}
+	for (i = 0; i < n->count; i++, ref += stride) {
+		for (j = 0; j < nf; j++)
+			if ((key[j] & ref[2 + 2 * j]) != ref[1 + 2 * j])
+				break;
+		if (j == nf)
+			return (u32)ref[0];
+	}
+	return RMT_RANK_NONE;
+}
+
 bool rmt_table_lookup(struct rmt_table *t, const u64 *key,
 		      struct rmt_table_result *res)
 {
@@ -91,6 +130,8 @@ bool rmt_table_lookup(struct rmt_table *t, const u64 *key,
 
 	if (s->kind == RMT_SNAP_INTERVALS)
 		best = rmt_lookup_intervals(s, key[0]);
+	else if (s->kind == RMT_SNAP_TREE)
+		best = rmt_lookup_tree(s, key);
 	else if (s->nf == 1)
 		best = rmt_lookup_tuples1(s, key[0]);
 	else
@@ -102,8 +143,8 @@ bool rmt_table_lookup(struct rmt_table *t, const u64 *key,
 		res->state = NULL;
 	} else {
 		a = &s->acts[best];
-		RMT_WRITE_ONCE(t->hits[a->slot],
-			       RMT_READ_ONCE(t->hits[a->slot]) + 1);
+		RMT_WRITE_ONCE(((struct rmt_snap_act *)a)->hits,
+			       RMT_READ_ONCE(a->hits) + 1);
 		RMT_WRITE_ONCE(t->matched, RMT_READ_ONCE(t->matched) + 1);
 		res->state =
 			t->cfg.state_size ?

@@ -37,6 +37,8 @@ struct rmt_rcu_reader {
 };
 
 extern u64 rmt_rcu_epoch;
+/* The writer forces barriers on readers with membarrier(2) when it can. */
+extern u32 rmt_rcu_asym;
 extern _Thread_local struct rmt_rcu_reader *rmt_rcu_self;
 
 struct rmt_rcu_reader *rmt_rcu_register(void);
@@ -50,10 +52,16 @@ static inline void rmt_rcu_read_lock(void)
 
 	if (rmt_unlikely(!r))
 		r = rmt_rcu_register();
-	/* The exchange orders the epoch store before the pointer loads. */
-	if (r->nest++ == 0)
-		__atomic_exchange_n(&r->epoch, RMT_READ_ONCE(rmt_rcu_epoch),
+	if (r->nest++)
+		return;
+	if (rmt_likely(rmt_rcu_asym)) {
+		RMT_WRITE_ONCE(r->epoch, rmt_load_acquire(&rmt_rcu_epoch));
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	} else {
+		/* The exchange orders the store before the pointer loads. */
+		__atomic_exchange_n(&r->epoch, rmt_load_acquire(&rmt_rcu_epoch),
 				    __ATOMIC_SEQ_CST);
+	}
 }
 
 static inline void rmt_rcu_read_unlock(void)

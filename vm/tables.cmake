@@ -5,7 +5,8 @@ rmt_add_core_library(rmt_tables
 	${CMAKE_CURRENT_SOURCE_DIR}/table.c
 	${CMAKE_CURRENT_SOURCE_DIR}/table_build.c
 	${CMAKE_CURRENT_SOURCE_DIR}/table_lookup.c
-	${CMAKE_CURRENT_SOURCE_DIR}/table_sort.c)
+	${CMAKE_CURRENT_SOURCE_DIR}/table_sort.c
+	${CMAKE_CURRENT_SOURCE_DIR}/table_tree.c)
 
 add_library(rmt_tables_user STATIC ${CMAKE_CURRENT_SOURCE_DIR}/table_rcu_user.c)
 target_link_libraries(rmt_tables_user PUBLIC rmt_tables)

@@ -457,8 +457,8 @@ static u64 rand_field(u64 *seed, const struct rmt_table_field *f,
 	return v;
 }
 
-static void random_compare(u32 n, const u8 *kinds, const u8 *widths,
-			   u32 n_entries, u64 seed)
+static void random_compare_algo(u32 n, const u8 *kinds, const u8 *widths,
+				u32 n_entries, u64 seed, u32 algo)
 {
 	struct rmt_table_config c = tt_config(n, kinds, widths, n_entries);
 	struct rmt_table *t;
@@ -472,6 +472,7 @@ static void random_compare(u32 n, const u8 *kinds, const u8 *widths,
 	for (i = 0; i < n; i++)
 		prio |= kinds[i] == RMT_MATCH_TERNARY ||
 			kinds[i] == RMT_MATCH_RANGE;
+	c.algo = algo;
 	cr_assert_eq(rmt_table_create(&c, &t, NULL), 0);
 	/* Few anchors, so that entries overlap and collide. */
 	for (i = 0; i < 64; i++)
@@ -539,6 +540,16 @@ static void random_compare(u32 n, const u8 *kinds, const u8 *widths,
 	cr_assert_lt(rmt_table_lookup_cost(t), 100000);
 	free(ref);
 	rmt_table_destroy(t);
+}
+
+/* Both structures a ternary table may get must give the same answers. */
+static void random_compare(u32 n, const u8 *kinds, const u8 *widths,
+			   u32 n_entries, u64 seed)
+{
+	random_compare_algo(n, kinds, widths, n_entries, seed,
+			    RMT_TABLE_ALGO_AUTO);
+	random_compare_algo(n, kinds, widths, n_entries, seed,
+			    RMT_TABLE_ALGO_TUPLES);
 }
 
 Test(table_random, exact_64)
