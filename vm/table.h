@@ -105,6 +105,7 @@ struct rmt_table_result {
 	u32 param_len;
 	const u8 *params; /* valid until rmt_rcu_read_unlock() */
 	u8 *state; /* the entry's state, NULL for the default */
+	u32 state_len;
 };
 
 struct rmt_table_stats {

@@ -293,7 +293,8 @@ static int rmt_tuple_fill(struct rmt_tuple *tp, const struct rmt_rows *r,
 		return -ENOMEM;
 	for (i = 0; i < size; i++)
 		tp->slots[i * stride] = RMT_RANK_NONE;
-	tp->filter = rmt_alloc(sizeof(u64) * (size * 8 / 64));
+	/* 8 filter bits per slot, at least one word. */
+	tp->filter = rmt_alloc(sizeof(u64) * (size < 8 ? 1 : size / 8));
 	if (!tp->filter)
 		return -ENOMEM;
 	tp->fshift = 64 - bits - 3;

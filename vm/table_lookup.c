@@ -141,11 +141,13 @@ bool rmt_table_lookup(struct rmt_table *t, const u64 *key,
 	if (best == RMT_RANK_NONE) {
 		a = &s->def;
 		res->state = NULL;
+		res->state_len = 0;
 	} else {
 		a = &s->acts[best];
 		RMT_WRITE_ONCE(((struct rmt_snap_act *)a)->hits,
 			       RMT_READ_ONCE(a->hits) + 1);
 		RMT_WRITE_ONCE(t->matched, RMT_READ_ONCE(t->matched) + 1);
+		res->state_len = t->cfg.state_size;
 		res->state =
 			t->cfg.state_size ?
 				t->state + (size_t)a->slot * t->cfg.state_size :

@@ -13,7 +13,7 @@
 #include "vm/table_rcu.h"
 #include "tests/tables/table_test_util.h"
 
-#define N_PERM	  32
+#define N_PERM 32
 #define N_COMMITS 300
 #define N_READERS 2
 
@@ -47,8 +47,10 @@ static void *reader(void *arg)
 				fail(sh, "a permanent entry was missing");
 			} else {
 				memcpy(v, r.params, sizeof(v));
-				if (v[0] != v[1] || v[0] != v[2] || v[0] != v[3])
-					fail(sh, "parameters mixed two versions");
+				if (v[0] != v[1] || v[0] != v[2] ||
+				    v[0] != v[3])
+					fail(sh,
+					     "parameters mixed two versions");
 				if (v[0] < last)
 					fail(sh, "a version went backwards");
 				last = v[0];
