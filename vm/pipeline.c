@@ -129,6 +129,11 @@ int rmt_pipeline_action_id(const struct rmt_pipeline *p, const char *name,
 	return -ENOENT;
 }
 
+u32 rmt_pipeline_n_actions(const struct rmt_pipeline *p)
+{
+	return p->n_actions;
+}
+
 const char *rmt_pipeline_action_name(const struct rmt_pipeline *p, u32 id)
 {
 	return id < p->n_actions ? p->actions[id].name : "?";

@@ -88,6 +88,7 @@ int rmt_pipeline_add_action(struct rmt_pipeline *p, const char *name,
 int rmt_pipeline_action_id(const struct rmt_pipeline *p, const char *name,
 			   u32 *id);
 const char *rmt_pipeline_action_name(const struct rmt_pipeline *p, u32 id);
+u32 rmt_pipeline_n_actions(const struct rmt_pipeline *p);
 
 /*
  * Append a stage.  cfg's key fields name context fields (scalars the hook
