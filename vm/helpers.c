@@ -53,10 +53,9 @@ static u64 rmt_h_emit(struct rmt_vm_run *run, u64 mask, u64 label, u64 r3,
 {
 	struct rmt_hook_exec *x = rmt_exec(run);
 	const struct rmt_hook_desc *h = x->p->hook;
-	struct {
-		struct rmt_msg_sample hdr;
-		s32 f[RMT_MSG_MAX_FEATURES];
-	} rec;
+	struct rmt_msg_sample hdr;
+	s32 feat[RMT_MSG_MAX_FEATURES];
+	u8 rec[sizeof(hdr) + sizeof(feat)];
 	const struct rmt_ctx_field *cg = rmt_hook_field_by_name(h, "cgroup_id");
 	u32 i, j, n = 0;
 	int err;
@@ -78,19 +77,21 @@ static u64 rmt_h_emit(struct rmt_vm_run *run, u64 mask, u64 label, u64 r3,
 
 			if (f->flags & RMT_CTX_SIGNED)
 				v = rmt_sext(v, f->size);
-			rec.f[n++] = (s32)v;
+			feat[n++] = (s32)v;
 		}
 	}
 	if (!x->p->ring)
 		return RMT_ERR(-ENODEV);
-	rec.hdr.key = cg && (cg->flags & RMT_CTX_EXPORT) ?
+	hdr.key = cg && (cg->flags & RMT_CTX_EXPORT) ?
 			      rmt_ctx_load(x->ctx, cg->offset, cg->size) :
 			      0;
-	rec.hdr.hook_id = h->id;
-	rec.hdr.n_features = (u16)n;
-	rec.hdr.label = (s32)label;
-	err = rmt_ring_produce(x->p->ring, RMT_MSG_SAMPLE, &rec,
-			       (u32)(sizeof(rec.hdr) + n * sizeof(s32)));
+	hdr.hook_id = h->id;
+	hdr.n_features = (u16)n;
+	hdr.label = (s32)label;
+	memcpy(rec, &hdr, sizeof(hdr));
+	memcpy(rec + sizeof(hdr), feat, n * sizeof(s32));
+	err = rmt_ring_produce(x->p->ring, RMT_MSG_SAMPLE, rec,
+			       (u32)(sizeof(hdr) + n * sizeof(s32)));
 	if (err) {
 		x->p->stats.emit_dropped++;
 		return RMT_ERR(err);
