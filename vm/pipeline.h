@@ -122,4 +122,13 @@ int rmt_pipeline_run(struct rmt_pipeline *p, const void *ctx, u32 ctx_len,
 void rmt_pipeline_get_stats(const struct rmt_pipeline *p,
 			    struct rmt_pipeline_stats *s);
 
+/*
+ * Apply one RMT_MSG_TABLE_ENTRY record (proto/msg.h; table_id is the
+ * stage index) and commit it.  Returns 0, -EBADMSG for a malformed
+ * record, -EINVAL for another hook, -ENOENT for no such table, or the
+ * table's refusal with its reason in *code.
+ */
+int rmt_pipeline_apply_msg(struct rmt_pipeline *p, const void *payload, u32 len,
+			   enum rmt_table_code *code);
+
 #endif /* RMT_VM_PIPELINE_H */

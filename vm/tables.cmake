@@ -10,7 +10,8 @@ rmt_add_core_library(rmt_tables
 	${CMAKE_CURRENT_SOURCE_DIR}/table_tree.c
 	${CMAKE_CURRENT_SOURCE_DIR}/hook_defs.c
 	${CMAKE_CURRENT_SOURCE_DIR}/helpers.c
-	${CMAKE_CURRENT_SOURCE_DIR}/pipeline.c)
+	${CMAKE_CURRENT_SOURCE_DIR}/pipeline.c
+	${CMAKE_CURRENT_SOURCE_DIR}/pipeline_msg.c)
 target_link_libraries(rmt_tables PUBLIC rmt_vm rmt_proto)
 
 add_library(rmt_tables_user STATIC ${CMAKE_CURRENT_SOURCE_DIR}/table_rcu_user.c)

@@ -38,6 +38,7 @@ static struct rmt_table *stage(struct rmt_pipeline *p, const char *name,
 			       const u32 *plens, u32 state)
 {
 	struct rmt_table_config c = { 0 };
+	static const u8 zeros[RMT_TABLE_MAX_PARAM];
 	struct rmt_table *t;
 	char log[256] = "";
 	u32 i;
@@ -51,6 +52,8 @@ static struct rmt_table *stage(struct rmt_pipeline *p, const char *name,
 		c.actions[i].param_len = plens[i];
 	}
 	c.default_action = acts[0];
+	c.default_param_len = plens[0];
+	c.default_params = zeros;
 	c.capacity = 16;
 	c.state_size = state;
 	cr_assert_eq(rmt_pipeline_add_stage(p, name, &c, &t, log, sizeof(log)),
@@ -398,5 +401,91 @@ Test(pipeline, hook_policies_at_load)
 			     ->fields[0]
 			     .width,
 		     32, "pid is a u32");
+	rmt_pipeline_destroy(p);
+}
+
+/* An RMT_MSG_TABLE_ENTRY record: header, one exact field, 8 bytes. */
+struct entry_msg {
+	struct rmt_msg_table_entry h;
+	struct rmt_msg_key_field f;
+	u64 param;
+};
+
+static struct entry_msg emsg(u32 op, u64 key, u32 action, u64 param)
+{
+	struct entry_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.op = op;
+	m.h.hook_id = RMT_HOOK_SWAP_FAULT;
+	m.h.table_id = 0;
+	m.h.action_id = action;
+	m.h.n_fields = 1;
+	m.h.param_len = 8;
+	m.f.field_id = 5;
+	m.f.kind = RMT_MATCH_EXACT;
+	m.f.value = key;
+	m.param = param;
+	return m;
+}
+
+Test(pipeline, entries_from_wire_records)
+{
+	struct rmt_pipeline *p;
+	struct rmt_ctx_swap_fault c = fault(0x150000);
+	struct rmt_decision d;
+	struct entry_msg m;
+	enum rmt_table_code code;
+	u32 noop, ahead, acts[2], plens[2] = { 8, 8 };
+
+	cr_assert_eq(rmt_pipeline_create(rmt_hook_find("swap_fault"), &p), 0);
+	noop = action(p, "noop", NULL, 8);
+	ahead = action(p, "ahead",
+		       "ldxdw %r1, [%r1+0]\nadd %r1, 4096\nldxdw %r2, [%r2+0]\n"
+		       "call 3\nmov %r0, 0\nexit\n",
+		       8);
+	acts[0] = noop;
+	acts[1] = ahead;
+	stage(p, "t", 5, RMT_MATCH_EXACT, 2, acts, plens, 0);
+	m = emsg(RMT_ENTRY_ADD, 7, ahead, 2);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), 0);
+	run(p, &c, &d);
+	cr_assert_eq(d.n_pages, 2);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -EEXIST);
+	cr_assert_eq(code, RMT_TC_DUPLICATE);
+	m = emsg(RMT_ENTRY_MODIFY, 7, ahead, 5);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), 0);
+	run(p, &c, &d);
+	cr_assert_eq(d.n_pages, 5);
+	m = emsg(RMT_ENTRY_SET_DEFAULT, 0, ahead, 1);
+	m.h.n_fields = 0;
+	/* no fields: the parameters follow the header */
+	memmove(&m.f, &m.param, 8);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m.h) + 8, &code), 0);
+	c.cgroup_id = 99;
+	run(p, &c, &d);
+	cr_assert_eq(d.n_pages, 1, "the new default");
+	m = emsg(RMT_ENTRY_DELETE, 7, ahead, 0);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), 0);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -ENOENT);
+	cr_assert_eq(code, RMT_TC_NOT_FOUND);
+	/* garbage */
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, 3, &code), -EBADMSG);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m) - 1, &code),
+		     -EBADMSG);
+	m = emsg(9, 7, ahead, 0);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -EBADMSG);
+	m = emsg(RMT_ENTRY_ADD, 7, ahead, 0);
+	m.h.hook_id = RMT_HOOK_MEM_PLACE;
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -EINVAL);
+	m.h.hook_id = RMT_HOOK_SWAP_FAULT;
+	m.h.table_id = 3;
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -ENOENT);
+	m.h.table_id = 0;
+	m.f.kind = RMT_MATCH_TERNARY;
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -EINVAL);
+	cr_assert_eq(code, RMT_TC_BAD_MATCH_KIND);
+	m.f.kind = 7;
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -EBADMSG);
 	rmt_pipeline_destroy(p);
 }
