@@ -83,8 +83,8 @@ static u64 rmt_h_emit(struct rmt_vm_run *run, u64 mask, u64 label, u64 r3,
 	if (!x->p->ring)
 		return RMT_ERR(-ENODEV);
 	hdr.key = cg && (cg->flags & RMT_CTX_EXPORT) ?
-			      rmt_ctx_load(x->ctx, cg->offset, cg->size) :
-			      0;
+			  rmt_ctx_load(x->ctx, cg->offset, cg->size) :
+			  0;
 	hdr.hook_id = h->id;
 	hdr.n_features = (u16)n;
 	hdr.label = (s32)label;

@@ -40,7 +40,8 @@ static const struct rmt_ctx_field swap_fault_fields[] = {
 };
 
 static const struct rmt_ctx_field sched_wakeup_fields[] = {
-	F(struct rmt_ctx_sched_wakeup, task, 1, R),
+	/* An opaque task handle for the datapath, hidden from actions. */
+	F(struct rmt_ctx_sched_wakeup, task, 1, 0),
 	F(struct rmt_ctx_sched_wakeup, time_ns, 2, RE),
 	F(struct rmt_ctx_sched_wakeup, cgroup_id, 3, RE),
 	F(struct rmt_ctx_sched_wakeup, pid, 4, R),

@@ -268,20 +268,22 @@ void rmt_pipeline_set_clock(struct rmt_pipeline *p, u64 (*clock)(void *),
 	p->clock_arg = arg;
 }
 
-static void rmt_filter_ctx(const struct rmt_pipeline *p, const void *ctx,
-			   u8 *copy)
+/* The context actions see: the caller's, or a copy without hidden fields. */
+static const u8 *rmt_filter_ctx(const struct rmt_pipeline *p, const void *ctx,
+				u8 *copy)
 {
 	u32 i;
 
-	memcpy(copy, ctx, p->hook->ctx_size);
 	if (!p->filter_ctx)
-		return;
+		return ctx;
+	memcpy(copy, ctx, p->hook->ctx_size);
 	for (i = 0; i < p->hook->n_fields; i++) {
 		const struct rmt_ctx_field *f = &p->hook->fields[i];
 
 		if (!(f->flags & RMT_CTX_READ))
 			memset(copy + f->offset, 0, (u32)f->size * f->count);
 	}
+	return copy;
 }
 
 static int rmt_run_action(struct rmt_pipeline *p,
@@ -328,16 +330,16 @@ static int rmt_run_action(struct rmt_pipeline *p,
 int rmt_pipeline_run(struct rmt_pipeline *p, const void *ctx, u32 ctx_len,
 		     struct rmt_hook_scratch *scr, struct rmt_decision *d)
 {
-	struct rmt_hook_exec x = { p, (const u8 *)scr->ctx, d };
+	struct rmt_hook_exec x = { p, NULL, d };
 	u64 key[RMT_TABLE_MAX_FIELDS], budget = p->hook->budget, r0;
 	struct rmt_table_result res;
 	u32 s, i;
 	int err = 0;
 
-	memset(d, 0, sizeof(*d));
+	memset(d, 0, __builtin_offsetof(struct rmt_decision, pages));
 	if (ctx_len != p->hook->ctx_size)
 		return -EINVAL;
-	rmt_filter_ctx(p, ctx, (u8 *)scr->ctx);
+	x.ctx = rmt_filter_ctx(p, ctx, (u8 *)scr->ctx);
 	memset(scr->meta, 0, sizeof(scr->meta));
 	rmt_rcu_read_lock();
 	for (s = 0; s < p->n_stages; s++) {
@@ -347,7 +349,7 @@ int rmt_pipeline_run(struct rmt_pipeline *p, const void *ctx, u32 ctx_len,
 		for (i = 0; i < st->n_keys; i++) {
 			const u8 *src = st->keys[i].meta ?
 						(const u8 *)scr->meta :
-						(const u8 *)scr->ctx;
+						x.ctx;
 
 			key[i] = 0;
 			memcpy(&key[i], src + st->keys[i].offset,

@@ -42,23 +42,24 @@ struct rmt_model_slot {
 	u32 n_in;
 };
 
+/* pages[] past n_pages is not cleared between runs. */
 struct rmt_decision {
 	u32 n_pages;
 	u32 refused_pages; /* requests past the bound or outside the range */
-	u64 pages[RMT_DECISION_MAX_PAGES];
 	u32 place_set;
 	u32 place_node;
 	u64 place_region;
 	u32 stages_run;
 	s32 error; /* first action fault, 0 if none */
 	u64 executed; /* instructions */
+	u64 pages[RMT_DECISION_MAX_PAGES];
 };
 
 /* Per-thread (per-CPU in the kernel) room a run needs: no allocation. */
 struct rmt_hook_scratch {
 	u64 stack[RMT_VM_STACK_BYTES / 8];
 	u64 meta[RMT_META_WORDS];
-	u64 ctx[64]; /* policy-filtered copy of the context */
+	u64 ctx[64]; /* policy-filtered copy, when the hook hides fields */
 };
 
 struct rmt_pipeline_stats {

@@ -489,3 +489,35 @@ Test(pipeline, entries_from_wire_records)
 	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -EBADMSG);
 	rmt_pipeline_destroy(p);
 }
+
+Test(pipeline, hidden_fields_read_as_zero)
+{
+	struct rmt_pipeline *p;
+	struct rmt_ctx_sched_wakeup c = { 0 };
+	struct rmt_table_config tc = { 0 };
+	struct rmt_decision d;
+	char log[256] = "";
+	u32 a, plen = 0;
+
+	cr_assert_eq(rmt_pipeline_create(rmt_hook_find("sched_wakeup"), &p), 0);
+	/* meta[1] = task (offset 0, hidden), meta[2] = pid (offset 24) */
+	a = action(p, "peek",
+		   "ldxdw %r6, [%r1+0]\nstxdw [%r4+8], %r6\n"
+		   "ldxw %r6, [%r1+24]\nstxdw [%r4+16], %r6\n"
+		   "mov %r0, 0\nexit\n",
+		   0);
+	stage(p, "s", 4, RMT_MATCH_EXACT, 1, &a, &plen, 0);
+	c.task = 0xdeadbeef;
+	c.pid = 77;
+	cr_assert_eq(rmt_pipeline_run(p, &c, sizeof(c), &scr, &d), 0);
+	cr_assert_eq(scr.meta[1], 0, "task is hidden from actions");
+	cr_assert_eq(scr.meta[2], 77);
+	tc.n_fields = 1;
+	tc.fields[0].field_id = 1; /* task */
+	tc.n_actions = 1;
+	tc.capacity = 4;
+	cr_assert_eq(
+		rmt_pipeline_add_stage(p, "t", &tc, NULL, log, sizeof(log)),
+		-EINVAL, "no keys on hidden fields");
+	rmt_pipeline_destroy(p);
+}
