@@ -404,9 +404,24 @@ Test(pipeline, hook_policies_at_load)
 	rmt_pipeline_destroy(p);
 }
 
+/* struct rmt_msg_table_entry without its flexible array, to embed. */
+struct entry_hdr {
+	u32 seq;
+	u32 op;
+	u16 hook_id;
+	u16 table_id;
+	s32 priority;
+	u32 action_id;
+	u16 n_fields;
+	u16 param_len;
+};
+
+_Static_assert(sizeof(struct entry_hdr) == sizeof(struct rmt_msg_table_entry),
+	       "same layout");
+
 /* An RMT_MSG_TABLE_ENTRY record: header, one exact field, 8 bytes. */
 struct entry_msg {
-	struct rmt_msg_table_entry h;
+	struct entry_hdr h;
 	struct rmt_msg_key_field f;
 	u64 param;
 };
