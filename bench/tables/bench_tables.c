@@ -45,8 +45,7 @@ struct tab {
 
 static u64 seed_state;
 
-static const char *const kind_names[] = { "exact", "ternary", "lpm",
-					  "range" };
+static const char *const kind_names[] = { "exact", "ternary", "lpm", "range" };
 
 static u64 rnd(void)
 {
