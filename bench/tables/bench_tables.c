@@ -41,6 +41,7 @@ struct tab {
 	u32 n;
 	u8 kind;
 	u64 *keys;
+	double commit_ms; /* compiling the snapshot of all entries */
 };
 
 static u64 seed_state;
@@ -163,11 +164,13 @@ static void build(struct tab *tb, u8 kind, u32 n, u32 min_bits,
 		added++;
 	}
 	tb->n = n;
+	tb->commit_ms = now_ns();
 	if (rmt_table_commit(tb->t, &code)) {
 		fprintf(stderr, "bench-tables: commit: %s\n",
 			rmt_table_code_str(code));
 		exit(1);
 	}
+	tb->commit_ms = (now_ns() - tb->commit_ms) / 1e6;
 	/* Half the keys drawn inside a random entry, half at random. */
 	tb->keys = malloc(sizeof(u64) * N_LOOKUPS);
 	for (i = 0; i < N_LOOKUPS; i++) {
@@ -373,9 +376,9 @@ int main(int argc, char **argv)
 		       N_LOOKUPS);
 		return strcmp(argv[1], "--help") ? 2 : 0;
 	}
-	printf("%-8s %6s %9s %9s %9s %7s %10s %9s %6s %s\n", "kind", "n",
+	printf("%-8s %6s %9s %9s %9s %7s %10s %9s %6s %9s %s\n", "kind", "n",
 	       "ns/lookup", "min", "max", "match%", "scan ns", "ratio", "cost",
-	       "structure");
+	       "commit ms", "structure");
 	for (k = 0; k < 5; k++) {
 		for (s = 0; s < 3; s++) {
 			struct tab tb = { 0 };
@@ -391,12 +394,12 @@ int main(int argc, char **argv)
 			b = time_scan(&tb, nscan);
 			rmt_table_get_stats(tb.t, &st);
 			printf("%-8s %6u %9.1f %9.1f %9.1f %7.1f %10.1f %8.1fx "
-			       "%6llu %s/%u\n",
+			       "%6llu %9.2f %s/%u\n",
 			       cases[k].name, sizes[s], a.med, a.lo, a.hi,
 			       100.0 * matched / N_LOOKUPS, b.med,
 			       b.med / a.med,
-			       (unsigned long long)st.lookup_cost, st.structure,
-			       st.n_parts);
+			       (unsigned long long)st.lookup_cost, tb.commit_ms,
+			       st.structure, st.n_parts);
 			if (sizes[s] == 10000)
 				at10k[k] = a.med;
 			free_tab(&tb);
