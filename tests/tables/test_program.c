@@ -192,3 +192,52 @@ Test(program, shipped_programs_load)
 		0);
 	cr_assert(strstr(err, "No such file"), "%s", err);
 }
+
+Test(program, object_actions_from_clang)
+{
+#ifdef RMT_BPF_OBJ_DIR
+	static const char text[] =
+		"hook swap_fault\n"
+		"action next(u64 n) object \"next_page.o\" section "
+		"action/next_page\n"
+		"table t {\n"
+		"\tkey cgroup_id exact\n"
+		"\tactions next\n"
+		"\tdefault next(3)\n"
+		"}\n";
+	static struct rmt_hook_scratch scr;
+	struct rmt_ctx_swap_fault c = { 0 };
+	struct rmt_decision d;
+	struct rmt_program p;
+	char err[256] = "";
+
+	cr_assert_eq(
+		rmt_program_parse(text, RMT_BPF_OBJ_DIR, &p, err, sizeof(err)),
+		0, "%s", err);
+	c.addr = 0x10000;
+	c.vma_end = 0x100000;
+	cr_assert_eq(rmt_pipeline_run(p.pipe, &c, sizeof(c), &scr, &d), 0,
+		     "fault %d", d.error);
+	cr_assert_eq(d.n_pages, 3);
+	cr_assert_eq(d.pages[0], 0x11000);
+	rmt_program_free(&p);
+	cr_assert_neq(rmt_program_parse("hook swap_fault\naction a object "
+					"\"next_page.o\" section nope\n",
+					RMT_BPF_OBJ_DIR, &p, err, sizeof(err)),
+		      0);
+	cr_assert(strstr(err, "line 2: next_page.o: no section 'nope'"), "%s",
+		  err);
+	cr_assert_neq(rmt_program_parse("hook swap_fault\naction a object "
+					"\"missing.o\"\n",
+					RMT_BPF_OBJ_DIR, &p, err, sizeof(err)),
+		      0);
+	cr_assert(strstr(err, "line 2: cannot open missing.o"), "%s", err);
+	cr_assert_neq(rmt_program_parse("hook swap_fault\naction a object "
+					"\"../x.o\"\n",
+					RMT_BPF_OBJ_DIR, &p, err, sizeof(err)),
+		      0);
+	cr_assert(strstr(err, "may not contain '..'"), "%s", err);
+#else
+	cr_skip_test("clang is missing: no BPF object to load");
+#endif
+}
