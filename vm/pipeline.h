@@ -125,11 +125,15 @@ void rmt_pipeline_get_stats(const struct rmt_pipeline *p,
 
 /*
  * Apply one RMT_MSG_TABLE_ENTRY record (proto/msg.h; table_id is the
- * stage index) and commit it.  Returns 0, -EBADMSG for a malformed
- * record, -EINVAL for another hook, -ENOENT for no such table, or the
- * table's refusal with its reason in *code.
+ * stage index), staged; commit it too when commit is true.  Returns 0,
+ * -EBADMSG for a malformed record, -EINVAL for another hook, -ENOENT for
+ * no such table, or the table's refusal with its reason in *code.  A
+ * datapath draining a burst of records stages them all and then calls
+ * rmt_pipeline_commit() once: one compile per table, one atomic switch.
  */
 int rmt_pipeline_apply_msg(struct rmt_pipeline *p, const void *payload, u32 len,
-			   enum rmt_table_code *code);
+			   bool commit, enum rmt_table_code *code);
+/* Commit every table's staged changes; stops at the first failure. */
+int rmt_pipeline_commit(struct rmt_pipeline *p, enum rmt_table_code *code);
 
 #endif /* RMT_VM_PIPELINE_H */

@@ -13,7 +13,7 @@
 	 RMT_MSG_MAX_PARAM_LEN)
 
 int rmt_pipeline_apply_msg(struct rmt_pipeline *p, const void *payload, u32 len,
-			   enum rmt_table_code *code)
+			   bool commit, enum rmt_table_code *code)
 {
 	u8 rec[RMT_ENTRY_MSG_MAX];
 	struct rmt_msg_table_entry hdr;
@@ -59,7 +59,20 @@ int rmt_pipeline_apply_msg(struct rmt_pipeline *p, const void *payload, u32 len,
 					    hdr.param_len, code);
 		break;
 	}
-	if (err)
+	if (err || !commit)
 		return err;
 	return rmt_table_commit(t, code);
+}
+
+int rmt_pipeline_commit(struct rmt_pipeline *p, enum rmt_table_code *code)
+{
+	u32 i;
+	int err;
+
+	for (i = 0; i < p->n_stages; i++) {
+		err = rmt_table_commit(p->stages[i].table, code);
+		if (err)
+			return err;
+	}
+	return 0;
 }

@@ -463,45 +463,62 @@ Test(pipeline, entries_from_wire_records)
 	acts[1] = ahead;
 	stage(p, "t", 5, RMT_MATCH_EXACT, 2, acts, plens, 0);
 	m = emsg(RMT_ENTRY_ADD, 7, ahead, 2);
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), 0);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), true, &code), 0);
 	run(p, &c, &d);
 	cr_assert_eq(d.n_pages, 2);
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -EEXIST);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), true, &code),
+		     -EEXIST);
 	cr_assert_eq(code, RMT_TC_DUPLICATE);
 	m = emsg(RMT_ENTRY_MODIFY, 7, ahead, 5);
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), 0);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), true, &code), 0);
 	run(p, &c, &d);
 	cr_assert_eq(d.n_pages, 5);
 	m = emsg(RMT_ENTRY_SET_DEFAULT, 0, ahead, 1);
 	m.h.n_fields = 0;
 	/* no fields: the parameters follow the header */
 	memmove(&m.f, &m.param, 8);
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m.h) + 8, &code), 0);
+	cr_assert_eq(
+		rmt_pipeline_apply_msg(p, &m, sizeof(m.h) + 8, true, &code), 0);
 	c.cgroup_id = 99;
 	run(p, &c, &d);
 	cr_assert_eq(d.n_pages, 1, "the new default");
 	m = emsg(RMT_ENTRY_DELETE, 7, ahead, 0);
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), 0);
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -ENOENT);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), true, &code), 0);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), true, &code),
+		     -ENOENT);
 	cr_assert_eq(code, RMT_TC_NOT_FOUND);
+	/* a staged batch is invisible until the pipeline commits */
+	m = emsg(RMT_ENTRY_ADD, 7, ahead, 4);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), false, &code), 0);
+	c.cgroup_id = 7;
+	run(p, &c, &d);
+	cr_assert_eq(d.n_pages, 1, "still the default");
+	cr_assert_eq(rmt_pipeline_commit(p, &code), 0);
+	run(p, &c, &d);
+	cr_assert_eq(d.n_pages, 4);
 	/* garbage */
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, 3, &code), -EBADMSG);
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m) - 1, &code),
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, 3, true, &code), -EBADMSG);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m) - 1, true, &code),
 		     -EBADMSG);
 	m = emsg(9, 7, ahead, 0);
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -EBADMSG);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), true, &code),
+		     -EBADMSG);
 	m = emsg(RMT_ENTRY_ADD, 7, ahead, 0);
 	m.h.hook_id = RMT_HOOK_MEM_PLACE;
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -EINVAL);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), true, &code),
+		     -EINVAL);
 	m.h.hook_id = RMT_HOOK_SWAP_FAULT;
 	m.h.table_id = 3;
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -ENOENT);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), true, &code),
+		     -ENOENT);
 	m.h.table_id = 0;
 	m.f.kind = RMT_MATCH_TERNARY;
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -EINVAL);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), true, &code),
+		     -EINVAL);
 	cr_assert_eq(code, RMT_TC_BAD_MATCH_KIND);
 	m.f.kind = 7;
-	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), &code), -EBADMSG);
+	cr_assert_eq(rmt_pipeline_apply_msg(p, &m, sizeof(m), true, &code),
+		     -EBADMSG);
 	rmt_pipeline_destroy(p);
 }
 
