@@ -1,28 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * slot.c - model slots: quiescent-state-based reclamation in user space.
- * Going online and synchronizing need a full barrier (a reader's store of
- * its epoch must be visible before it loads a model, and a writer's new
- * epoch before it reads the readers' epochs); everything else is acquire
- * and release.
+ * slot.c - model slots: publication and reclamation through the shared
+ * RCU of port/rmt_rcu.h.
  */
 #include "mlib/slot.h"
 
-int rmt_slots_init(struct rmt_slots *s, u32 n_slots, u32 n_readers)
+int rmt_slots_init(struct rmt_slots *s, u32 n_slots)
 {
-	if (!n_slots || n_slots > RMT_SLOTS_MAX || !n_readers ||
-	    n_readers > RMT_SLOTS_MAX_READERS)
+	if (!n_slots || n_slots > RMT_SLOTS_MAX)
 		return -EINVAL;
 	s->models = rmt_alloc(n_slots * sizeof(*s->models));
-	s->readers = rmt_alloc(n_readers * sizeof(*s->readers));
-	if (!s->models || !s->readers) {
-		rmt_free(s->models);
-		rmt_free(s->readers);
+	if (!s->models)
 		return -ENOMEM;
-	}
 	s->n_slots = n_slots;
-	s->n_readers = n_readers;
-	s->epoch = 1;
 	return 0;
 }
 
@@ -34,23 +24,8 @@ void rmt_slots_destroy(struct rmt_slots *s)
 		if (s->models[i])
 			rmt_model_free(s->models[i]);
 	rmt_free(s->models);
-	rmt_free(s->readers);
 	s->models = NULL;
-	s->readers = NULL;
 	s->n_slots = 0;
-	s->n_readers = 0;
-}
-
-void rmt_slots_online(struct rmt_slots *s, u32 reader)
-{
-	rmt_store_release(&s->readers[reader].epoch,
-			  rmt_load_acquire(&s->epoch));
-	rmt_smp_mb();
-}
-
-void rmt_slots_offline(struct rmt_slots *s, u32 reader)
-{
-	rmt_store_release(&s->readers[reader].epoch, (u64)0);
 }
 
 int rmt_slot_publish(struct rmt_slots *s, u32 slot, struct rmt_model *m,
@@ -59,25 +34,8 @@ int rmt_slot_publish(struct rmt_slots *s, u32 slot, struct rmt_model *m,
 	if (slot >= s->n_slots)
 		return -EINVAL;
 	*old = s->models[slot];
-	rmt_store_release(&s->models[slot], m);
+	rmt_rcu_assign(s->models[slot], m);
 	return 0;
-}
-
-void rmt_slots_synchronize(struct rmt_slots *s)
-{
-	u64 target = s->epoch + 1, e;
-	u32 r;
-
-	rmt_store_release(&s->epoch, target);
-	rmt_smp_mb();
-	for (r = 0; r < s->n_readers; r++) {
-		for (;;) {
-			e = rmt_load_acquire(&s->readers[r].epoch);
-			if (!e || e >= target)
-				break;
-			rmt_cpu_relax();
-		}
-	}
 }
 
 int rmt_slot_install(struct rmt_slots *s, u32 slot, struct rmt_model *m)
@@ -88,7 +46,7 @@ int rmt_slot_install(struct rmt_slots *s, u32 slot, struct rmt_model *m)
 	if (err)
 		return err;
 	if (old) {
-		rmt_slots_synchronize(s);
+		rmt_rcu_synchronize();
 		rmt_model_free(old);
 	}
 	return 0;

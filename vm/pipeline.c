@@ -7,7 +7,7 @@
  * hook's instruction budget.
  */
 #include "vm/pipeline_impl.h"
-#include "vm/table_rcu.h"
+#include "port/rmt_rcu.h"
 #include "vm/vm_log.h"
 
 static void rmt_copy_name(char *dst, const char *src)

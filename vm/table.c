@@ -6,7 +6,7 @@
  * the grace period, recycle).
  */
 #include "vm/table_impl.h"
-#include "vm/table_rcu.h"
+#include "port/rmt_rcu.h"
 
 static const char *const rmt_table_code_names[] = {
 	[RMT_TC_OK] = "ok",

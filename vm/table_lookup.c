@@ -4,7 +4,7 @@
  * the snapshot's cost.  Key values are taken modulo their field width.
  */
 #include "vm/table_impl.h"
-#include "vm/table_rcu.h"
+#include "port/rmt_rcu.h"
 
 static u32 rmt_lookup_intervals(const struct rmt_table_snap *s, u64 key)
 {

@@ -14,7 +14,7 @@
 
 #include "vm/table.h"
 #include "vm/pipeline.h"
-#include "vm/table_rcu.h"
+#include "port/rmt_rcu.h"
 
 #define N_LOOKUPS 1000000u
 #define N_SCAN 10000u /* the scan at 10k entries is slow: fewer keys */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * test_slot.c - model slots: the API's edges, and concurrent readers that
- * would see a poisoned model if a writer freed one they still hold.
+ * would see a poisoned model if a writer freed one they still hold (the
+ * grace periods are port/rmt_rcu.h's, shared with tables).
  */
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -63,11 +64,12 @@ static void *reader(void *p)
 	struct rmt_infer_out o;
 	s32 x = 1;
 
-	rmt_slots_online(&sh->slots, a->id);
 	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
-		const struct rmt_model *m = rmt_slot_get(&sh->slots, 0);
+		const struct rmt_model *m;
 		u32 spin;
 
+		rmt_rcu_read_lock();
+		m = rmt_slot_get(&sh->slots, 0);
 		if (m) {
 			rmt_model_infer(m, &x, &o);
 			/* Hold the model a little, as a hook would. */
@@ -80,9 +82,9 @@ static void *reader(void *p)
 					 sh->reads[a->id] + 1,
 					 __ATOMIC_RELAXED);
 		}
-		rmt_slots_quiescent(&sh->slots, a->id);
+		rmt_rcu_read_unlock();
 	}
-	rmt_slots_offline(&sh->slots, a->id);
+	rmt_rcu_thread_offline();
 	return NULL;
 }
 
@@ -106,7 +108,7 @@ Test(mlib_slot, concurrent_readers_never_see_a_freed_model)
 	u32 i;
 
 	memset(&sh, 0, sizeof(sh));
-	cr_assert_eq(rmt_slots_init(&sh.slots, 4, READERS), 0);
+	cr_assert_eq(rmt_slots_init(&sh.slots, 4), 0);
 	cr_assert_eq(rmt_slot_install(&sh.slots, 0, make_model(0)), 0);
 	for (i = 0; i < READERS; i++) {
 		args[i].sh = &sh;
@@ -118,7 +120,7 @@ Test(mlib_slot, concurrent_readers_never_see_a_freed_model)
 		cr_assert_eq(rmt_slot_publish(&sh.slots, 0,
 					      make_model((s32)(i % 8)), &old),
 			     0);
-		rmt_slots_synchronize(&sh.slots);
+		rmt_rcu_synchronize();
 		poison_and_free(old);
 	}
 	__atomic_store_n(&sh.stop, 1, __ATOMIC_RELEASE);
@@ -137,24 +139,20 @@ Test(mlib_slot, api_edges)
 	struct rmt_slots s;
 	struct rmt_model *old;
 
-	cr_assert_eq(rmt_slots_init(&s, 0, 1), -EINVAL);
-	cr_assert_eq(rmt_slots_init(&s, 1, 0), -EINVAL);
-	cr_assert_eq(rmt_slots_init(&s, RMT_SLOTS_MAX + 1, 1), -EINVAL);
-	cr_assert_eq(rmt_slots_init(&s, 2, 2), 0);
+	cr_assert_eq(rmt_slots_init(&s, 0), -EINVAL);
+	cr_assert_eq(rmt_slots_init(&s, RMT_SLOTS_MAX + 1), -EINVAL);
+	cr_assert_eq(rmt_slots_init(&s, 2), 0);
 	cr_assert_null(rmt_slot_get(&s, 0));
 	cr_assert_null(rmt_slot_get(&s, 2));
 	cr_assert_eq(rmt_slot_install(&s, 2, NULL), -EINVAL);
-	/* Reader 1 is online but quiescent, reader 0 offline: no wait. */
-	rmt_slots_online(&s, 1);
-	rmt_slots_quiescent(&s, 1);
 	cr_assert_eq(rmt_slot_install(&s, 1, make_model(3)), 0);
+	rmt_rcu_read_lock();
 	cr_assert_eq(rmt_slot_get(&s, 1)->trees[0].nodes[1].value, 3);
-	rmt_slots_quiescent(&s, 1);
-	rmt_slots_offline(&s, 1);
+	rmt_rcu_read_unlock();
 	cr_assert_eq(rmt_slot_install(&s, 1, make_model(4)), 0);
 	cr_assert_eq(rmt_slot_publish(&s, 1, NULL, &old), 0);
 	cr_assert_eq(old->trees[0].nodes[1].value, 4);
-	rmt_slots_synchronize(&s);
+	rmt_rcu_synchronize();
 	rmt_model_free(old);
 	cr_assert_null(rmt_slot_get(&s, 1));
 	cr_assert_eq(rmt_slot_install(&s, 0, make_model(1)), 0);

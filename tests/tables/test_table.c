@@ -8,7 +8,7 @@
 #include <criterion/criterion.h>
 
 #include "vm/table.h"
-#include "vm/table_rcu.h"
+#include "port/rmt_rcu.h"
 #include "tests/tables/table_test_util.h"
 
 static const u8 params7[4] = { 1, 2, 3, 4 };

@@ -10,7 +10,7 @@
 #include <pthread.h>
 
 #include "vm/table.h"
-#include "vm/table_rcu.h"
+#include "port/rmt_rcu.h"
 #include "tests/tables/table_test_util.h"
 
 #define N_PERM 32

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * table_rcu.h - the read-copy-update interface tables and hooks use: RCU
- * itself in the kernel, an epoch scheme (table_rcu_user.c) in user space.
+ * rmt_rcu.h - the read-copy-update interface of everything published to
+ * readers on a hot path (tables, pipelines, model slots): RCU itself in
+ * the kernel, an epoch scheme (port/rcu_user.c) in user space.
  *
  * Readers bracket every use of published data with rmt_rcu_read_lock()
  * and rmt_rcu_read_unlock() (nestable, no lock, no allocation after a
  * thread's first use); writers publish with rmt_rcu_assign() and call
  * rmt_rcu_synchronize() before freeing what readers may still see.
  */
-#ifndef RMT_VM_TABLE_RCU_H
-#define RMT_VM_TABLE_RCU_H
+#ifndef RMT_PORT_RCU_H
+#define RMT_PORT_RCU_H
 
 #include "port/rmt_port.h"
 
@@ -77,4 +78,4 @@ static inline void rmt_rcu_read_unlock(void)
 
 #endif /* __KERNEL__ */
 
-#endif /* RMT_VM_TABLE_RCU_H */
+#endif /* RMT_PORT_RCU_H */

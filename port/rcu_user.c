@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * table_rcu_user.c - the user-space grace periods behind table_rcu.h.
+ * rcu_user.c - the user-space grace periods behind port/rmt_rcu.h.
  *
  * Each reading thread owns a slot holding the global epoch it saw when it
  * entered its outermost read section (0 when outside).  A writer that has
@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "vm/table_rcu.h"
+#include "port/rmt_rcu.h"
 
 #define RMT_RCU_MAX_READERS 512
 
@@ -61,7 +61,7 @@ struct rmt_rcu_reader *rmt_rcu_register(void)
 		}
 	}
 	/* A fixed array keeps read_lock allocation-free; this is a bug. */
-	fprintf(stderr, "rmt: more than %d threads read tables\n",
+	fprintf(stderr, "rmt: more than %d threads read RCU data\n",
 		RMT_RCU_MAX_READERS);
 	abort();
 }
