@@ -383,7 +383,7 @@ static inline int rmt_ring_consume_burst(struct rmt_ring_cons *c, u16 type,
 	u8 *dst = (u8 *)out;
 	unsigned int got = 0;
 	const u8 *src;
-	struct rmt_rec rec;
+	struct rmt_rec rec = { 0 };
 	int r;
 
 	if (rmt_unlikely(c->broken))
@@ -446,7 +446,7 @@ static inline int rmt_ring_consume_burst(struct rmt_ring_cons *c, u16 type,
 static inline int rmt_ring_consume(struct rmt_ring_cons *c, u16 *type,
 				   void *buf, u32 cap)
 {
-	struct rmt_rec rec;
+	struct rmt_rec rec = { 0 };
 	u64 saved = c->tail;
 	int r = rmt_ring_peek(c, &rec);
 
