@@ -8,6 +8,7 @@
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
 #include <linux/uaccess.h>
+#include <asm/tsc.h>
 #include "kmod/rmt.h"
 
 struct rmt_ioc_desc {
@@ -85,6 +86,7 @@ static void rmt_info(struct rmt_ioc_info *i)
 	i->pf_max_pages = RMT_PF_MAX_PAGES;
 	i->ring_min_data = RMT_RING_MIN_DATA;
 	i->ring_max_data = RMT_RING_MAX_DATA;
+	i->cycle_khz = tsc_khz;
 }
 
 static int rmt_ioc_run(struct rmt_session *s, unsigned int cmd,

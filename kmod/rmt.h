@@ -35,6 +35,7 @@ enum rmt_ctr {
 	RMT_C_KRP_MISSED,
 	RMT_C_CMDS,
 	RMT_C_CMD_ERRORS,
+	RMT_C_HOOK_CYCLES,
 	RMT_C_COUNT,
 };
 

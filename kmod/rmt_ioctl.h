@@ -62,6 +62,8 @@ struct rmt_ioc_info {
 	__u32 pf_max_pages;
 	__u32 ring_min_data;
 	__u32 ring_max_data;
+	__u32 cycle_khz; /* rate of hook_cycles (the TSC), 0 if unknown */
+	__u32 reserved;
 };
 
 struct rmt_ioc_rings {
@@ -116,6 +118,7 @@ struct rmt_counters {
 	__u64 kretprobe_missed;
 	__u64 cmds; /* command records processed */
 	__u64 cmd_errors; /* command records rejected */
+	__u64 hook_cycles; /* time in the swap_fault handlers, cycle_khz */
 };
 
 struct rmt_ioc_stats {

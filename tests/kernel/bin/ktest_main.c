@@ -32,11 +32,13 @@ void kt_print_counters(const char *tag, const struct rmt_counters *c)
 	       "events=%llu events_dropped=%llu pf_queued=%llu "
 	       "pf_queue_full=%llu pf_pages=%llu pf_not_swap=%llu "
 	       "pf_failed=%llu pf_hits=%llu pf_unused=%llu "
-	       "kretprobe_missed=%llu cmds=%llu cmd_errors=%llu\n",
+	       "kretprobe_missed=%llu cmds=%llu cmd_errors=%llu "
+	       "hook_cycles=%llu\n",
 	       tag, c->faults, c->major, c->minor, c->retry, c->wakeups,
 	       c->events, c->events_dropped, c->pf_queued, c->pf_queue_full,
 	       c->pf_pages, c->pf_not_swap, c->pf_failed, c->pf_hits,
-	       c->pf_unused, c->kretprobe_missed, c->cmds, c->cmd_errors);
+	       c->pf_unused, c->kretprobe_missed, c->cmds, c->cmd_errors,
+	       c->hook_cycles);
 }
 
 /* A cgroup v2 id is the inode number of its directory. */
