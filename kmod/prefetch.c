@@ -12,7 +12,8 @@
  * ptep_test_and_clear_young does, which is not exported); RMT_PF_JUDGE_MS
  * later the same PTE is looked at again: still mapping the same page and
  * accessed is a hit, anything else is unused.  Reclaim also clears the
- * bit, so hits can only be undercounted.
+ * bit, so hits can only be undercounted.  When the watch list is full,
+ * its oldest entries are judged early.
  */
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -199,11 +200,8 @@ static void rmt_pf_judge(struct rmt_pf_watch *w)
 
 static void rmt_pf_watch_add(struct mm_struct *mm, unsigned long addr, u32 id)
 {
-	struct rmt_pf_watch *w;
+	struct rmt_pf_watch *w = &rmt_watch[rmt_watch_head % RMT_PF_WATCH];
 
-	if (rmt_watch_head - rmt_watch_tail == RMT_PF_WATCH)
-		rmt_pf_judge(&rmt_watch[rmt_watch_tail++ % RMT_PF_WATCH]);
-	w = &rmt_watch[rmt_watch_head % RMT_PF_WATCH];
 	if (!rmt_pte_young(mm, addr, &w->pfn, true)) {
 		/* Already gone again: brought in for nothing. */
 		rmt_pf_count(id, RMT_C_PF_UNUSED, 1);
@@ -226,6 +224,12 @@ static void rmt_pf_run(struct rmt_pf_decision *d)
 	vm_fault_t ret;
 	u32 i;
 
+	/*
+	 * Room in the watch list first: judging takes an mmap lock, which
+	 * must not nest inside ours (a waiting writer would deadlock us).
+	 */
+	while (RMT_PF_WATCH - (rmt_watch_head - rmt_watch_tail) < d->n)
+		rmt_pf_judge(&rmt_watch[rmt_watch_tail++ % RMT_PF_WATCH]);
 	if (!mmget_not_zero(mm)) {
 		rmt_pf_count(d->attach_id, RMT_C_PF_FAILED, d->n);
 		return;
