@@ -47,12 +47,20 @@ static struct rmt_pf_decision rmt_pfq[RMT_PF_QUEUE];
 static unsigned int rmt_pfq_head, rmt_pfq_tail; /* free-running */
 static bool rmt_pf_open;
 
-/* Only the work item touches the watch list. */
+/*
+ * Two work items on one ordered workqueue, so that they never run at the
+ * same time: the drain (queued from hooks; queue_work is a bit test when
+ * it is already pending) and the judge (delayed).  Only they touch the
+ * watch list.
+ */
+static struct workqueue_struct *rmt_pf_wq;
 static struct rmt_pf_watch *rmt_watch;
 static unsigned int rmt_watch_head, rmt_watch_tail;
 
-static void rmt_pf_work_fn(struct work_struct *w);
-static DECLARE_DELAYED_WORK(rmt_pf_work, rmt_pf_work_fn);
+static void rmt_pf_drain_fn(struct work_struct *w);
+static void rmt_pf_judge_fn(struct work_struct *w);
+static DECLARE_WORK(rmt_pf_drain, rmt_pf_drain_fn);
+static DECLARE_DELAYED_WORK(rmt_pf_judge_work, rmt_pf_judge_fn);
 
 static void rmt_pf_count(u32 id, enum rmt_ctr c, long n)
 {
@@ -98,7 +106,7 @@ void rmt_pf_submit(struct rmt_attach *a, struct mm_struct *mm,
 	spin_unlock_irqrestore(&rmt_pfq_lock, flags);
 	if (n) {
 		rmt_count(a, RMT_C_PF_QUEUED, 1);
-		mod_delayed_work(system_unbound_wq, &rmt_pf_work, 0);
+		queue_work(rmt_pf_wq, &rmt_pf_drain);
 	}
 }
 
@@ -272,23 +280,34 @@ static void rmt_pf_judge_due(bool all)
 	}
 }
 
-static void rmt_pf_work_fn(struct work_struct *work)
+/* Come back when the oldest watch is due. */
+static void rmt_pf_judge_later(void)
+{
+	struct rmt_pf_watch *w;
+
+	if (rmt_watch_tail == rmt_watch_head)
+		return;
+	w = &rmt_watch[rmt_watch_tail % RMT_PF_WATCH];
+	queue_delayed_work(rmt_pf_wq, &rmt_pf_judge_work,
+			   time_after(w->due, jiffies) ? w->due - jiffies : 0);
+}
+
+static void rmt_pf_drain_fn(struct work_struct *work)
 {
 	struct rmt_pf_decision d;
-	struct rmt_pf_watch *w;
 
 	while (rmt_pf_pop(&d)) {
 		rmt_pf_run(&d);
 		mmdrop(d.mm);
 		cond_resched();
 	}
+	rmt_pf_judge_later();
+}
+
+static void rmt_pf_judge_fn(struct work_struct *work)
+{
 	rmt_pf_judge_due(false);
-	if (rmt_watch_tail != rmt_watch_head) {
-		w = &rmt_watch[rmt_watch_tail % RMT_PF_WATCH];
-		queue_delayed_work(
-			system_unbound_wq, &rmt_pf_work,
-			time_after(w->due, jiffies) ? w->due - jiffies : 0);
-	}
+	rmt_pf_judge_later();
 }
 
 int rmt_pf_init(void)
@@ -296,6 +315,11 @@ int rmt_pf_init(void)
 	rmt_watch = kvcalloc(RMT_PF_WATCH, sizeof(*rmt_watch), GFP_KERNEL);
 	if (!rmt_watch)
 		return -ENOMEM;
+	rmt_pf_wq = alloc_ordered_workqueue("rmt_prefetch", 0);
+	if (!rmt_pf_wq) {
+		kvfree(rmt_watch);
+		return -ENOMEM;
+	}
 	spin_lock_irq(&rmt_pfq_lock);
 	rmt_pf_open = true;
 	spin_unlock_irq(&rmt_pfq_lock);
@@ -310,7 +334,10 @@ void rmt_pf_exit(void)
 	spin_lock_irq(&rmt_pfq_lock);
 	rmt_pf_open = false;
 	spin_unlock_irq(&rmt_pfq_lock);
-	cancel_delayed_work_sync(&rmt_pf_work);
+	/* Nothing queues the drain any more; the judge may requeue itself. */
+	cancel_work_sync(&rmt_pf_drain);
+	cancel_delayed_work_sync(&rmt_pf_judge_work);
+	destroy_workqueue(rmt_pf_wq);
 	while (rmt_pf_pop(&d))
 		mmdrop(d.mm);
 	rmt_pf_judge_due(true);
