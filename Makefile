@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 CMAKE_ARGS ?=
 
-.PHONY: all deps build asan test run bench fuzz format format-check clean
+.PHONY: all deps build asan test test-kernel run bench fuzz format format-check clean
 
 all: build
 
@@ -29,6 +29,10 @@ asan: deps
 
 test: build asan
 	@scripts/run-tests $(BUILD) $(ASAN_BUILD)
+
+# Only the kernel tests (Debian's kernel booted under qemu).
+test-kernel: build
+	@ctest --test-dir $(BUILD) -L kernel --output-on-failure
 
 run: build
 	@scripts/run-demo $(BUILD)

@@ -61,8 +61,8 @@ struct rmt_msg_sample {
 struct rmt_msg_stats {
 	u64 time_ns;
 	u16 hook_id;
-	u16 table_id; /* RMT_STATS_ALL for hook-wide counters */
-	u32 entry_id; /* RMT_STATS_ALL for table-wide counters */
+	u16 table_id; /* RMT_STATS_ALL_TABLES for hook-wide counters */
+	u32 entry_id; /* RMT_STATS_ALL_ENTRIES for table-wide counters */
 	u64 lookups;
 	u64 hits;
 	u64 misses;
@@ -71,7 +71,8 @@ struct rmt_msg_stats {
 	u64 dropped;
 };
 
-#define RMT_STATS_ALL 0xffffffffu
+#define RMT_STATS_ALL_TABLES 0xffffu
+#define RMT_STATS_ALL_ENTRIES 0xffffffffu
 
 /* A model was switched off by its guardrail; the agent must re-admit it. */
 struct rmt_msg_guardrail {

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * rmt_ioctl.h - the control ABI of /dev/rmt, shared by the kernel module and
+ * user space.  Every argument is a struct whose first word is its size in
+ * bytes and whose second word holds an ABI version (low 16 bits) and flags
+ * (high 16 bits); the module rejects a size, version or flag it does not
+ * know with -EINVAL, and an unknown command with -ENOTTY.
+ *
+ * Rings: RMT_IOC_RINGS creates an event ring (kernel -> agent) and a command
+ * ring (agent -> kernel), both in the proto/ring.h format, mapped with mmap
+ * at the offsets the call returns.  RMT_IOC_CMD_POLL makes the kernel
+ * consume the command ring.
+ */
+#ifndef RMT_KMOD_IOCTL_H
+#define RMT_KMOD_IOCTL_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define RMT_ABI_VERSION 1u
+#define RMT_DEV_NAME "rmt"
+
+/* Second word of every argument: version in the low half, flags above. */
+#define RMT_IOC_VF(version, flags) ((__u32)(version) | ((__u32)(flags) << 16))
+
+/* Hooks. */
+#define RMT_HOOK_SWAP_FAULT 1u
+#define RMT_HOOK_SCHED_WAKEUP 2u
+#define RMT_HOOK_MAX RMT_HOOK_SCHED_WAKEUP
+
+/* Which tasks an attachment sees. */
+#define RMT_FILTER_CGROUP 1u /* a cgroup v2 id (inode number) and below */
+#define RMT_FILTER_PID 2u /* a process (thread group) id */
+
+/* struct rmt_ioc_attach flags. */
+#define RMT_ATTACH_EVENTS 0x1u /* emit records into the event ring */
+/*
+ * The built-in test decision source: on every swap fault, queue the next
+ * pf_pages pages at a distance of pf_stride pages for the prefetch
+ * executor.  It exists to exercise the executor until programs can be
+ * loaded; it is not a prefetch policy.
+ */
+#define RMT_ATTACH_TEST_PREFETCH 0x2u
+#define RMT_ATTACH_FLAGS_ALL 0x3u
+
+#define RMT_MAX_ATTACH 16u
+#define RMT_PF_MAX_PAGES 16u
+#define RMT_RING_MIN_DATA 4096u
+#define RMT_RING_MAX_DATA (16u << 20)
+#define RMT_MMAP_EVENT_OFF 0ull
+#define RMT_MMAP_CMD_OFF (1ull << 30)
+
+struct rmt_ioc_info {
+	__u32 size;
+	__u32 vf;
+	/* out */
+	__u32 abi_version;
+	__u32 proto_version;
+	__u32 ring_version;
+	__u32 hooks; /* bit n set: hook n is available */
+	__u32 max_attach;
+	__u32 pf_max_pages;
+	__u32 ring_min_data;
+	__u32 ring_max_data;
+	__u32 cycle_khz; /* rate of hook_cycles (the TSC), 0 if unknown */
+	__u32 reserved;
+};
+
+struct rmt_ioc_rings {
+	__u32 size;
+	__u32 vf;
+	/* in: data area sizes, powers of two in [RMT_RING_MIN_DATA, MAX] */
+	__u32 event_data;
+	__u32 cmd_data;
+	/* out: what to pass to mmap */
+	__u64 event_off;
+	__u64 event_len;
+	__u64 cmd_off;
+	__u64 cmd_len;
+};
+
+struct rmt_ioc_attach {
+	__u32 size;
+	__u32 vf; /* flags: RMT_ATTACH_* */
+	__u32 hook; /* RMT_HOOK_* */
+	__u32 filter; /* RMT_FILTER_* */
+	__u64 filter_value;
+	__u32 pf_pages; /* RMT_ATTACH_TEST_PREFETCH: 1..RMT_PF_MAX_PAGES */
+	__u32 pf_stride; /* RMT_ATTACH_TEST_PREFETCH: pages, 1..1024 */
+	/* out */
+	__u32 attach_id;
+	__u32 reserved;
+};
+
+struct rmt_ioc_detach {
+	__u32 size;
+	__u32 vf;
+	__u32 attach_id;
+	__u32 reserved;
+};
+
+/* Counters of one attachment, or of the whole module (attach_id 0). */
+struct rmt_counters {
+	__u64 faults; /* swap faults seen by the hook (filtered) */
+	__u64 major; /* do_swap_page returned VM_FAULT_MAJOR */
+	__u64 minor; /* served from the swap cache */
+	__u64 retry; /* returned VM_FAULT_RETRY (counted once more later) */
+	__u64 wakeups;
+	__u64 events; /* records written to the event ring */
+	__u64 events_dropped; /* ring full or busy */
+	__u64 pf_queued; /* decisions queued for the executor */
+	__u64 pf_queue_full; /* decisions dropped: queue full */
+	__u64 pf_pages; /* pages brought in */
+	__u64 pf_not_swap; /* addresses skipped: PTE held no swap entry */
+	__u64 pf_failed; /* handle_mm_fault failed, or the mm was gone */
+	__u64 pf_hits; /* prefetched pages found accessed */
+	__u64 pf_unused; /* prefetched pages found unused or gone */
+	__u64 kretprobe_missed;
+	__u64 cmds; /* command records processed */
+	__u64 cmd_errors; /* command records rejected */
+	__u64 hook_cycles; /* time in the swap_fault handlers, cycle_khz */
+};
+
+struct rmt_ioc_stats {
+	__u32 size;
+	__u32 vf;
+	__u32 attach_id; /* 0: module-wide totals */
+	__u32 reserved;
+	struct rmt_counters c; /* out */
+};
+
+struct rmt_ioc_cmd_poll {
+	__u32 size;
+	__u32 vf;
+	/* out */
+	__u32 processed;
+	__u32 errors;
+};
+
+#define RMT_IOC_MAGIC 0xb7
+#define RMT_IOC_INFO _IOWR(RMT_IOC_MAGIC, 1, struct rmt_ioc_info)
+#define RMT_IOC_RINGS _IOWR(RMT_IOC_MAGIC, 2, struct rmt_ioc_rings)
+#define RMT_IOC_ATTACH _IOWR(RMT_IOC_MAGIC, 3, struct rmt_ioc_attach)
+#define RMT_IOC_DETACH _IOW(RMT_IOC_MAGIC, 4, struct rmt_ioc_detach)
+#define RMT_IOC_STATS _IOWR(RMT_IOC_MAGIC, 5, struct rmt_ioc_stats)
+#define RMT_IOC_CMD_POLL _IOWR(RMT_IOC_MAGIC, 6, struct rmt_ioc_cmd_poll)
+
+#endif /* RMT_KMOD_IOCTL_H */

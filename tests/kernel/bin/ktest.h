@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * ktest.h - shared parts of rmt-ktest, the static test program the kernel
+ * tests run in the guest against /dev/rmt.
+ */
+#ifndef RMT_KTEST_H
+#define RMT_KTEST_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "kmod/user/rmt_dev.h"
+#include "proto/msg.h"
+
+extern int kt_failures;
+
+/* Record a failed expectation and say what it was. */
+#define kt_expect(cond, ...)                                               \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			kt_failures++;                                     \
+			printf("ktest: FAIL %s:%d: ", __func__, __LINE__); \
+			printf(__VA_ARGS__);                               \
+			printf("\n");                                      \
+		}                                                          \
+	} while (0)
+
+int kt_bad(int argc, char **argv);
+int kt_run(int argc, char **argv);
+int kt_hold(int argc, char **argv);
+void kt_print_counters(const char *tag, const struct rmt_counters *c);
+int kt_cgroup_id(const char *path, unsigned long long *id);
+
+#endif /* RMT_KTEST_H */

@@ -1,0 +1,138 @@
+#!/bin/sh
+# Guest side of the kernel tests, first boot (2 vCPUs): everything but the
+# load/unload cycles (guest/unload.sh).  Each test
+# prints "RMT-TEST name PASS|FAIL"; figures go out as "RMT-METRIC k=v".
+# The swap tests run a workload in a cgroup v2 with a memory limit and
+# swap on the virtio disk (/dev/vda), so that swap-in goes through the
+# swap cache and readahead (a RAM disk would bypass both).
+. /bin/rmt-guest-lib.sh
+
+t_proto() {
+	i=0
+	while [ $i -lt 20 ]; do
+		insmod /modules/rmt_proto_check.ko || return 1
+		rmmod rmt_proto_check || return 1
+		i=$((i + 1))
+	done
+	[ "$(dmesg | grep -c 'rmt_proto_check: 1000 records through a kernel ring')" -eq 20 ]
+}
+
+t_load() {
+	insmod /modules/rmt.ko && [ -c /dev/rmt ]
+}
+
+t_bad() {
+	before=$(dmesg | grep -c 'rmt: ')
+	$KTEST bad || return 1
+	after=$(dmesg | grep -c 'rmt: ')
+	# Ratelimited, but the first bad calls must have been logged.
+	echo "bad ioctls: $((after - before)) log lines"
+	[ $((after - before)) -ge 10 ]
+}
+
+# A workload run with events drained and checked; sets $out, $ra, $hit.
+run_events() { # name, stride, extra ktest options...
+	name=$1 stride=$2
+	shift 2
+	ra0=$(vmstat swap_ra) hit0=$(vmstat swap_ra_hit) in0=$(vmstat pswpin)
+	out=$($KTEST run --cgroup $CG "$@" -- $WORK --mb $MB --stride $stride)
+	rc=$?
+	echo "$out"
+	ra=$(($(vmstat swap_ra) - ra0))
+	hit=$(($(vmstat swap_ra_hit) - hit0))
+	pin=$(($(vmstat pswpin) - in0))
+	sum=$(field checksum "$out")
+	echo "RMT-METRIC ${name}_swap_ra=$ra ${name}_swap_ra_hit=$hit" \
+		"${name}_pswpin=$pin ${name}_faults=$(field faults "$out")" \
+		"${name}_major=$(field major "$out") ${name}_minor=$(field minor "$out")" \
+		"${name}_pf_pages=$(field pf_pages "$out") ${name}_pf_hits=$(field pf_hits "$out")" \
+		"${name}_pf_unused=$(field pf_unused "$out") ${name}_touch_ns=$(field touch_ns "$out")"
+	[ -n "$sum" ] && echo "$sum" >>/tmp/checksums
+	return $rc
+}
+
+t_kernel_ra() {
+	run_events seq 1 --events || return 1
+	s_ra=$ra s_hit=$hit
+	run_events stride 16 --events || return 1
+	echo "RMT-METRIC swap_ra=$((s_ra + ra)) swap_ra_hit=$((s_hit + hit))"
+}
+
+t_executor() {
+	run_events pf_stride 16 --events --prefetch 4,16 || return 1
+	[ "$(field pf_pages "$out")" -gt 0 ] && [ "$(field pf_hits "$out")" -gt 0 ]
+}
+
+t_hostile() {
+	out=$($KTEST run --cgroup $CG --hostile -- $WORK --mb $MB --stride 4)
+	rc=$?
+	echo "$out"
+	field checksum "$out" >>/tmp/checksums
+	[ $rc -eq 0 ] && [ -c /dev/rmt ] && $KTEST stats >/dev/null
+}
+
+t_wakeup() {
+	out=$($KTEST run --cgroup $CG --wakeup -- /bin/sh -c \
+		'for i in 1 2 3 4 5 6 7 8; do usleep 5000; done')
+	rc=$?
+	w=$($KTEST stats)
+	echo "$w"
+	[ $rc -eq 0 ] && [ "$(field wakeups "$w")" -gt 0 ]
+}
+
+# Median of some numbers.
+median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
+
+# Time per fault without the hook, with it counting, and with it emitting
+# events that rmt-ktest drains: the sequential workload, whose faults are
+# mostly swap-cache hits, so that I/O adds little noise; five rounds, the
+# three kinds of run alternating.  The handlers' own time comes from the
+# module's TSC-based hook_cycles counter.
+t_overhead() {
+	offs='' cnts='' evs='' hns='' i=0
+	while [ $i -lt 5 ]; do
+		o=$(sh -c "echo 0 >$CG/cgroup.procs; exec $WORK --mb $MB") || return 1
+		offs="$offs $(field touch_ns "$o")"
+		field checksum "$o" >>/tmp/checksums
+		run_events count 1 >/dev/null || return 1
+		cnts="$cnts $(field touch_ns "$out")"
+		hns="$hns $(field handler_ns_per_fault "$out")"
+		faults=$(field faults "$out")
+		run_events events 1 --events >/dev/null || return 1
+		evs="$evs $(field touch_ns "$out")"
+		i=$((i + 1))
+	done
+	off=$(median $offs) cnt=$(median $cnts) ev=$(median $evs)
+	echo "overhead: off$offs count$cnts events$evs handler_ns$hns faults $faults"
+	echo "RMT-METRIC touch_ns_off=$off touch_ns_count=$cnt" \
+		"touch_ns_events=$ev hook_faults=$faults" \
+		"hook_count_ns_per_fault=$(((cnt - off) / faults))" \
+		"hook_events_ns_per_fault=$(((ev - off) / faults))" \
+		"handler_ns_per_fault=$(median $hns)"
+	[ -n "$(median $hns)" ]
+}
+
+# The same baseline with VMA readahead (a non-rotational swap device).
+t_vma_ra() {
+	swapoff /dev/vda && echo 0 >/sys/block/vda/queue/rotational &&
+		swapon /dev/vda || return 1
+	run_events vma_seq 1 --events || return 1
+	s_ra=$ra s_hit=$hit
+	run_events vma_stride 16 --events || return 1
+	echo "RMT-METRIC vma_swap_ra=$((s_ra + ra)) vma_swap_ra_hit=$((s_hit + hit))"
+}
+
+rm -f /tmp/checksums
+t_proto; report proto-module $?
+t_swap_setup; report swap-setup $?
+t_load; report load $?
+t_bad; report bad-ioctls $?
+t_kernel_ra; report ring-drain-kernel-readahead $?
+t_executor; report prefetch-executor $?
+t_hostile; report hostile-rings $?
+t_wakeup; report sched-wakeup $?
+t_overhead; report hook-overhead $?
+t_vma_ra; report ring-drain-vma-readahead $?
+rmmod rmt; report unload $?
+t_checksums; report checksums-identical $?
+exit 0
