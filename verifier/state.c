@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * state.c - path states: compact copies (only the frames in use and their
+ * written slots), the LIFO of pending branches, and pruning at merge
+ * points.  A state reaching a merge point is compared with the states
+ * saved there for the same call chain and loop iteration count: when one
+ * covers it (every register, slot, cost and taint of the new one is within
+ * the saved one), the path is pruned; otherwise the two are joined and the
+ * analysis goes on with the join, which covers both.  Keying on the
+ * iteration count keeps loop iterations apart, so loops are unrolled
+ * while the branches inside one iteration still merge.
+ */
+#include "verifier/vpriv.h"
+
+#define RMT_VFRAME_HDR offsetof(struct rmt_vframe, slots)
+#define RMT_VSTATE_HDR offsetof(struct rmt_vstate, frames)
+
+static const struct rmt_vslot rmt_vempty;
+
+static size_t rmt_vstate_size(const struct rmt_vstate *st)
+{
+	size_t n = RMT_VSTATE_HDR;
+	u32 f;
+
+	for (f = 0; f <= st->depth; f++)
+		n += RMT_VFRAME_HDR +
+		     st->frames[f].used * sizeof(struct rmt_vslot);
+	return n;
+}
+
+/* Copy st to or from a packed buffer. */
+static void rmt_vpack(u8 *buf, const struct rmt_vstate *st)
+{
+	size_t n;
+	u32 f;
+
+	memcpy(buf, st, RMT_VSTATE_HDR);
+	buf += RMT_VSTATE_HDR;
+	for (f = 0; f <= st->depth; f++) {
+		n = RMT_VFRAME_HDR +
+		    st->frames[f].used * sizeof(struct rmt_vslot);
+		memcpy(buf, &st->frames[f], n);
+		buf += n;
+	}
+}
+
+static void rmt_vunpack(struct rmt_vstate *st, const u8 *buf)
+{
+	size_t n;
+	u32 f;
+
+	memcpy(st, buf, RMT_VSTATE_HDR);
+	buf += RMT_VSTATE_HDR;
+	for (f = 0; f <= st->depth; f++) {
+		memcpy(&st->frames[f], buf, RMT_VFRAME_HDR);
+		n = st->frames[f].used * sizeof(struct rmt_vslot);
+		memcpy(st->frames[f].slots, buf + RMT_VFRAME_HDR, n);
+		buf += RMT_VFRAME_HDR + n;
+	}
+}
+
+void rmt_vstate_copy(struct rmt_vstate *dst, const struct rmt_vstate *src)
+{
+	u32 f;
+
+	memcpy(dst, src, RMT_VSTATE_HDR);
+	for (f = 0; f <= src->depth; f++)
+		memcpy(&dst->frames[f], &src->frames[f],
+		       RMT_VFRAME_HDR +
+			       src->frames[f].used * sizeof(struct rmt_vslot));
+}
+
+static const struct rmt_vslot *rmt_vslot_get(const struct rmt_vstate *st, u32 f,
+					     u32 k)
+{
+	return k < st->frames[f].used ? &st->frames[f].slots[k] : &rmt_vempty;
+}
+
+struct rmt_vslot *rmt_vslot_at(struct rmt_vstate *st, u32 frame, s64 off,
+			       bool write)
+{
+	struct rmt_vframe *fr = &st->frames[frame];
+	u32 k = (u32)((-off - 1) / 8);
+
+	if (k >= fr->used) {
+		if (!write)
+			return (struct rmt_vslot *)&rmt_vempty;
+		memset(&fr->slots[fr->used], 0,
+		       (k + 1 - fr->used) * sizeof(struct rmt_vslot));
+		fr->used = k + 1;
+	}
+	return &fr->slots[k];
+}
+
+/* Make room for n more bytes within the verifier's memory limit. */
+static int rmt_varena_reserve(struct rmt_vctx *c, struct rmt_varena *a,
+			      size_t n)
+{
+	size_t cap = a->cap ? a->cap : 65536;
+	u8 *buf;
+
+	if (a->len + n <= a->cap)
+		return 0;
+	while (cap < a->len + n)
+		cap *= 2;
+	if (c->store.cap + c->pend.cap - a->cap + cap > RMT_VERIFY_MAX_MEM)
+		return -E2BIG;
+	buf = rmt_alloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	if (a->len)
+		memcpy(buf, a->buf, a->len);
+	rmt_free(a->buf);
+	a->buf = buf;
+	a->cap = cap;
+	return 0;
+}
+
+int rmt_vpend_push(struct rmt_vctx *c, const struct rmt_vstate *st)
+{
+	size_t n = rmt_vstate_size(st);
+	int err = rmt_varena_reserve(c, &c->pend, n + sizeof(size_t));
+
+	if (err == -E2BIG)
+		return rmt_verr(
+			c, err,
+			"insn %u: program too complex: pending branches exceed %u MiB",
+			st->pc, RMT_VERIFY_MAX_MEM >> 20);
+	if (err)
+		return rmt_verr(c, err, "out of memory");
+	rmt_vpack(c->pend.buf + c->pend.len, st);
+	memcpy(c->pend.buf + c->pend.len + n, &n, sizeof(n));
+	c->pend.len += n + sizeof(n);
+	return 0;
+}
+
+bool rmt_vpend_pop(struct rmt_vctx *c, struct rmt_vstate *st)
+{
+	size_t n;
+
+	if (!c->pend.len)
+		return false;
+	memcpy(&n, c->pend.buf + c->pend.len - sizeof(n), sizeof(n));
+	c->pend.len -= n + sizeof(n);
+	rmt_vunpack(st, c->pend.buf + c->pend.len);
+	return true;
+}
+
+static u32 rmt_vchain(const struct rmt_vstate *st)
+{
+	u32 h = 2166136261u, f;
+
+	for (f = 1; f <= st->depth; f++)
+		h = (h ^ st->frames[f].ret_pc) * 16777619u;
+	return h;
+}
+
+static bool rmt_vreg_same_kind(const struct rmt_vreg *a,
+			       const struct rmt_vreg *b)
+{
+	return a->type == b->type && a->frame == b->frame && a->size == b->size;
+}
+
+static bool rmt_vreg_covers(const struct rmt_vreg *o, const struct rmt_vreg *n)
+{
+	if (o->type == RMT_VT_NOT_INIT)
+		return true;
+	return rmt_vreg_same_kind(o, n) && n->taint <= o->taint &&
+	       rmt_sc_covers(&o->v, &n->v);
+}
+
+static bool rmt_vslot_covers(const struct rmt_vslot *o,
+			     const struct rmt_vslot *n)
+{
+	if ((o->init & ~n->init) || n->taint > o->taint ||
+	    n->ptrbits > o->ptrbits)
+		return false;
+	if (o->spill.type != RMT_VT_NOT_INIT)
+		return n->spill.type != RMT_VT_NOT_INIT &&
+		       rmt_vreg_covers(&o->spill, &n->spill);
+	return n->spill.type <= RMT_VT_SCALAR || !o->init;
+}
+
+static bool rmt_vframes_match(const struct rmt_vstate *a,
+			      const struct rmt_vstate *b)
+{
+	u32 f;
+
+	if (a->depth != b->depth)
+		return false;
+	for (f = 1; f <= a->depth; f++)
+		if (a->frames[f].ret_pc != b->frames[f].ret_pc)
+			return false;
+	return true;
+}
+
+/* o covers n: whatever n can do from here, o has been checked for. */
+static bool rmt_vstate_covers(const struct rmt_vstate *o,
+			      const struct rmt_vstate *n)
+{
+	u32 f, k, used, r;
+
+	if (n->cost > o->cost || n->emits > o->emits ||
+	    n->feat_taint > o->feat_taint)
+		return false;
+	for (r = 0; r < RMT_NR_REGS; r++)
+		if (!rmt_vreg_covers(&o->regs[r], &n->regs[r]))
+			return false;
+	for (f = 0; f <= o->depth; f++) {
+		for (r = 0; f && r < 4; r++)
+			if (!rmt_vreg_covers(&o->frames[f].saved[r],
+					     &n->frames[f].saved[r]))
+				return false;
+		used = o->frames[f].used > n->frames[f].used ?
+			       o->frames[f].used :
+			       n->frames[f].used;
+		for (k = 0; k < used; k++)
+			if (!rmt_vslot_covers(rmt_vslot_get(o, f, k),
+					      rmt_vslot_get(n, f, k)))
+				return false;
+	}
+	return true;
+}
+
+/* Registers that hold something in both must hold the same kind. */
+static bool rmt_vstate_joinable(const struct rmt_vstate *a,
+				const struct rmt_vstate *b)
+{
+	u32 r, f;
+
+	for (r = 0; r < RMT_NR_REGS; r++)
+		if (a->regs[r].type && b->regs[r].type &&
+		    !rmt_vreg_same_kind(&a->regs[r], &b->regs[r]))
+			return false;
+	for (f = 1; f <= a->depth; f++)
+		for (r = 0; r < 4; r++)
+			if (!rmt_vreg_same_kind(&a->frames[f].saved[r],
+						&b->frames[f].saved[r]))
+				return false;
+	return true;
+}
+
+static void rmt_vreg_join(struct rmt_vreg *a, const struct rmt_vreg *b)
+{
+	if (!a->type || !b->type || !rmt_vreg_same_kind(a, b)) {
+		memset(a, 0, sizeof(*a));
+		return;
+	}
+	rmt_sc_join(&a->v, &b->v);
+	a->taint |= b->taint;
+}
+
+static void rmt_vslot_join(struct rmt_vslot *a, const struct rmt_vslot *b)
+{
+	bool aptr = a->spill.type > RMT_VT_SCALAR;
+	bool bptr = b->spill.type > RMT_VT_SCALAR;
+
+	a->init &= b->init;
+	a->taint |= b->taint;
+	a->ptrbits |= b->ptrbits;
+	if (a->spill.type && b->spill.type &&
+	    rmt_vreg_same_kind(&a->spill, &b->spill)) {
+		rmt_vreg_join(&a->spill, &b->spill);
+		return;
+	}
+	if (aptr || bptr)
+		a->ptrbits = 1;
+	memset(&a->spill, 0, sizeof(a->spill));
+}
+
+/* a = a joined with b (same pc, call chain and iteration count). */
+static void rmt_vstate_join(struct rmt_vstate *a, const struct rmt_vstate *b)
+{
+	u32 r, f, k, used;
+
+	if (b->cost > a->cost)
+		a->cost = b->cost;
+	if (b->emits > a->emits)
+		a->emits = b->emits;
+	a->feat_taint |= b->feat_taint;
+	for (r = 0; r < RMT_NR_REGS; r++)
+		rmt_vreg_join(&a->regs[r], &b->regs[r]);
+	for (f = 0; f <= a->depth; f++) {
+		for (r = 0; f && r < 4; r++)
+			rmt_vreg_join(&a->frames[f].saved[r],
+				      &b->frames[f].saved[r]);
+		used = b->frames[f].used;
+		if (used > a->frames[f].used) {
+			memset(&a->frames[f].slots[a->frames[f].used], 0,
+			       (used - a->frames[f].used) *
+				       sizeof(struct rmt_vslot));
+			a->frames[f].used = used;
+		}
+		for (k = 0; k < a->frames[f].used; k++)
+			rmt_vslot_join(&a->frames[f].slots[k],
+				       rmt_vslot_get(b, f, k));
+	}
+}
+
+/* Save st at its pc (packed into the store); false when out of room. */
+static bool rmt_vsave(struct rmt_vctx *c, struct rmt_vsaved *s,
+		      const struct rmt_vstate *st)
+{
+	size_t n = rmt_vstate_size(st);
+
+	if (rmt_varena_reserve(c, &c->store, n))
+		return false;
+	rmt_vpack(c->store.buf + c->store.len, st);
+	s->off = c->store.len;
+	s->size = (u32)n;
+	c->store.len += n;
+	return true;
+}
+
+int rmt_vprune(struct rmt_vctx *c, struct rmt_vstate *st)
+{
+	u32 chain = rmt_vchain(st), idx = c->saved_head[st->pc];
+	struct rmt_vstate *o = c->tmp;
+	struct rmt_vsaved *s;
+
+	for (; idx; idx = s->next) {
+		s = &c->saved[idx - 1];
+		if (s->iters != st->iters || s->depth != st->depth ||
+		    s->chain != chain)
+			continue;
+		rmt_vunpack(o, c->store.buf + s->off);
+		if (!rmt_vframes_match(o, st) || !rmt_vstate_joinable(o, st))
+			continue;
+		if (rmt_vstate_covers(o, st))
+			return 1;
+		rmt_vstate_join(o, st);
+		rmt_vstate_copy(st, o);
+		rmt_vsave(c, s, st);
+		return 0;
+	}
+	if (c->n_saved >= RMT_VERIFY_MAX_SAVED ||
+	    c->saved_count[st->pc] >= RMT_VERIFY_SAVED_PER_PC)
+		return 0;
+	s = &c->saved[c->n_saved];
+	s->iters = st->iters;
+	s->chain = chain;
+	s->depth = st->depth;
+	if (!rmt_vsave(c, s, st))
+		return 0;
+	s->next = c->saved_head[st->pc];
+	c->saved_head[st->pc] = ++c->n_saved;
+	c->saved_count[st->pc]++;
+	c->stats.states = c->n_saved;
+	return 0;
+}
