@@ -23,6 +23,56 @@ int rmt_vreg_read(struct rmt_vctx *c, const struct rmt_vstate *st, u32 i, u32 r)
 	return 0;
 }
 
+void rmt_vreg_unlink(struct rmt_vstate *st, u32 r)
+{
+	st->regs[r].id = 0;
+	st->regs[r].link = 0;
+	st->regs[r].mask = 0;
+}
+
+/* Give the scalar in r the id of the mov at pc, dropping its old users. */
+static void rmt_vreg_new_id(struct rmt_vstate *st, u32 r, u32 pc)
+{
+	u32 id = pc + 1, k;
+
+	for (k = 0; k < RMT_NR_REGS; k++) {
+		if (st->regs[k].id == id)
+			st->regs[k].id = 0;
+		if (st->regs[k].link == id)
+			st->regs[k].link = 0;
+	}
+	st->regs[r].id = id;
+}
+
+/* A branch refined r: carry that to its copies; false if impossible. */
+static bool rmt_vpropagate(struct rmt_vstate *st, const struct rmt_vreg *r)
+{
+	struct rmt_vreg *q;
+	u64 zero = 0, one = 0;
+	u32 k;
+
+	if (r->link && rmt_sc_is_const(&r->v) && !r->v.tv)
+		zero = r->mask;
+	else if (r->link && r->v.umin && RMT_IS_POW2(r->mask))
+		one = r->mask;
+	for (k = 0; k < RMT_NR_REGS; k++) {
+		q = &st->regs[k];
+		if (q == r || q->type != RMT_VT_SCALAR)
+			continue;
+		if (r->id && q->id == r->id) {
+			q->v = r->v;
+		} else if ((zero || one) && q->id == r->link) {
+			if ((q->v.tv & zero) || (~(q->v.tv | q->v.tm) & one))
+				return false;
+			q->v.tm &= ~(zero | one);
+			q->v.tv |= one;
+			if (!rmt_sc_sync(&q->v))
+				return false;
+		}
+	}
+	return true;
+}
+
 /* Apply a 32-bit ALU op: operands and result are the low 32 bits. */
 static void rmt_valu32(struct rmt_vscalar *d, struct rmt_vscalar *s, u8 op)
 {
@@ -111,11 +161,19 @@ int rmt_valu(struct rmt_vctx *c, struct rmt_vstate *st, u32 i)
 			return rmt_verr(c, -EACCES,
 					"insn %u: %s truncates pointer r%u", i,
 					rmt_isa[opid].name, sr);
+		if (s.type == RMT_VT_SCALAR && form == RMT_FORM_ALU_X && is64 &&
+		    !insn->off && dr != sr) {
+			if (!st->regs[sr].id)
+				rmt_vreg_new_id(st, sr, i);
+			*d = st->regs[sr];
+			return 0;
+		}
 		if (insn->off)
 			rmt_sc_sext(&s.v, (u32)insn->off);
 		if (!is64)
 			rmt_sc_trunc(&s.v, 32);
 		*d = s;
+		rmt_vreg_unlink(st, dr);
 		return 0;
 	}
 	err = rmt_vreg_read(c, st, i, dr);
@@ -124,6 +182,13 @@ int rmt_valu(struct rmt_vctx *c, struct rmt_vstate *st, u32 i)
 	if (d->type != RMT_VT_SCALAR || s.type != RMT_VT_SCALAR)
 		return rmt_vptr_alu(c, i, d, &s, op, is64, dr);
 	d->taint |= s.taint;
+	if (op == RMT_AND && is64 && form == RMT_FORM_ALU_K && d->id) {
+		d->link = d->id;
+		d->mask = s.v.tv;
+		d->id = 0;
+	} else {
+		rmt_vreg_unlink(st, dr);
+	}
 	if (form == RMT_FORM_END) {
 		rmt_vendian(&d->v, opid);
 	} else if (form == RMT_FORM_NEG) {
@@ -226,7 +291,10 @@ int rmt_vbranch(struct rmt_vctx *c, struct rmt_vstate *st, u32 i, bool taken)
 				i, sr);
 		return rmt_vbranch_ptr(c, i, a, b, op, is32, taken);
 	}
-	if (is32)
-		return rmt_vbranch32(&a->v, &b->v, op, taken) ? 1 : 0;
-	return rmt_sc_branch(&a->v, &b->v, op, taken) ? 1 : 0;
+	if (is32 ? !rmt_vbranch32(&a->v, &b->v, op, taken) :
+		   !rmt_sc_branch(&a->v, &b->v, op, taken))
+		return 0;
+	if (!rmt_vpropagate(st, a))
+		return 0;
+	return b == &kb || rmt_vpropagate(st, b) ? 1 : 0;
 }

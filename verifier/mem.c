@@ -223,6 +223,8 @@ static void rmt_vstack_write(struct rmt_vstate *st, u32 frame, s64 off,
 		n = end - off < 8 - b ? (u32)(end - off) : 8 - b;
 		if (n == 8 && val) {
 			s->spill = *val;
+			s->spill.id = 0;
+			s->spill.link = 0;
 			s->init = 0xff;
 			s->taint = val->taint;
 			s->ptrbits = 0;

@@ -165,6 +165,10 @@ static bool rmt_vreg_covers(const struct rmt_vreg *o, const struct rmt_vreg *n)
 {
 	if (o->type == RMT_VT_NOT_INIT)
 		return true;
+	/* relations the old path relied on must hold for the new one */
+	if ((o->id && o->id != n->id) ||
+	    (o->link && (o->link != n->link || o->mask != n->mask)))
+		return false;
 	return rmt_vreg_same_kind(o, n) && n->taint <= o->taint &&
 	       rmt_sc_covers(&o->v, &n->v);
 }
@@ -248,6 +252,10 @@ static void rmt_vreg_join(struct rmt_vreg *a, const struct rmt_vreg *b)
 	}
 	rmt_sc_join(&a->v, &b->v);
 	a->taint |= b->taint;
+	if (a->id != b->id)
+		a->id = 0;
+	if (a->link != b->link || a->mask != b->mask)
+		a->link = 0;
 }
 
 static void rmt_vslot_join(struct rmt_vslot *a, const struct rmt_vslot *b)
@@ -312,6 +320,31 @@ static bool rmt_vsave(struct rmt_vctx *c, struct rmt_vsaved *s,
 	return true;
 }
 
+/*
+ * A full pc replaces its state with the fewest back-edges: loops move
+ * forward, so the newest iterations are the ones that can still merge.
+ */
+static void rmt_vevict(struct rmt_vctx *c, const struct rmt_vstate *st,
+		       u32 chain)
+{
+	struct rmt_vsaved *s, *old = NULL;
+	u32 idx;
+
+	for (idx = c->saved_head[st->pc]; idx; idx = s->next) {
+		s = &c->saved[idx - 1];
+		if (!old || s->iters < old->iters)
+			old = s;
+	}
+	if (!old || old->iters >= st->iters)
+		return;
+	old->iters = st->iters;
+	old->hist = st->hist;
+	old->chain = chain;
+	old->depth = st->depth;
+	if (!rmt_vsave(c, old, st))
+		old->iters = ~0u; /* its old contents no longer match a key */
+}
+
 int rmt_vprune(struct rmt_vctx *c, struct rmt_vstate *st)
 {
 	u32 chain = rmt_vchain(st), idx = c->saved_head[st->pc];
@@ -320,8 +353,8 @@ int rmt_vprune(struct rmt_vctx *c, struct rmt_vstate *st)
 
 	for (; idx; idx = s->next) {
 		s = &c->saved[idx - 1];
-		if (s->iters != st->iters || s->depth != st->depth ||
-		    s->chain != chain)
+		if (s->iters != st->iters || s->hist != st->hist ||
+		    s->depth != st->depth || s->chain != chain)
 			continue;
 		rmt_vunpack(o, c->store.buf + s->off);
 		if (!rmt_vframes_match(o, st) || !rmt_vstate_joinable(o, st))
@@ -333,11 +366,15 @@ int rmt_vprune(struct rmt_vctx *c, struct rmt_vstate *st)
 		rmt_vsave(c, s, st);
 		return 0;
 	}
-	if (c->n_saved >= RMT_VERIFY_MAX_SAVED ||
-	    c->saved_count[st->pc] >= RMT_VERIFY_SAVED_PER_PC)
+	if (c->saved_count[st->pc] >= RMT_VERIFY_SAVED_PER_PC) {
+		rmt_vevict(c, st, chain);
+		return 0;
+	}
+	if (c->n_saved >= RMT_VERIFY_MAX_SAVED)
 		return 0;
 	s = &c->saved[c->n_saved];
 	s->iters = st->iters;
+	s->hist = st->hist;
 	s->chain = chain;
 	s->depth = st->depth;
 	if (!rmt_vsave(c, s, st))

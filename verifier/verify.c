@@ -105,6 +105,7 @@ static int rmt_vcall(struct rmt_vctx *c, struct rmt_vstate *st, u32 i, u32 id)
 static int rmt_vlocal_call(struct rmt_vctx *c, struct rmt_vstate *st, u32 i)
 {
 	struct rmt_vframe *f;
+	u32 r;
 
 	if (st->depth + 1 >= RMT_MAX_CALL_DEPTH)
 		return rmt_verr(c, -EINVAL,
@@ -113,6 +114,8 @@ static int rmt_vlocal_call(struct rmt_vctx *c, struct rmt_vstate *st, u32 i)
 	f = &st->frames[++st->depth];
 	f->ret_pc = i + 1;
 	f->used = 0;
+	for (r = 0; r < RMT_NR_REGS; r++)
+		rmt_vreg_unlink(st, r);
 	memcpy(f->saved, &st->regs[6], sizeof(f->saved));
 	memset(&st->regs[6], 0, 4 * sizeof(st->regs[0]));
 	memset(&st->regs[0], 0, sizeof(st->regs[0]));
@@ -165,6 +168,7 @@ static int rmt_vexit(struct rmt_vctx *c, struct rmt_vstate *st, u32 i)
 					i);
 	f = &st->frames[st->depth--];
 	memcpy(&st->regs[6], f->saved, sizeof(f->saved));
+	rmt_vreg_unlink(st, 0);
 	for (k = 1; k <= 5; k++)
 		memset(&st->regs[k], 0, sizeof(st->regs[k]));
 	st->regs[RMT_REG_FP].frame = (u8)st->depth;
@@ -175,6 +179,7 @@ static int rmt_vexit(struct rmt_vctx *c, struct rmt_vstate *st, u32 i)
 static int rmt_vback(struct rmt_vctx *c, struct rmt_vstate *st, u32 i,
 		     u32 target)
 {
+	st->hist = (st->hist ^ (i << 16 ^ target)) * 16777619u;
 	if (++st->iters > RMT_VERIFY_MAX_ITERS)
 		return rmt_verr(
 			c, -E2BIG,

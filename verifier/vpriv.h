@@ -33,6 +33,15 @@ struct rmt_vreg {
 	u8 taint; /* derived from context bytes that may not be exported */
 	u8 frame; /* RMT_VT_STACK: the frame it points into */
 	u8 pad;
+	/*
+	 * Scalars copied from one another share a nonzero id (the pc + 1 of
+	 * the mov that made the first copy), so a branch on one refines all;
+	 * link/mask: this register is (the value with id link) & mask, so a
+	 * branch on it being zero or not refines those bits of that value.
+	 */
+	u32 id;
+	u32 link;
+	u64 mask;
 };
 
 /* Eight bytes of a stack frame. */
@@ -57,6 +66,7 @@ struct rmt_vstate {
 	u32 pc;
 	u32 depth; /* frames - 1 */
 	u32 iters; /* back-edges taken on this path */
+	u32 hist; /* hash of which back-edges, in order */
 	u32 emits;
 	u64 cost;
 	u8 feat_taint;
@@ -76,6 +86,7 @@ struct rmt_vstate {
 struct rmt_vsaved {
 	u32 next; /* index + 1 of the next one at the same pc, 0: none */
 	u32 iters;
+	u32 hist;
 	u32 chain; /* hash of the return addresses */
 	u32 depth;
 	u32 size;
@@ -88,7 +99,7 @@ struct rmt_varena {
 };
 
 #define RMT_VERIFY_MAX_SAVED 16384u
-#define RMT_VERIFY_SAVED_PER_PC 8u
+#define RMT_VERIFY_SAVED_PER_PC 64u
 
 struct rmt_vctx {
 	const struct rmt_prog *prog;
@@ -145,6 +156,8 @@ void rmt_vreg_scalar(struct rmt_vreg *r, u8 taint);
 int rmt_vreg_read(struct rmt_vctx *c, const struct rmt_vstate *st, u32 i,
 		  u32 r);
 int rmt_valu(struct rmt_vctx *c, struct rmt_vstate *st, u32 i);
+/* Drop every copy relation of register r. */
+void rmt_vreg_unlink(struct rmt_vstate *st, u32 r);
 /* Refine st for one arm of the jump at i: 1 possible, 0 not, <0 error. */
 int rmt_vbranch(struct rmt_vctx *c, struct rmt_vstate *st, u32 i, bool taken);
 
