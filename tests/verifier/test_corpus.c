@@ -35,7 +35,7 @@ Test(corpus, every_case)
 				  t->reject);
 		} else {
 			cr_expect_eq(err, 0, "%s: %s", t->name, log);
-			run = rmt_vtest_run(&prog, env, (unsigned int)i);
+			run = rmt_vtest_run(&prog, env, (unsigned int)i, NULL);
 			cr_expect(run != -EFAULT,
 				  "%s: accepted but faults at insn %d", t->name,
 				  run);
@@ -164,12 +164,12 @@ Test(garbage, random_loadable_programs)
 		}
 		code[n - 1] = (struct rmt_insn){ .code = 0x95 };
 		if (rmt_prog_load(&prog, code, n * sizeof(code[0]),
-				  rmt_vhook_helpers(), log, sizeof(log)))
+				  rmt_vtest_helpers(), log, sizeof(log)))
 			continue;
 		if (!rmt_verify_prog(&prog, env, log, sizeof(log))) {
 			accepted++;
-			cr_assert_neq(rmt_vtest_run(&prog, env, tries), -EFAULT,
-				      "accepted program faults");
+			cr_assert_neq(rmt_vtest_run(&prog, env, tries, NULL),
+				      -EFAULT, "accepted program faults");
 		}
 		cr_assert(log[0] || accepted, "empty log on rejection");
 		rmt_prog_free(&prog);

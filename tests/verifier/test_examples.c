@@ -47,7 +47,7 @@ static void load_example(const struct rmt_ex *ex, struct rmt_prog *prog)
 	cr_assert_lt(i, elf.n_progs, "%s: no section %s", path, ex->section);
 	cr_assert_eq(rmt_prog_load(prog, elf.progs[i].insns,
 				   elf.progs[i].len * sizeof(struct rmt_insn),
-				   rmt_vhook_helpers(), err, sizeof(err)),
+				   rmt_vtest_helpers(), err, sizeof(err)),
 		     0, "%s: %s", ex->section, err);
 	rmt_elf_free(&elf);
 }
@@ -70,7 +70,7 @@ Test(examples, accepted_and_run_without_fault)
 			     0, "%s: %s", rmt_examples[i].section, log);
 		cr_expect_gt(st.cost, prog.len / 2);
 		for (seed = 0; seed < 200; seed++)
-			cr_expect_eq(rmt_vtest_run(&prog, env, seed), 0,
+			cr_expect_eq(rmt_vtest_run(&prog, env, seed, NULL), 0,
 				     "%s faults", rmt_examples[i].section);
 		rmt_prog_free(&prog);
 	}
