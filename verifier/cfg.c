@@ -5,7 +5,8 @@
  * that control never leaves except by call and exit, no unreachable
  * instruction, merge points, and back-edges (found by a depth-first search
  * of each function; every cycle contains one, which is what lets the
- * analysis count loop iterations per path).
+ * analysis count loop iterations per path).  Also which registers are
+ * live at each instruction, so that pruning ignores dead ones.
  */
 #include "verifier/vpriv.h"
 
@@ -160,4 +161,85 @@ int rmt_vcfg(struct rmt_vctx *c)
 	rmt_free(stack);
 	rmt_free(color);
 	return err;
+}
+
+#define RMT_VARGS 0x3eu /* r1-r5 */
+#define RMT_VCALLER 0x3fu /* r0-r5: what a call leaves undefined */
+
+/* Registers insn reads (*use) and writes (*def). */
+static void rmt_vuse_def(const struct rmt_insn *d, u16 *use, u16 *def)
+{
+	const struct rmt_isa_entry *e = &rmt_isa[d->code];
+	u16 dst = (u16)(1u << rmt_insn_dst(d)),
+	    src = (u16)(1u << rmt_insn_src(d));
+
+	*use = 0;
+	*def = 0;
+	switch (e->form) {
+	case RMT_FORM_ALU_K:
+	case RMT_FORM_NEG:
+	case RMT_FORM_END:
+		*use = RMT_OP(e->code) == RMT_MOV ? 0 : dst;
+		*def = dst;
+		break;
+	case RMT_FORM_ALU_X:
+		*use = (u16)(src | (RMT_OP(e->code) == RMT_MOV ? 0 : dst));
+		*def = dst;
+		break;
+	case RMT_FORM_LDDW:
+		*def = dst;
+		break;
+	case RMT_FORM_LDX:
+		*use = src;
+		*def = dst;
+		break;
+	case RMT_FORM_ST:
+	case RMT_FORM_JMP_K:
+		*use = dst;
+		break;
+	case RMT_FORM_STX:
+	case RMT_FORM_JMP_X:
+		*use = (u16)(dst | src);
+		break;
+	case RMT_FORM_ATOMIC:
+		*use = (u16)(dst | src | 1u);
+		break;
+	case RMT_FORM_CALL:
+	case RMT_FORM_CALLX:
+		*use = (u16)(RMT_VARGS | (e->form == RMT_FORM_CALLX ? dst : 0));
+		*def = RMT_VCALLER;
+		break;
+	case RMT_FORM_EXIT:
+		*use = 1u;
+		break;
+	default:
+		break;
+	}
+}
+
+void rmt_vlive(struct rmt_vctx *c)
+{
+	const struct rmt_prog *p = c->prog;
+	bool changed = true;
+	u16 use, def, out;
+	u32 i, s[2], k;
+
+	while (changed) {
+		changed = false;
+		for (i = p->len; i-- > 0;) {
+			if (rmt_vslot2(c, i))
+				continue;
+			rmt_vsucc(c, i, s);
+			out = 0;
+			for (k = 0; k < 2; k++)
+				if (s[k] != RMT_NO_SUCC)
+					out |= c->live[s[k]];
+			rmt_vuse_def(&p->decoded[i], &use, &def);
+			out = (u16)((out & ~def) | use);
+			if (out != c->live[i]) {
+				c->live[i] = out;
+				changed = true;
+			}
+		}
+	}
 }

@@ -17,7 +17,7 @@
 
 static const struct rmt_vslot rmt_vempty;
 
-static size_t rmt_vstate_size(const struct rmt_vstate *st)
+size_t rmt_vstate_size(const struct rmt_vstate *st)
 {
 	size_t n = RMT_VSTATE_HDR;
 	u32 f;
@@ -29,7 +29,7 @@ static size_t rmt_vstate_size(const struct rmt_vstate *st)
 }
 
 /* Copy st to or from a packed buffer. */
-static void rmt_vpack(u8 *buf, const struct rmt_vstate *st)
+void rmt_vpack(u8 *buf, const struct rmt_vstate *st)
 {
 	size_t n;
 	u32 f;
@@ -44,7 +44,7 @@ static void rmt_vpack(u8 *buf, const struct rmt_vstate *st)
 	}
 }
 
-static void rmt_vunpack(struct rmt_vstate *st, const u8 *buf)
+void rmt_vunpack(struct rmt_vstate *st, const u8 *buf)
 {
 	size_t n;
 	u32 f;
@@ -93,8 +93,7 @@ struct rmt_vslot *rmt_vslot_at(struct rmt_vstate *st, u32 frame, s64 off,
 }
 
 /* Make room for n more bytes within the verifier's memory limit. */
-static int rmt_varena_reserve(struct rmt_vctx *c, struct rmt_varena *a,
-			      size_t n)
+int rmt_varena_reserve(struct rmt_vctx *c, struct rmt_varena *a, size_t n)
 {
 	size_t cap = a->cap ? a->cap : 65536;
 	u8 *buf;
@@ -114,36 +113,6 @@ static int rmt_varena_reserve(struct rmt_vctx *c, struct rmt_varena *a,
 	a->buf = buf;
 	a->cap = cap;
 	return 0;
-}
-
-int rmt_vpend_push(struct rmt_vctx *c, const struct rmt_vstate *st)
-{
-	size_t n = rmt_vstate_size(st);
-	int err = rmt_varena_reserve(c, &c->pend, n + sizeof(size_t));
-
-	if (err == -E2BIG)
-		return rmt_verr(
-			c, err,
-			"insn %u: program too complex: pending branches exceed %u MiB",
-			st->pc, RMT_VERIFY_MAX_MEM >> 20);
-	if (err)
-		return rmt_verr(c, err, "out of memory");
-	rmt_vpack(c->pend.buf + c->pend.len, st);
-	memcpy(c->pend.buf + c->pend.len + n, &n, sizeof(n));
-	c->pend.len += n + sizeof(n);
-	return 0;
-}
-
-bool rmt_vpend_pop(struct rmt_vctx *c, struct rmt_vstate *st)
-{
-	size_t n;
-
-	if (!c->pend.len)
-		return false;
-	memcpy(&n, c->pend.buf + c->pend.len - sizeof(n), sizeof(n));
-	c->pend.len -= n + sizeof(n);
-	rmt_vunpack(st, c->pend.buf + c->pend.len);
-	return true;
 }
 
 static u32 rmt_vchain(const struct rmt_vstate *st)
@@ -320,37 +289,68 @@ static bool rmt_vsave(struct rmt_vctx *c, struct rmt_vsaved *s,
 	return true;
 }
 
+static bool rmt_vsaved_grow(struct rmt_vctx *c)
+{
+	u32 cap = c->cap_saved ? c->cap_saved * 2 : 256;
+	struct rmt_vsaved *s;
+
+	if (c->n_saved < c->cap_saved)
+		return true;
+	if (cap > RMT_VERIFY_MAX_SAVED)
+		return false;
+	s = rmt_alloc(cap * sizeof(*s));
+	if (!s)
+		return false;
+	if (c->n_saved)
+		memcpy(s, c->saved, c->n_saved * sizeof(*s));
+	rmt_free(c->saved);
+	c->saved = s;
+	c->cap_saved = cap;
+	return true;
+}
+
 /*
- * A full pc replaces its state with the fewest back-edges: loops move
- * forward, so the newest iterations are the ones that can still merge.
+ * A new saved state for st's key: a fresh one, or, when its pc is full,
+ * the one with the fewest back-edges that is not waiting in the queue
+ * (loops move forward: the newest iterations are the ones that can still
+ * merge).  NULL when there is no room.
  */
-static void rmt_vevict(struct rmt_vctx *c, const struct rmt_vstate *st,
-		       u32 chain)
+static struct rmt_vsaved *rmt_vsaved_new(struct rmt_vctx *c,
+					 const struct rmt_vstate *st)
 {
 	struct rmt_vsaved *s, *old = NULL;
 	u32 idx;
 
+	if (c->saved_count[st->pc] < RMT_VERIFY_SAVED_PER_PC) {
+		if (!rmt_vsaved_grow(c))
+			return NULL;
+		s = &c->saved[c->n_saved];
+		memset(s, 0, sizeof(*s));
+		s->pc = st->pc;
+		s->next = c->saved_head[st->pc];
+		c->saved_head[st->pc] = ++c->n_saved;
+		c->saved_count[st->pc]++;
+		c->stats.states = c->n_saved;
+		return s;
+	}
 	for (idx = c->saved_head[st->pc]; idx; idx = s->next) {
 		s = &c->saved[idx - 1];
-		if (!old || s->iters < old->iters)
+		if (!s->queued && (!old || s->iters < old->iters))
 			old = s;
 	}
-	if (!old || old->iters >= st->iters)
-		return;
-	old->iters = st->iters;
-	old->hist = st->hist;
-	old->chain = chain;
-	old->depth = st->depth;
-	if (!rmt_vsave(c, old, st))
-		old->iters = ~0u; /* its old contents no longer match a key */
+	return old && old->iters < st->iters ? old : NULL;
 }
 
 int rmt_vprune(struct rmt_vctx *c, struct rmt_vstate *st)
 {
-	u32 chain = rmt_vchain(st), idx = c->saved_head[st->pc];
+	u32 chain = rmt_vchain(st), idx = c->saved_head[st->pc], r;
 	struct rmt_vstate *o = c->tmp;
 	struct rmt_vsaved *s;
 
+	/* what no path reads again does not matter from here on */
+	for (r = 0; r < RMT_REG_FP; r++)
+		if (!(c->live[st->pc] & (1u << r)))
+			memset(&st->regs[r], 0, sizeof(st->regs[r]));
 	for (; idx; idx = s->next) {
 		s = &c->saved[idx - 1];
 		if (s->iters != st->iters || s->hist != st->hist ||
@@ -363,25 +363,22 @@ int rmt_vprune(struct rmt_vctx *c, struct rmt_vstate *st)
 			return 1;
 		rmt_vstate_join(o, st);
 		rmt_vstate_copy(st, o);
-		rmt_vsave(c, s, st);
-		return 0;
+		if (!rmt_vsave(c, s, st)) {
+			s->iters = ~0u; /* stale: matches no key again */
+			return 0;
+		}
+		return rmt_vqueue_saved(c, s);
 	}
-	if (c->saved_count[st->pc] >= RMT_VERIFY_SAVED_PER_PC) {
-		rmt_vevict(c, st, chain);
+	s = rmt_vsaved_new(c, st);
+	if (!s)
 		return 0;
-	}
-	if (c->n_saved >= RMT_VERIFY_MAX_SAVED)
-		return 0;
-	s = &c->saved[c->n_saved];
 	s->iters = st->iters;
 	s->hist = st->hist;
 	s->chain = chain;
 	s->depth = st->depth;
-	if (!rmt_vsave(c, s, st))
+	if (!rmt_vsave(c, s, st)) {
+		s->iters = ~0u;
 		return 0;
-	s->next = c->saved_head[st->pc];
-	c->saved_head[st->pc] = ++c->n_saved;
-	c->saved_count[st->pc]++;
-	c->stats.states = c->n_saved;
-	return 0;
+	}
+	return rmt_vqueue_saved(c, s);
 }

@@ -313,33 +313,43 @@ static int rmt_vinit(struct rmt_vctx *c, struct rmt_vstate *st)
 	return 0;
 }
 
+/* Follow one path until it ends; resume skips the first merge check. */
+static int rmt_vpath(struct rmt_vctx *c, struct rmt_vstate *st, bool resume)
+{
+	int ret;
+
+	for (;;) {
+		if (++c->stats.steps > RMT_VERIFY_MAX_STEPS)
+			return rmt_verr(
+				c, -E2BIG,
+				"insn %u: program too complex: more than %u instructions analysed",
+				st->pc, RMT_VERIFY_MAX_STEPS);
+		if (!resume && (c->info[st->pc] & RMT_VI_MERGE)) {
+			ret = rmt_vprune(c, st);
+			if (ret)
+				return ret < 0 ? ret : 0;
+		}
+		resume = false;
+		ret = rmt_vstep(c, st);
+		if (ret)
+			return ret < 0 ? ret : 0;
+	}
+}
+
 static int rmt_vrun(struct rmt_vctx *c)
 {
 	struct rmt_vstate *st = c->cur;
+	bool resume = false;
 	int ret;
 
 	ret = rmt_vinit(c, st);
 	if (ret)
 		return ret;
 	do {
-		for (;;) {
-			if (++c->stats.steps > RMT_VERIFY_MAX_STEPS)
-				return rmt_verr(
-					c, -E2BIG,
-					"insn %u: program too complex: more than %u instructions analysed",
-					st->pc, RMT_VERIFY_MAX_STEPS);
-			if (c->info[st->pc] & RMT_VI_MERGE) {
-				ret = rmt_vprune(c, st);
-				if (ret)
-					break;
-			}
-			ret = rmt_vstep(c, st);
-			if (ret)
-				break;
-		}
-		if (ret < 0)
+		ret = rmt_vpath(c, st, resume);
+		if (ret)
 			return ret;
-	} while (rmt_vpend_pop(c, st));
+	} while (rmt_vpend_pop(c, st, &resume));
 	return 0;
 }
 
@@ -350,6 +360,8 @@ static void rmt_vctx_free(struct rmt_vctx *c)
 	rmt_free(c->saved_head);
 	rmt_free(c->saved_count);
 	rmt_free(c->saved);
+	rmt_free(c->items);
+	rmt_free(c->live);
 	rmt_free(c->store.buf);
 	rmt_free(c->pend.buf);
 	rmt_free(c->cur);
@@ -364,11 +376,11 @@ static int rmt_vctx_init(struct rmt_vctx *c)
 	c->func = rmt_alloc((size_t)n * sizeof(*c->func));
 	c->saved_head = rmt_alloc((size_t)n * sizeof(*c->saved_head));
 	c->saved_count = rmt_alloc(n);
-	c->saved = rmt_alloc(RMT_VERIFY_MAX_SAVED * sizeof(*c->saved));
+	c->live = rmt_alloc((size_t)n * sizeof(*c->live));
 	c->cur = rmt_alloc(sizeof(*c->cur));
 	c->tmp = rmt_alloc(sizeof(*c->tmp));
 	if (!c->info || !c->func || !c->saved_head || !c->saved_count ||
-	    !c->saved || !c->cur || !c->tmp)
+	    !c->live || !c->cur || !c->tmp)
 		return rmt_verr(c, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -399,8 +411,10 @@ int rmt_verify_prog_stats(const struct rmt_prog *prog,
 	err = rmt_vctx_init(&c);
 	if (!err)
 		err = rmt_vcfg(&c);
-	if (!err)
+	if (!err) {
+		rmt_vlive(&c);
 		err = rmt_vrun(&c);
+	}
 	if (!err && c.stats.cost > c.budget)
 		err = rmt_verr(
 			&c, -E2BIG,

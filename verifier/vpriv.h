@@ -90,7 +90,17 @@ struct rmt_vsaved {
 	u32 chain; /* hash of the return addresses */
 	u32 depth;
 	u32 size;
+	u32 pc;
+	bool queued; /* its exploration is waiting in the queue */
 	size_t off; /* in the store arena */
+};
+
+/* Work waiting: a branch state (packed in pend) or a saved state. */
+struct rmt_vitem {
+	u64 key; /* back-edges taken << 32 | pc: loops unroll in order */
+	u32 saved; /* index + 1 into saved, or 0 for a branch state */
+	u32 size;
+	size_t off;
 };
 
 struct rmt_varena {
@@ -109,12 +119,15 @@ struct rmt_vctx {
 	int err;
 	u64 budget;
 	u8 *info; /* RMT_VI_* per instruction */
+	u16 *live; /* registers read before written from each pc on */
 	u32 *func; /* first instruction of each instruction's function */
 	u32 *saved_head; /* per pc: index + 1 of its first saved state */
 	u8 *saved_count;
 	struct rmt_vsaved *saved;
-	u32 n_saved;
+	u32 n_saved, cap_saved;
 	struct rmt_varena store, pend;
+	struct rmt_vitem *items; /* a binary heap on key */
+	u32 n_items, cap_items;
 	struct rmt_vstate *cur, *tmp;
 	struct rmt_verify_stats stats;
 };
@@ -132,15 +145,33 @@ struct rmt_vctx {
 /* The region name for messages ("ctx", "stack", ...). */
 const char *rmt_vregion_name(u8 type);
 
-/* cfg.c: structure beyond rmt_prog_load. */
+/* cfg.c: structure beyond rmt_prog_load, and register liveness. */
 int rmt_vcfg(struct rmt_vctx *c);
+void rmt_vlive(struct rmt_vctx *c);
 
 /* state.c: copies, saved states, pruning. */
+size_t rmt_vstate_size(const struct rmt_vstate *st);
+void rmt_vpack(u8 *buf, const struct rmt_vstate *st);
+void rmt_vunpack(struct rmt_vstate *st, const u8 *buf);
 void rmt_vstate_copy(struct rmt_vstate *dst, const struct rmt_vstate *src);
-int rmt_vpend_push(struct rmt_vctx *c, const struct rmt_vstate *st);
-bool rmt_vpend_pop(struct rmt_vctx *c, struct rmt_vstate *st);
-/* At a merge point: 1 when st is covered (prune), 0 to go on, <0 error. */
+/* Room for n more bytes in a, within RMT_VERIFY_MAX_MEM. */
+int rmt_varena_reserve(struct rmt_vctx *c, struct rmt_varena *a, size_t n);
+/*
+ * At a merge point: 1 when this path ends here (st is covered by a saved
+ * state, or was joined into one that the queue will explore), 0 to go on
+ * with st, <0 on error.
+ */
 int rmt_vprune(struct rmt_vctx *c, struct rmt_vstate *st);
+
+/*
+ * sched.c: the queue of work, explored in order of (back-edges, pc) so
+ * that every path into a merge point arrives before the join is explored.
+ */
+int rmt_vpend_push(struct rmt_vctx *c, const struct rmt_vstate *st);
+/* Queue saved state s (once); returns 1, or <0 on error. */
+int rmt_vqueue_saved(struct rmt_vctx *c, struct rmt_vsaved *s);
+/* The next work into st; *resume: it already passed its merge check. */
+bool rmt_vpend_pop(struct rmt_vctx *c, struct rmt_vstate *st, bool *resume);
 /* The slot (creating it when write) holding frame byte fp+off, off < 0. */
 struct rmt_vslot *rmt_vslot_at(struct rmt_vstate *st, u32 frame, s64 off,
 			       bool write);
