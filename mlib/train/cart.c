@@ -14,7 +14,9 @@
 
 #include "mlib/train/cart.h"
 
-#define CART_SAMPLE 16384u
+/* All values when at most CART_EXACT rows, else a sample for the cuts. */
+#define CART_EXACT 16384u
+#define CART_SAMPLE 4096u
 
 struct hist {
 	double *stats; /* [F][B][K] */
@@ -89,29 +91,59 @@ static u32 make_cuts(s32 *sample, u32 n, u32 max_bins, s32 *cuts)
 	return nc + 1;
 }
 
+/* Index of the first cut >= v (branch-free: values come in random order). */
 static u32 find_bin(const s32 *cuts, u32 nc, s32 v)
 {
-	u32 lo = 0, hi = nc;
+	const s32 *base = cuts;
+	u32 n = nc, half;
 
-	while (lo < hi) {
-		u32 mid = (lo + hi) / 2;
-
-		if (cuts[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (!n)
+		return 0;
+	while (n > 1) {
+		half = n / 2;
+		base += (size_t)(base[half - 1] < v) * half;
+		n -= half;
 	}
-	return lo;
+	return (u32)(base - cuts) + (*base < v);
 }
 
+static void bin_feature(struct builder *b, const s32 *q, u32 n, u32 f,
+			s32 *sample, u32 ns, s32 *cuts)
+{
+	u32 i, nb, F = b->F;
+
+	for (i = 0; i < ns; i++)
+		sample[i] = q[(size_t)i * n / ns];
+	nb = make_cuts(sample, ns, b->B, cuts);
+	b->n_bins[f] = nb;
+	for (i = 0; i < b->B; i++) {
+		b->lo[f * b->B + i] = INT32_MAX;
+		b->hi[f * b->B + i] = INT32_MIN;
+	}
+	for (i = 0; i < n; i++) {
+		u32 bin = find_bin(cuts, nb - 1, q[i]);
+		u32 at = f * b->B + bin;
+
+		b->bins[(size_t)i * F + f] = (u8)bin;
+		if (q[i] < b->lo[at])
+			b->lo[at] = q[i];
+		if (q[i] > b->hi[at])
+			b->hi[at] = q[i];
+	}
+}
+
+/*
+ * Quantize every feature (row by row, the order x is stored in), then bin
+ * each column: exact values when few, else quantiles of a sample.
+ */
 static int bin_features(struct builder *b, const struct rmt_dataset *ds,
 			u32 frac)
 {
-	u32 n = ds->n, F = b->F, ns = n < CART_SAMPLE ? n : CART_SAMPLE;
+	u32 n = ds->n, F = b->F, ns = n <= CART_EXACT ? n : CART_SAMPLE;
 	s32 *sample = malloc(ns * sizeof(*sample));
 	s32 *cuts = malloc(b->B * sizeof(*cuts));
-	s32 *q = malloc((size_t)n * sizeof(*q));
-	u32 f, i, nb;
+	s32 *q = malloc((size_t)n * F * sizeof(*q));
+	u32 f, i;
 
 	if (!sample || !cuts || !q) {
 		free(sample);
@@ -119,29 +151,12 @@ static int bin_features(struct builder *b, const struct rmt_dataset *ds,
 		free(q);
 		return -ENOMEM;
 	}
-	for (f = 0; f < F; f++) {
-		for (i = 0; i < n; i++)
-			q[i] = rmt_train_quantize_input(
+	for (i = 0; i < n; i++)
+		for (f = 0; f < F; f++)
+			q[(size_t)f * n + i] = rmt_train_quantize_input(
 				ds->x[(size_t)i * F + f], frac);
-		for (i = 0; i < ns; i++)
-			sample[i] = q[(size_t)i * n / ns];
-		nb = make_cuts(sample, ns, b->B, cuts);
-		b->n_bins[f] = nb;
-		for (i = 0; i < b->B; i++) {
-			b->lo[f * b->B + i] = INT32_MAX;
-			b->hi[f * b->B + i] = INT32_MIN;
-		}
-		for (i = 0; i < n; i++) {
-			u32 bin = find_bin(cuts, nb - 1, q[i]);
-			u32 at = f * b->B + bin;
-
-			b->bins[(size_t)i * F + f] = (u8)bin;
-			if (q[i] < b->lo[at])
-				b->lo[at] = q[i];
-			if (q[i] > b->hi[at])
-				b->hi[at] = q[i];
-		}
-	}
+	for (f = 0; f < F; f++)
+		bin_feature(b, q + (size_t)f * n, n, f, sample, ns, cuts);
 	free(sample);
 	free(cuts);
 	free(q);
@@ -195,29 +210,6 @@ static void hist_sub(struct builder *b, struct hist *h, const struct hist *s)
 		h->cnt[i] -= s->cnt[i];
 }
 
-/* The larger the better; gain = score(children) - score(parent). */
-static double score(const struct builder *b, const double *s)
-{
-	double w = 0, acc = 0;
-	u32 c;
-
-	if (b->regression)
-		return s[0] > 0 ? s[1] * s[1] / s[0] : 0;
-	for (c = 0; c < b->K; c++)
-		w += s[c];
-	if (w <= 0)
-		return 0;
-	for (c = 0; c < b->K; c++) {
-		if (s[c] <= 0)
-			continue;
-		if (b->p->criterion == RMT_CART_ENTROPY)
-			acc += s[c] * log(s[c] / w);
-		else
-			acc += s[c] * s[c] / w;
-	}
-	return acc;
-}
-
 static double weight_of(const struct builder *b, const double *s)
 {
 	double w = 0;
@@ -228,6 +220,30 @@ static double weight_of(const struct builder *b, const double *s)
 	for (c = 0; c < b->K; c++)
 		w += s[c];
 	return w;
+}
+
+/*
+ * The larger the better; gain = score(children) - score(parent).  Gini:
+ * sum_c s_c^2 / w; entropy: sum_c s_c log(s_c / w); MSE: (sum wy)^2 / w.
+ */
+static double score(const struct builder *b, const double *s, double w)
+{
+	double acc = 0;
+	u32 c;
+
+	if (w <= 0)
+		return 0;
+	if (b->regression)
+		return s[1] * s[1] / w;
+	if (b->p->criterion == RMT_CART_ENTROPY) {
+		for (c = 0; c < b->K; c++)
+			if (s[c] > 0)
+				acc += s[c] * log(s[c] / w);
+		return acc;
+	}
+	for (c = 0; c < b->K; c++)
+		acc += s[c] * s[c];
+	return acc / w;
 }
 
 struct split {
@@ -241,26 +257,29 @@ static void scan_feature(struct builder *b, const struct hist *h, u32 f,
 			 struct split *best)
 {
 	u32 K = b->K, k, bin, nl = 0, min = b->p->min_samples_leaf;
-	double *l = b->left, *r = b->right, g;
+	double *l = b->left, *r = b->right, g, lw = 0;
+	double tw = weight_of(b, tot);
 
 	memset(l, 0, K * sizeof(*l));
 	for (bin = 0; bin + 1 < b->n_bins[f]; bin++) {
 		size_t at = (size_t)f * b->B + bin;
+		const double *st = h->stats + at * K;
 
 		if (!h->cnt[at])
 			continue;
 		nl += h->cnt[at];
 		for (k = 0; k < K; k++)
-			l[k] += h->stats[at * K + k];
+			l[k] += st[k];
+		lw = weight_of(b, l);
 		if (nl < min)
 			continue;
 		if (n - nl < min || nl == n)
 			break;
+		if (lw <= 0 || tw - lw <= 0)
+			continue;
 		for (k = 0; k < K; k++)
 			r[k] = tot[k] - l[k];
-		if (weight_of(b, l) <= 0 || weight_of(b, r) <= 0)
-			continue;
-		g = score(b, l) + score(b, r) - parent;
+		g = score(b, l, lw) + score(b, r, tw - lw) - parent;
 		if (g > best->gain) {
 			best->gain = g;
 			best->feature = (s32)f;
@@ -354,7 +373,7 @@ static int grow(struct builder *b, u32 node, u32 *rows, u32 n, struct hist *h,
 			tot[i] += h->stats[(size_t)bin * b->K + i];
 	set_leaf(b, &b->nodes[node], tot);
 	w = weight_of(b, tot);
-	parent = score(b, tot);
+	parent = score(b, tot, w);
 	if (depth < b->p->max_depth && n >= 2 * b->p->min_samples_leaf &&
 	    (b->regression || b->nodes[node].conf < 1.0)) {
 		pick_features(b, &m);
@@ -458,6 +477,15 @@ static int check_inputs(const struct rmt_dataset *ds, const u32 *idx, u32 n_idx,
 		if (idx[i] >= ds->n) {
 			snprintf(err, err_size, "row index %u out of range",
 				 idx[i]);
+			return -EINVAL;
+		}
+		if (ds->y && p->criterion != RMT_CART_MSE &&
+		    (ds->y[idx[i]] < 0 ||
+		     (u32)ds->y[idx[i]] >= ds->n_classes)) {
+			snprintf(err, err_size,
+				 "row %u: label %d out of range "
+				 "(%u classes)",
+				 idx[i], ds->y[idx[i]], ds->n_classes);
 			return -EINVAL;
 		}
 	}

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
-# rmt-as and rmt-objdump end to end: text -> bytes -> text -> the same
-# bytes, hex output, usage and input errors.
-# Usage: run-tools.sh RMT_AS RMT_OBJDUMP
+# rmt-as, rmt-objdump and rmt-conformance-plugin end to end: text ->
+# bytes -> text -> the same bytes, hex output, usage and input errors.
+# Usage: run-tools.sh RMT_AS RMT_OBJDUMP RMT_CONFORMANCE_PLUGIN
 set -euo pipefail
-as=$1 objdump=$2
+as=$1 objdump=$2 plugin=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/p.s" <<'ASM'
@@ -44,4 +44,17 @@ rc=0; "$objdump" "$tmp/odd.bin" 2>/dev/null || rc=$?; [ $rc -eq 1 ]
 printf '\177ELFjunk' >"$tmp/bad.o"
 rc=0; msg=$("$objdump" "$tmp/bad.o" 2>&1) || rc=$?
 [ $rc -eq 1 ] && grep -q 'not an ELF file' <<<"$msg"
+# The plugin: memory in r1/r2, garbage gets exit 1 and a message.
+[ "$(printf 'ldxb %%r0, [%%r1+1]\nadd %%r0, %%r2\nexit\n' | "$as" --hex |
+	"$plugin" --interp "00 05 00")" = "0x8" ]
+rc=0; "$plugin" --bogus </dev/null 2>/dev/null || rc=$?; [ $rc -eq 2 ]
+rc=0; msg=$(echo "zz" | "$plugin" 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q 'bad hex' <<<"$msg"
+rc=0; msg=$(echo "95 00 00 00 00 00 00 00" | "$plugin" "0g" 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q 'memory: bad hex' <<<"$msg"
+rc=0; msg=$(echo "ff 00 00 00 00 00 00 00" | "$plugin" 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q 'insn 0: unknown opcode 0xff' <<<"$msg"
+rc=0; msg=$(printf 'ldxw %%r0, [%%r1+8]\nexit\n' | "$as" --hex |
+	"$plugin" "00 01" 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q 'insn 0: memory access out of bounds' <<<"$msg"
 echo "tools: ok"
