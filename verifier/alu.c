@@ -232,7 +232,13 @@ static bool rmt_vbranch32(struct rmt_vscalar *a, struct rmt_vscalar *b, u8 op,
 	return true;
 }
 
-/* Pointer comparisons: NULL checks, and offsets within one region. */
+/* Offsets of pointers that may be compared: far from wrapping. */
+#define RMT_VPTR_CMP_LIMIT (1ll << 24)
+
+/*
+ * Pointer comparisons: NULL checks, and equality or unsigned order of two
+ * pointers into one region with small offsets.
+ */
 static int rmt_vbranch_ptr(struct rmt_vctx *c, u32 i, struct rmt_vreg *a,
 			   struct rmt_vreg *b, u8 op, bool is32, bool taken)
 {
@@ -251,13 +257,21 @@ static int rmt_vbranch_ptr(struct rmt_vctx *c, u32 i, struct rmt_vreg *a,
 	}
 	if (is32 || a->type != b->type || a->frame != b->frame ||
 	    a->type == RMT_VT_MEM_OR_NULL || a->type == RMT_VT_SCALAR ||
-	    a->type == RMT_VT_MEM || op == RMT_JSET)
+	    a->type == RMT_VT_MEM || op == RMT_JSET || op == RMT_JSGT ||
+	    op == RMT_JSGE || op == RMT_JSLT || op == RMT_JSLE)
 		return rmt_verr(
 			c, -EACCES,
 			"insn %u: comparison of a %s pointer with %s is not allowed",
 			i, rmt_vregion_name(a->type),
 			b->type == RMT_VT_SCALAR ? "a number" :
 						   rmt_vregion_name(b->type));
+	/* offsets compare like addresses only while base + offset cannot wrap */
+	if (a->v.smin < -RMT_VPTR_CMP_LIMIT || a->v.smax > RMT_VPTR_CMP_LIMIT ||
+	    b->v.smin < -RMT_VPTR_CMP_LIMIT || b->v.smax > RMT_VPTR_CMP_LIMIT)
+		return rmt_verr(
+			c, -EACCES,
+			"insn %u: comparison of %s pointers whose offsets are not bounded",
+			i, rmt_vregion_name(a->type));
 	return rmt_sc_branch(&a->v, &b->v, op, taken) ? 1 : 0;
 }
 

@@ -201,6 +201,14 @@ const struct rmt_vcase rmt_vcorpus[] = {
 	  "mov %r5, %r3\nadd %r5, 8\nmov %r0, 0\njgt %r5, %r3, +1\n"
 	  "mov %r0, 1\nexit",
 	  OK },
+	{ "pointer-compare-signed", SF,
+	  "mov %r5, %r3\nadd %r5, 8\nmov %r0, 0\njsgt %r5, %r3, +1\n"
+	  "mov %r0, 1\nexit",
+	  "insn 3: comparison of a state pointer with state is not allowed" },
+	{ "pointer-compare-unbounded", SF,
+	  "ldxdw %r2, [%r1+0]\nmov %r5, %r3\nadd %r5, %r2\nmov %r0, 0\n"
+	  "jgt %r5, %r3, +1\nmov %r0, 1\nexit",
+	  "insn 4: comparison of state pointers whose offsets are not bounded" },
 	{ "deref-scalar", SF, "mov %r5, 4096\nldxw %r0, [%r5+0]\nexit",
 	  "insn 1: read through r5, which is not a pointer" },
 	{ "null-deref", SF, "mov %r1, 5\ncall 3\nldxdw %r0, [%r0+0]\nexit",
@@ -229,6 +237,16 @@ const struct rmt_vcase rmt_vcorpus[] = {
 	  "ldxdw %r5, [%r1+0]\njle %r5, 7, in\nmov %r0, 0\nexit\nin:\n"
 	  "lsh %r5, 3\nadd %r3, %r5\nldxdw %r0, [%r3+0]\nexit",
 	  OK },
+	{ "refine-lower-bound/ok", SF,
+	  "ldxdw %r5, [%r1+0]\njgt %r5, 63, out\njlt %r5, 8, out\n"
+	  "sub %r5, 8\nadd %r3, %r5\nldxb %r0, [%r3+0]\nexit\nout:\n"
+	  "mov %r0, 0\nexit",
+	  OK },
+	{ "refine-lower-bound", SF,
+	  "ldxdw %r5, [%r1+0]\njgt %r5, 63, out\njlt %r5, 7, out\n"
+	  "sub %r5, 8\nadd %r3, %r5\nldxb %r0, [%r3+0]\nexit\nout:\n"
+	  "mov %r0, 0\nexit",
+	  "insn 5: read of state-1..+55 (r3) outside swap_fault state" },
 	{ "refine-signed", SF,
 	  "ldxdw %r5, [%r1+0]\njsgt %r5, 7, out\nlsh %r5, 3\nadd %r3, %r5\n"
 	  "ldxdw %r0, [%r3+0]\nexit\nout:\nmov %r0, 0\nexit",
