@@ -10,7 +10,7 @@
 #define E RMT_VF_EXPORT
 
 /* struct rmt_msg_fault (proto/msg.h) as the swap-in fault's context. */
-static const struct rmt_verify_field rmt_swap_fault_fields[] = {
+static const struct rmt_verify_field rmt_test_fault_fields[] = {
 	{ 0, 8, R | E, "addr" },	{ 8, 8, R | E, "vma_start" },
 	{ 16, 8, R | E, "vma_end" },	{ 24, 8, R | E, "time_ns" },
 	{ 32, 8, R, "cgroup_id" },	{ 40, 4, R, "pid" },
@@ -19,7 +19,7 @@ static const struct rmt_verify_field rmt_swap_fault_fields[] = {
 	{ 56, 4, R | E, "latency_ns" },
 };
 
-static const struct rmt_verify_helper rmt_swap_fault_helpers[] = {
+static const struct rmt_verify_helper rmt_test_fault_helpers[] = {
 	{ .id = RMT_VH_EMIT_VALUE,
 	  .name = "emit_value",
 	  .args = { RMT_VA_SCALAR },
@@ -64,16 +64,16 @@ static const struct rmt_verify_helper rmt_example_helpers[] = {
 };
 
 static const struct rmt_verify_env rmt_vhooks[] = {
-	{ .hook = "swap_fault",
+	{ .hook = "test_fault",
 	  .args = { RMT_VR_CTX, RMT_VR_PARAM, RMT_VR_STATE, RMT_VR_FEAT },
 	  .ctx_size = 64,
-	  .ctx_fields = rmt_swap_fault_fields,
-	  .n_ctx_fields = RMT_ARRAY_SIZE(rmt_swap_fault_fields),
+	  .ctx_fields = rmt_test_fault_fields,
+	  .n_ctx_fields = RMT_ARRAY_SIZE(rmt_test_fault_fields),
 	  .param_size = 32,
 	  .state_size = 64,
 	  .feat_size = 64,
-	  .helpers = rmt_swap_fault_helpers,
-	  .n_helpers = RMT_ARRAY_SIZE(rmt_swap_fault_helpers),
+	  .helpers = rmt_test_fault_helpers,
+	  .n_helpers = RMT_ARRAY_SIZE(rmt_test_fault_helpers),
 	  .cost_budget = 2000,
 	  .max_insns = 4096,
 	  .max_emits = 4,

@@ -2,7 +2,7 @@
 /*
  * hooks.h - built-in hook descriptions for the verifier's user-space
  * tools and tests (rmt-verify, the corpus, the fuzzers, bench-verifier):
- * swap_fault (the fault event as context) and the two shapes the examples/
+ * test_fault (the fault event of proto/msg.h as context) and the two shapes the examples/
  * actions use.  The datapath fills struct rmt_verify_env from its own hook
  * definitions; these stand in until a tool can ask it.  User space.
  */

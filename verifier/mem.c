@@ -427,7 +427,7 @@ int rmt_vmem_arg(struct rmt_vctx *c, struct rmt_vstate *st, u32 i,
 			i, h->name, arg + 2, (unsigned long long)n->v.umin,
 			(unsigned long long)n->v.umax,
 			h->max_size ? h->max_size : RMT_STACK_SIZE * 16);
-	a.size = (u32)n->v.umax;
+	a.size = (u32)n->v.umax * (h->elem_size ? h->elem_size : 1);
 	a.write = write;
 	a.what = write ? "helper write" : "helper read";
 	err = rmt_vcheck(c, p, &a, 0, &taint);

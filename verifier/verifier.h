@@ -42,7 +42,8 @@ enum rmt_varg {
 	RMT_VA_SCALAR, /* any initialised number */
 	RMT_VA_MEM_RO, /* pointer to readable memory; size in the next arg */
 	RMT_VA_MEM_RW, /* pointer to writable memory; size in the next arg */
-	RMT_VA_SIZE, /* byte count of the previous MEM arg, 1..max_size */
+	/* size of the previous MEM arg: 1..max_size elements of elem_size */
+	RMT_VA_SIZE,
 };
 
 /* Helper return types. */
@@ -63,6 +64,7 @@ struct rmt_verify_helper {
 	u32 flags;
 	u32 cost; /* worst case, instruction units (a model: its bound) */
 	u32 max_size; /* largest RMT_VA_SIZE accepted (0: no limit) */
+	u32 elem_size; /* bytes per RMT_VA_SIZE unit (0: 1) */
 	u32 ret_size;
 	u64 ret_min, ret_max;
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * bench_verifier.c - bench-verifier: microseconds to verify generated
- * swap_fault actions of 1,000 and 4,000 instructions (gen.h), each
+ * test_fault actions of 1,000 and 4,000 instructions (gen.h), each
  * repeated, median and spread, side by side with the anchor: loading the
  * same program (rmt_prog_load's decode and structural checks), which
  * every program pays anyway.  Goals: under 1 ms and under 10 ms.
@@ -96,13 +96,13 @@ static double bench_size(u32 n, const struct rmt_verify_env *env)
 
 int main(int argc, char **argv)
 {
-	struct rmt_verify_env env = *rmt_vhook_find("swap_fault");
+	struct rmt_verify_env env = *rmt_vhook_find("test_fault");
 	double v1, v4;
 
 	if (argc > 1) {
 		printf("usage: bench-verifier\n"
 		       "Times the verifier on generated 1,000- and 4,000-"
-		       "instruction\nswap_fault actions (%d repetitions, "
+		       "instruction\ntest_fault actions (%d repetitions, "
 		       "median [min .. max]).\n",
 		       RMT_BENCH_REPS);
 		return strcmp(argv[1], "--help") ? 2 : 0;

@@ -31,7 +31,7 @@ static void rmt_bgen_emit(struct rmt_bgen_st *g, u8 code, u8 dst, u8 src,
 	i->imm = imm;
 }
 
-/* Exportable, readable 4-byte context fields of swap_fault. */
+/* Exportable, readable 4-byte context fields of test_fault. */
 static const s16 rmt_bgen_ctx[] = { 0, 4, 8, 12, 16, 20, 24, 28, 48, 56 };
 
 /* One straight-line statement: 2 to 7 instructions. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * gen.h - a fixed-seed generator of swap_fault actions of an exact length:
+ * gen.h - a fixed-seed generator of test_fault actions of an exact length:
  * nested if/else diamonds on context values, context, state and stack
  * accesses, and helper calls (ktime, prefetch, a NULL-checked lookup),
  * all of which the verifier must accept.

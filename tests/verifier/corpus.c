@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * corpus.c - the cases of corpus.h.  Hook swap_fault (verifier/hooks.c):
+ * corpus.c - the cases of corpus.h.  Hook test_fault (verifier/hooks.c):
  * r1 context (struct rmt_msg_fault; pid, tgid and cgroup_id readable but
  * not exportable, bytes 55 and 60..63 not readable), r2 parameters (32
  * bytes), r3 state (64), r4 feature buffer (64); helpers 1 emit_value,
@@ -9,7 +9,7 @@
  */
 #include "tests/verifier/corpus.h"
 
-#define SF "swap_fault"
+#define SF "test_fault"
 #define OK NULL
 
 const struct rmt_vcase rmt_vcorpus[] = {
@@ -51,6 +51,11 @@ const struct rmt_vcase rmt_vcorpus[] = {
 	  "exit\nf:\nstdw [%r1+0], 9\nmov %r0, 0\nexit",
 	  OK },
 	{ "exit-r0-unset", SF, "exit", "insn 0: r0 is not set at exit" },
+	{ "callee-void/ok", SF,
+	  "call local f\nmov %r0, 0\nexit\nf:\nmov %r1, 1\nexit", OK },
+	{ "callee-void-result", SF,
+	  "call local f\nexit\nf:\nmov %r1, 1\nexit",
+	  "insn 1: r0 is not set at exit" },
 	{ "exit-r0-unset/ok", SF, "mov %r0, 0\nexit", OK },
 	{ "exit-pointer", SF, "mov %r0, %r1\nexit",
 	  "insn 1: r0 is a ctx pointer at exit" },
@@ -78,7 +83,7 @@ const struct rmt_vcase rmt_vcorpus[] = {
 	{ "cost-over-budget", SF,
 	  "mov %r0, 0\nmov %r1, 0\nl:\nadd %r0, 3\nadd %r1, 1\n"
 	  "jlt %r1, 1000, l\nexit",
-	  "worst-case cost 3003 exceeds the swap_fault budget of 2000 by 1003" },
+	  "worst-case cost 3003 exceeds the test_fault budget of 2000 by 1003" },
 	{ "cost-over-budget/ok", SF,
 	  "mov %r0, 0\nmov %r1, 0\nl:\nadd %r0, 3\nadd %r1, 1\n"
 	  "jlt %r1, 600, l\nexit",
@@ -86,7 +91,7 @@ const struct rmt_vcase rmt_vcorpus[] = {
 	{ "cost-helpers", SF,
 	  "mov %r6, 0\nl:\ncall 4\nadd %r6, 1\njlt %r6, 300, l\n"
 	  "mov %r0, 0\nexit",
-	  "exceeds the swap_fault budget of 2000" },
+	  "exceeds the test_fault budget of 2000" },
 	{ "cost-helpers/ok", SF,
 	  "mov %r6, 0\nl:\ncall 4\nadd %r6, 1\njlt %r6, 200, l\n"
 	  "mov %r0, 0\nexit",
@@ -136,15 +141,15 @@ const struct rmt_vcase rmt_vcorpus[] = {
 
 	/* context, parameters, state, features */
 	{ "ctx-outside", SF, "ldxw %r0, [%r1+4096]\nexit",
-	  "insn 0: read of ctx+4096 outside swap_fault context (64 bytes)" },
+	  "insn 0: read of ctx+4096 outside test_fault context (64 bytes)" },
 	{ "ctx-outside/ok", SF, "ldxw %r0, [%r1+56]\nexit", OK },
 	{ "ctx-misaligned", SF, "ldxw %r0, [%r1+2]\nexit",
 	  "insn 0: misaligned 4-byte read of ctx+2" },
 	{ "ctx-misaligned/ok", SF, "ldxh %r0, [%r1+2]\nexit", OK },
 	{ "ctx-policy", SF, "ldxw %r0, [%r1+60]\nexit",
-	  "insn 0: read of ctx+60 (4 bytes) not allowed by the swap_fault policy" },
+	  "insn 0: read of ctx+60 (4 bytes) not allowed by the test_fault policy" },
 	{ "ctx-policy-straddle", SF, "ldxh %r0, [%r1+54]\nexit",
-	  "not allowed by the swap_fault policy" },
+	  "not allowed by the test_fault policy" },
 	{ "ctx-policy-straddle/ok", SF, "ldxb %r0, [%r1+54]\nexit", OK },
 	{ "ctx-write", SF, "stw [%r1+0], 1\nmov %r0, 0\nexit",
 	  "insn 0: write to ctx, which is read-only" },
@@ -161,11 +166,11 @@ const struct rmt_vcase rmt_vcorpus[] = {
 	  "insn 0: write to param, which is read-only" },
 	{ "param-write/ok", SF, "ldxw %r0, [%r2+28]\nexit", OK },
 	{ "param-outside", SF, "ldxw %r0, [%r2+32]\nexit",
-	  "read of param+32 outside swap_fault parameters (32 bytes)" },
+	  "read of param+32 outside test_fault parameters (32 bytes)" },
 	{ "state-variable-outside", SF,
 	  "ldxdw %r5, [%r1+0]\nand %r5, 7\nlsh %r5, 3\nadd %r3, %r5\n"
 	  "ldxdw %r0, [%r3+8]\nexit",
-	  "insn 4: read of state+8..+64 (r3) outside swap_fault state (64 bytes)" },
+	  "insn 4: read of state+8..+64 (r3) outside test_fault state (64 bytes)" },
 	{ "state-variable-outside/ok", SF,
 	  "ldxdw %r5, [%r1+0]\nand %r5, 7\nlsh %r5, 3\nadd %r3, %r5\n"
 	  "ldxdw %r0, [%r3+0]\nexit",
@@ -181,7 +186,7 @@ const struct rmt_vcase rmt_vcorpus[] = {
 	  "ldxw %r5, [%r1+48]\nstxw [%r4+60], %r5\nmov %r0, 0\nexit", OK },
 	{ "feat-outside", SF,
 	  "ldxw %r5, [%r1+48]\nstxw [%r4+64], %r5\nmov %r0, 0\nexit",
-	  "write of feat+64 outside swap_fault feature buffer (64 bytes)" },
+	  "write of feat+64 outside test_fault feature buffer (64 bytes)" },
 
 	/* pointers */
 	{ "pointer-mul", SF, "mul %r3, 2\nmov %r0, 0\nexit",
@@ -220,7 +225,7 @@ const struct rmt_vcase rmt_vcorpus[] = {
 	{ "lookup-outside", SF,
 	  "mov %r1, 5\ncall 3\njeq %r0, 0, out\nldxdw %r0, [%r0+16]\nexit\n"
 	  "out:\nmov %r0, 0\nexit",
-	  "read of mem+16 outside swap_fault helper memory (16 bytes)" },
+	  "read of mem+16 outside test_fault helper memory (16 bytes)" },
 	{ "null-arith", SF, "mov %r1, 5\ncall 3\nadd %r0, 8\nmov %r0, 0\nexit",
 	  "insn 2: arithmetic on r0, which may be NULL" },
 
@@ -232,7 +237,7 @@ const struct rmt_vcase rmt_vcorpus[] = {
 	{ "refine-unsigned-off-by-one", SF,
 	  "ldxdw %r5, [%r1+0]\njgt %r5, 8, out\nlsh %r5, 3\nadd %r3, %r5\n"
 	  "ldxdw %r0, [%r3+0]\nexit\nout:\nmov %r0, 0\nexit",
-	  "outside swap_fault state (64 bytes)" },
+	  "outside test_fault state (64 bytes)" },
 	{ "refine-taken-arm/ok", SF,
 	  "ldxdw %r5, [%r1+0]\njle %r5, 7, in\nmov %r0, 0\nexit\nin:\n"
 	  "lsh %r5, 3\nadd %r3, %r5\nldxdw %r0, [%r3+0]\nexit",
@@ -246,7 +251,7 @@ const struct rmt_vcase rmt_vcorpus[] = {
 	  "ldxdw %r5, [%r1+0]\njgt %r5, 63, out\njlt %r5, 7, out\n"
 	  "sub %r5, 8\nadd %r3, %r5\nldxb %r0, [%r3+0]\nexit\nout:\n"
 	  "mov %r0, 0\nexit",
-	  "insn 5: read of state-1..+55 (r3) outside swap_fault state" },
+	  "insn 5: read of state-1..+55 (r3) outside test_fault state" },
 	{ "refine-signed", SF,
 	  "ldxdw %r5, [%r1+0]\njsgt %r5, 7, out\nlsh %r5, 3\nadd %r3, %r5\n"
 	  "ldxdw %r0, [%r3+0]\nexit\nout:\nmov %r0, 0\nexit",

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * fuzz_gen.c - libFuzzer target: the input drives a generator of
- * valid-looking swap_fault actions (context, parameter, state, feature
+ * valid-looking test_fault actions (context, parameter, state, feature
  * and stack accesses near their bounds, pointer arithmetic, forward
  * branches, counted loops, helper calls), so that many are accepted;
  * every accepted one must run clean (fuzz_check.h).
@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (rmt_prog_load(&prog, g.code, g.n * sizeof(g.code[0]),
 			  rmt_vtest_helpers(), log, sizeof(log)))
 		return 0;
-	rmt_vfuzz_check(&prog, rmt_vhook_find("swap_fault"));
+	rmt_vfuzz_check(&prog, rmt_vhook_find("test_fault"));
 	rmt_prog_free(&prog);
 	return 0;
 }

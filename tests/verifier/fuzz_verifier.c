@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	static const char *const hooks[] = { "swap_fault", "example_history",
+	static const char *const hooks[] = { "test_fault", "example_history",
 					     "example_packet" };
 	struct rmt_prog prog;
 	char log[256];

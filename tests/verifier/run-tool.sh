@@ -14,16 +14,16 @@ printf 'ldxw %%r0, [%%r1+56]\nexit\n' >"$dir/ok.s"
 printf 'ldxw %%r0, [%%r1+4096]\nexit\n' >"$dir/bad.s"
 "$as" -o "$dir/ok.bin" "$dir/ok.s" || fail "rmt-as"
 
-out=$("$verify" --hook swap_fault "$dir/ok.s"); rc=$?
+out=$("$verify" --hook test_fault "$dir/ok.s"); rc=$?
 [ $rc -eq 0 ] || fail "ok.s: exit $rc: $out"
-echo "$out" | grep -q "accepted for swap_fault" || fail "ok.s: $out"
-out=$("$verify" --hook swap_fault "$dir/ok.bin"); rc=$?
+echo "$out" | grep -q "accepted for test_fault" || fail "ok.s: $out"
+out=$("$verify" --hook test_fault "$dir/ok.bin"); rc=$?
 [ $rc -eq 0 ] || fail "ok.bin: exit $rc: $out"
-out=$("$verify" --hook swap_fault "$dir/bad.s"); rc=$?
+out=$("$verify" --hook test_fault "$dir/bad.s"); rc=$?
 [ $rc -eq 1 ] || fail "bad.s: exit $rc"
-echo "$out" | grep -q "insn 0: read of ctx+4096 outside swap_fault context" \
+echo "$out" | grep -q "insn 0: read of ctx+4096 outside test_fault context" \
 	|| fail "bad.s: $out"
-"$verify" --hook swap_fault "$dir/missing.s" 2>/dev/null
+"$verify" --hook test_fault "$dir/missing.s" 2>/dev/null
 [ $? -eq 2 ] || fail "missing file"
 "$verify" --hook nosuchhook "$dir/ok.s" 2>/dev/null
 [ $? -eq 2 ] || fail "unknown hook"
@@ -32,13 +32,13 @@ echo "$out" | grep -q "insn 0: read of ctx+4096 outside swap_fault context" \
 "$verify" --bogus 2>/dev/null
 [ $? -eq 2 ] || fail "bad flag"
 printf 'abc' >"$dir/odd.bin"
-"$verify" --hook swap_fault "$dir/odd.bin" 2>/dev/null
+"$verify" --hook test_fault "$dir/odd.bin" 2>/dev/null
 [ $? -eq 2 ] || fail "odd-sized .bin"
 printf 'not an instruction\n' >"$dir/syntax.s"
-"$verify" --hook swap_fault "$dir/syntax.s" 2>/dev/null
+"$verify" --hook test_fault "$dir/syntax.s" 2>/dev/null
 [ $? -eq 2 ] || fail "bad assembly"
 printf 'garbage' >"$dir/junk.o"
-"$verify" --hook swap_fault "$dir/junk.o" 2>/dev/null
+"$verify" --hook test_fault "$dir/junk.o" 2>/dev/null
 [ $? -eq 2 ] || fail "bad object"
 "$verify" --help | grep -q "usage: rmt-verify" || fail "--help"
 echo "rmt-verify: all checks passed"

@@ -81,7 +81,7 @@ static char *rmt_straight_line(u32 n)
 
 Test(limits, program_size)
 {
-	const struct rmt_verify_env *env = rmt_vhook_find("swap_fault");
+	const struct rmt_verify_env *env = rmt_vhook_find("test_fault");
 	struct rmt_verify_env big = *env;
 	struct rmt_prog prog;
 	char log[512], *text;
@@ -91,7 +91,7 @@ Test(limits, program_size)
 		     log);
 	cr_assert_eq(rmt_verify_prog(&prog, env, log, sizeof(log)), -E2BIG);
 	cr_assert(strstr(log, "program too long: 4097 instructions "
-			      "(the swap_fault hook allows 4096)"),
+			      "(the test_fault hook allows 4096)"),
 		  "%s", log);
 	big.max_insns = 8192;
 	big.cost_budget = 10000;
@@ -112,7 +112,7 @@ Test(limits, stats_of_accepted_program)
 				    "mov %r0, 0\nexit",
 				    log, sizeof(log)),
 		     0);
-	cr_assert_eq(rmt_verify_prog_stats(&prog, rmt_vhook_find("swap_fault"),
+	cr_assert_eq(rmt_verify_prog_stats(&prog, rmt_vhook_find("test_fault"),
 					   &st, log, sizeof(log)),
 		     0, "%s", log);
 	/* 5 instructions of cost 1, emit_value 20 */
@@ -124,7 +124,7 @@ Test(limits, stats_of_accepted_program)
 
 Test(args, null_and_bad_env)
 {
-	struct rmt_verify_env env = *rmt_vhook_find("swap_fault");
+	struct rmt_verify_env env = *rmt_vhook_find("test_fault");
 	struct rmt_prog prog;
 	char log[128];
 
@@ -136,7 +136,7 @@ Test(args, null_and_bad_env)
 	cr_assert_eq(rmt_verify_prog(&prog, &env, log, sizeof(log)), -EINVAL);
 	cr_assert(strstr(log, "argument r1 has an unknown type 77"), "%s", log);
 	cr_assert_eq(
-		rmt_verify_prog(&prog, rmt_vhook_find("swap_fault"), NULL, 0),
+		rmt_verify_prog(&prog, rmt_vhook_find("test_fault"), NULL, 0),
 		0);
 	rmt_prog_free(&prog);
 }
@@ -145,7 +145,7 @@ Test(args, null_and_bad_env)
  * runs without a guard firing. */
 Test(garbage, random_loadable_programs)
 {
-	const struct rmt_verify_env *env = rmt_vhook_find("swap_fault");
+	const struct rmt_verify_env *env = rmt_vhook_find("test_fault");
 	struct rmt_insn code[32];
 	struct rmt_prog prog;
 	u64 s = 88172645463325252ull;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "verifier/hook_env.h"
 #include "verifier/hooks.h"
 #include "vm/asm.h"
 #include "vm/elf.h"
@@ -23,20 +24,33 @@ static void usage(FILE *out)
 	const char *const *n;
 
 	fprintf(out,
-		"usage: rmt-verify --hook NAME [--section NAME] [--quiet] FILE\n"
+		"usage: rmt-verify --hook NAME [options] FILE\n"
 		"Verifies the program(s) in FILE for hook NAME and prints the\n"
 		"verifier's log.  FILE is assembly (.s), a BPF ELF object (.o)\n"
 		"or raw little-endian instructions (any other name).\n"
-		"  --hook NAME     the hook whose policy applies\n"
-		"  --section NAME  only this section of an object\n"
-		"  --quiet         print only rejections\n"
-		"  --help          show this text\n"
+		"  --hook NAME       the hook whose policy applies\n"
+		"  --section NAME    only this section of an object\n"
+		"  --quiet           print only rejections\n"
+		"  --help            show this text\n"
+		"For the datapath's hooks (swap_fault, sched_wakeup, mem_place),\n"
+		"what the action is installed with:\n"
+		"  --param-len N     bytes of entry parameters (default 0)\n"
+		"  --state-size N    bytes of per-entry state (default 0: a\n"
+		"                    default action, r3 holds no pointer)\n"
+		"  --max-emits N     emit calls per run allowed (default 1)\n"
+		"  --emit-rate N     records per second allowed (default 1000)\n"
 		"Exit status: 0 accepted, 1 rejected, 2 usage or I/O error.\n"
-		"Hooks:");
+		"Built-in test hooks:");
 	for (n = rmt_vhook_names(); *n; n++)
 		fprintf(out, " %s", *n);
 	fprintf(out, "\n");
 }
+
+static const struct rmt_helper_set rmt_datapath_helpers = { rmt_helpers,
+							    RMT_HELPER_MAX };
+
+/* The helper set programs for env are loaded with. */
+static const struct rmt_helper_set *helpers_for;
 
 static u8 *read_file(const char *path, size_t *len)
 {
@@ -75,8 +89,8 @@ static int verify_one(const char *name, const struct rmt_insn *code, u32 n,
 	char log[1024];
 	int err;
 
-	err = rmt_prog_load(&prog, code, (size_t)n * sizeof(*code),
-			    rmt_vhook_helpers(), log, sizeof(log));
+	err = rmt_prog_load(&prog, code, (size_t)n * sizeof(*code), helpers_for,
+			    log, sizeof(log));
 	if (err) {
 		printf("%s: rejected: %s\n", name, log);
 		return 1;
@@ -182,15 +196,43 @@ static int verify_file(const char *path, const char *section,
 	return ret;
 }
 
+/* A number option's value; false when it is not a number. */
+static bool parse_u32(const char *s, u32 *v)
+{
+	char *end;
+	unsigned long x = strtoul(s, &end, 0);
+
+	if (!*s || *end || x > 0xffffffffu || *s == '-')
+		return false;
+	*v = (u32)x;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	const char *hook = NULL, *section = NULL, *path = NULL;
+	struct rmt_verify_action act = { .max_emits = 1, .emit_rate = 1000 };
+	static struct rmt_verify_hook_env hook_env;
 	const struct rmt_verify_env *env;
+	const struct rmt_hook_desc *desc;
 	bool quiet = false;
+	u32 *num;
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help")) {
+		num = !strcmp(argv[i], "--param-len")  ? &act.param_len :
+		      !strcmp(argv[i], "--state-size") ? &act.state_size :
+		      !strcmp(argv[i], "--max-emits")  ? &act.max_emits :
+		      !strcmp(argv[i], "--emit-rate")  ? &act.emit_rate :
+							 NULL;
+		if (num) {
+			if (i + 1 >= argc || !parse_u32(argv[++i], num)) {
+				fprintf(stderr,
+					"rmt-verify: %s needs a number\n",
+					argv[i - (i + 1 >= argc ? 0 : 1)]);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--hook") && i + 1 < argc) {
@@ -215,7 +257,19 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	env = rmt_vhook_find(hook);
+	desc = rmt_hook_find(hook);
+	if (desc) {
+		if (rmt_verify_env_from_hook(desc, &act, &hook_env)) {
+			fprintf(stderr,
+				"rmt-verify: hook %s: bad description\n", hook);
+			return 2;
+		}
+		env = &hook_env.env;
+		helpers_for = &rmt_datapath_helpers;
+	} else {
+		env = rmt_vhook_find(hook);
+		helpers_for = rmt_vhook_helpers();
+	}
 	if (!env) {
 		fprintf(stderr, "rmt-verify: unknown hook '%s'\n", hook);
 		usage(stderr);
