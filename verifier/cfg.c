@@ -243,3 +243,95 @@ void rmt_vlive(struct rmt_vctx *c)
 		}
 	}
 }
+
+/* Mark the natural loop of back-edge u -> h in loop l; false: irreducible. */
+static bool rmt_vloop_body(struct rmt_vctx *c, u32 l, u32 u, u32 h,
+			   const u32 *poff, const u32 *preds, u32 *stack)
+{
+	u32 *body = &c->loop_body[l * c->words], top = 0, n, k;
+
+	body[h / 32] |= 1u << (h % 32);
+	if (!(body[u / 32] >> (u % 32) & 1)) {
+		body[u / 32] |= 1u << (u % 32);
+		stack[top++] = u;
+	}
+	while (top) {
+		n = stack[--top];
+		if (n == c->func[h])
+			return false; /* h does not dominate u */
+		for (k = poff[n]; k < poff[n + 1]; k++) {
+			if (body[preds[k] / 32] >> (preds[k] % 32) & 1)
+				continue;
+			body[preds[k] / 32] |= 1u << (preds[k] % 32);
+			stack[top++] = preds[k];
+		}
+	}
+	return true;
+}
+
+int rmt_vloops(struct rmt_vctx *c)
+{
+	const struct rmt_prog *p = c->prog;
+	u32 *poff, *preds, *stack, i, k, s[2], h, n = p->len;
+	bool back;
+
+	c->words = (n + 31) / 32;
+	c->loop_of = rmt_alloc(n);
+	c->loop_body = rmt_alloc((size_t)RMT_VLOOPS * c->words * 4);
+	poff = rmt_alloc(((size_t)n + 1) * sizeof(*poff));
+	preds = rmt_alloc((size_t)n * 2 * sizeof(*preds));
+	stack = rmt_alloc((size_t)n * sizeof(*stack));
+	if (!c->loop_of || !c->loop_body || !poff || !preds || !stack) {
+		rmt_free(poff);
+		rmt_free(preds);
+		rmt_free(stack);
+		return rmt_verr(c, -ENOMEM, "out of memory");
+	}
+	/* predecessor lists */
+	for (i = 0; i < n; i++) {
+		if (rmt_vslot2(c, i))
+			continue;
+		rmt_vsucc(c, i, s);
+		for (k = 0; k < 2; k++)
+			if (s[k] != RMT_NO_SUCC)
+				poff[s[k] + 1]++;
+	}
+	for (i = 0; i < n; i++)
+		poff[i + 1] += poff[i];
+	for (i = 0; i < n; i++)
+		stack[i] = poff[i];
+	for (i = 0; i < n; i++) {
+		if (rmt_vslot2(c, i))
+			continue;
+		rmt_vsucc(c, i, s);
+		for (k = 0; k < 2; k++)
+			if (s[k] != RMT_NO_SUCC)
+				preds[stack[s[k]]++] = i;
+	}
+	c->loops_ok = true;
+	for (i = 0; i < n && c->loops_ok; i++) {
+		if (rmt_vslot2(c, i))
+			continue;
+		rmt_vsucc(c, i, s);
+		for (k = 0; k < 2 && c->loops_ok; k++) {
+			back = c->info[i] &
+			       (k ? RMT_VI_BACK_JUMP : RMT_VI_BACK_FALL);
+			if (!back)
+				continue;
+			h = s[k];
+			if (!c->loop_of[h]) {
+				if (c->n_loops == RMT_VLOOPS) {
+					c->loops_ok = false;
+					break;
+				}
+				c->loop_of[h] = (u8)++c->n_loops;
+			}
+			c->loops_ok = rmt_vloop_body(c, c->loop_of[h] - 1u, i,
+						     h, poff, preds, stack);
+		}
+	}
+	rmt_free(poff);
+	rmt_free(preds);
+	rmt_free(stack);
+	return 0;
+}

@@ -154,6 +154,35 @@ static bool rmt_vslot_covers(const struct rmt_vslot *o,
 	return n->spill.type <= RMT_VT_SCALAR || !o->init;
 }
 
+/*
+ * What tells loop iterations apart at st->pc: the counts of the loops
+ * around it, or (loops_ok false) the whole back-edge history.
+ */
+static u32 rmt_viter_key(const struct rmt_vctx *c, const struct rmt_vstate *st)
+{
+	u32 h = 2166136261u, l;
+
+	if (!c->loops_ok)
+		return st->hist ^ st->iters * 2654435761u;
+	for (l = 0; l < c->n_loops; l++)
+		if (rmt_vin_loop(c, l, st->pc))
+			h = (h ^ (l << 16 | st->lcnt[l])) * 16777619u;
+	return h;
+}
+
+static bool rmt_vsame_iter(const struct rmt_vctx *c, const struct rmt_vstate *a,
+			   const struct rmt_vstate *b)
+{
+	u32 l;
+
+	if (!c->loops_ok)
+		return a->iters == b->iters && a->hist == b->hist;
+	for (l = 0; l < c->n_loops; l++)
+		if (rmt_vin_loop(c, l, a->pc) && a->lcnt[l] != b->lcnt[l])
+			return false;
+	return true;
+}
+
 static bool rmt_vframes_match(const struct rmt_vstate *a,
 			      const struct rmt_vstate *b)
 {
@@ -254,6 +283,9 @@ static void rmt_vstate_join(struct rmt_vstate *a, const struct rmt_vstate *b)
 		a->cost = b->cost;
 	if (b->emits > a->emits)
 		a->emits = b->emits;
+	/* the longest history bounds every path the join stands for */
+	if (b->iters > a->iters)
+		a->iters = b->iters;
 	a->feat_taint |= b->feat_taint;
 	for (r = 0; r < RMT_NR_REGS; r++)
 		rmt_vreg_join(&a->regs[r], &b->regs[r]);
@@ -344,6 +376,7 @@ static struct rmt_vsaved *rmt_vsaved_new(struct rmt_vctx *c,
 int rmt_vprune(struct rmt_vctx *c, struct rmt_vstate *st)
 {
 	u32 chain = rmt_vchain(st), idx = c->saved_head[st->pc], r;
+	u32 key = rmt_viter_key(c, st);
 	struct rmt_vstate *o = c->tmp;
 	struct rmt_vsaved *s;
 
@@ -353,11 +386,12 @@ int rmt_vprune(struct rmt_vctx *c, struct rmt_vstate *st)
 			memset(&st->regs[r], 0, sizeof(st->regs[r]));
 	for (; idx; idx = s->next) {
 		s = &c->saved[idx - 1];
-		if (s->iters != st->iters || s->hist != st->hist ||
-		    s->depth != st->depth || s->chain != chain)
+		if (s->key != key || s->depth != st->depth ||
+		    s->chain != chain || s->iters == ~0u)
 			continue;
 		rmt_vunpack(o, c->store.buf + s->off);
-		if (!rmt_vframes_match(o, st) || !rmt_vstate_joinable(o, st))
+		if (!rmt_vsame_iter(c, o, st) || !rmt_vframes_match(o, st) ||
+		    !rmt_vstate_joinable(o, st))
 			continue;
 		if (rmt_vstate_covers(o, st))
 			return 1;
@@ -373,7 +407,7 @@ int rmt_vprune(struct rmt_vctx *c, struct rmt_vstate *st)
 	if (!s)
 		return 0;
 	s->iters = st->iters;
-	s->hist = st->hist;
+	s->key = key;
 	s->chain = chain;
 	s->depth = st->depth;
 	if (!rmt_vsave(c, s, st)) {

@@ -180,12 +180,25 @@ static int rmt_vexit(struct rmt_vctx *c, struct rmt_vstate *st, u32 i)
 static int rmt_vback(struct rmt_vctx *c, struct rmt_vstate *st, u32 i,
 		     u32 target)
 {
+	u32 l = c->loop_of[target];
+
 	st->hist = (st->hist ^ (i << 16 ^ target)) * 16777619u;
+	st->via_back = 1;
+	if (l && st->lcnt[l - 1] < 0xffff)
+		st->lcnt[l - 1]++;
 	if (++st->iters > RMT_VERIFY_MAX_ITERS)
 		return rmt_verr(
 			c, -E2BIG,
 			"insn %u: back-edge to insn %u: loop bound not proven (more than %u iterations)",
 			i, target, RMT_VERIFY_MAX_ITERS);
+	/* past twice the budget, a loop's exact cost no longer matters */
+	if (st->cost > 2 * c->budget)
+		return rmt_verr(
+			c, -E2BIG,
+			"insn %u: back-edge to insn %u: loop bound not proven within the %s budget (a path reaches cost %llu, twice the budget is %llu)",
+			i, target, c->env->hook ? c->env->hook : "hook's",
+			(unsigned long long)st->cost,
+			(unsigned long long)(2 * c->budget));
 	return 0;
 }
 
@@ -325,6 +338,10 @@ static int rmt_vpath(struct rmt_vctx *c, struct rmt_vstate *st, bool resume)
 				c, -E2BIG,
 				"insn %u: program too complex: more than %u instructions analysed",
 				st->pc, RMT_VERIFY_MAX_STEPS);
+		/* entering a loop from outside starts its count afresh */
+		if (!resume && c->loop_of[st->pc] && !st->via_back)
+			st->lcnt[c->loop_of[st->pc] - 1] = 0;
+		st->via_back = 0;
 		if (!resume && (c->info[st->pc] & RMT_VI_MERGE)) {
 			ret = rmt_vprune(c, st);
 			if (ret)
@@ -363,6 +380,8 @@ static void rmt_vctx_free(struct rmt_vctx *c)
 	rmt_free(c->saved);
 	rmt_free(c->items);
 	rmt_free(c->live);
+	rmt_free(c->loop_of);
+	rmt_free(c->loop_body);
 	rmt_free(c->store.buf);
 	rmt_free(c->pend.buf);
 	rmt_free(c->cur);
@@ -412,6 +431,8 @@ int rmt_verify_prog_stats(const struct rmt_prog *prog,
 	err = rmt_vctx_init(&c);
 	if (!err)
 		err = rmt_vcfg(&c);
+	if (!err)
+		err = rmt_vloops(&c);
 	if (!err) {
 		rmt_vlive(&c);
 		err = rmt_vrun(&c);

@@ -54,6 +54,8 @@ struct rmt_vslot {
 };
 
 #define RMT_VSLOTS (RMT_STACK_SIZE / 8)
+/* Loops (back-edge targets) whose iterations the analysis tells apart. */
+#define RMT_VLOOPS 32
 
 struct rmt_vframe {
 	u32 ret_pc;
@@ -70,7 +72,9 @@ struct rmt_vstate {
 	u32 emits;
 	u64 cost;
 	u8 feat_taint;
-	u8 pad[7];
+	u8 via_back; /* the last edge taken was a back-edge */
+	u8 pad[6];
+	u16 lcnt[RMT_VLOOPS]; /* iterations of each loop since entering it */
 	struct rmt_vreg regs[RMT_NR_REGS];
 	struct rmt_vframe frames[RMT_MAX_CALL_DEPTH];
 };
@@ -86,7 +90,7 @@ struct rmt_vstate {
 struct rmt_vsaved {
 	u32 next; /* index + 1 of the next one at the same pc, 0: none */
 	u32 iters;
-	u32 hist;
+	u32 key; /* hash of the iteration counts that tell states apart */
 	u32 chain; /* hash of the return addresses */
 	u32 depth;
 	u32 size;
@@ -120,6 +124,17 @@ struct rmt_vctx {
 	u64 budget;
 	u8 *info; /* RMT_VI_* per instruction */
 	u16 *live; /* registers read before written from each pc on */
+	/*
+	 * Natural loops: loop_of[pc] is 1 + the loop whose header pc is;
+	 * loop_body[l * words + w] bit b: pc 32 * w + b is in loop l.  When
+	 * the code is irreducible or has too many loops, loops_ok is false
+	 * and states at a merge point are told apart by their whole history
+	 * of back-edges instead of the counts of the loops around it.
+	 */
+	u8 *loop_of;
+	u32 *loop_body;
+	u32 words, n_loops;
+	bool loops_ok;
 	u32 *func; /* first instruction of each instruction's function */
 	u32 *saved_head; /* per pc: index + 1 of its first saved state */
 	u8 *saved_count;
@@ -148,6 +163,12 @@ const char *rmt_vregion_name(u8 type);
 /* cfg.c: structure beyond rmt_prog_load, and register liveness. */
 int rmt_vcfg(struct rmt_vctx *c);
 void rmt_vlive(struct rmt_vctx *c);
+int rmt_vloops(struct rmt_vctx *c);
+
+static inline bool rmt_vin_loop(const struct rmt_vctx *c, u32 l, u32 pc)
+{
+	return c->loop_body[l * c->words + pc / 32] >> (pc % 32) & 1;
+}
 
 /* state.c: copies, saved states, pruning. */
 size_t rmt_vstate_size(const struct rmt_vstate *st);
