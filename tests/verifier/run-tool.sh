@@ -40,5 +40,16 @@ printf 'not an instruction\n' >"$dir/syntax.s"
 printf 'garbage' >"$dir/junk.o"
 "$verify" --hook test_fault "$dir/junk.o" 2>/dev/null
 [ $? -eq 2 ] || fail "bad object"
+# the datapath's swap_fault hook: r2 parameters, r3 state as installed
+printf 'ldxdw %%r0, [%%r2+0]\nldxw %%r1, [%%r3+12]\nadd %%r0, %%r1\nexit\n' \
+	>"$dir/dp.s"
+out=$("$verify" --hook swap_fault --param-len 8 --state-size 16 "$dir/dp.s")
+[ $? -eq 0 ] || fail "datapath hook: $out"
+out=$("$verify" --hook swap_fault --param-len 8 "$dir/dp.s")
+[ $? -eq 1 ] || fail "datapath hook without state accepted"
+echo "$out" | grep -q "insn 1: read through r3, which is not a pointer" \
+	|| fail "datapath hook without state: $out"
+"$verify" --hook swap_fault --param-len x "$dir/dp.s" 2>/dev/null
+[ $? -eq 2 ] || fail "bad --param-len"
 "$verify" --help | grep -q "usage: rmt-verify" || fail "--help"
 echo "rmt-verify: all checks passed"
