@@ -620,7 +620,8 @@ static int rmt_table_begin(struct rmt_pstate *ps, char *arg)
 	ps->cfg.id = rmt_pipeline_n_stages(ps->prog->pipe);
 	ps->cfg.capacity = 1024;
 	ps->has_default = false;
-	ps->n_entries = 0;
+	while (ps->n_entries)
+		free(ps->entries[--ps->n_entries].text);
 	ps->in_table = true;
 	ps->tline = ps->line;
 	return 0;

@@ -59,9 +59,10 @@ struct rmt_tnode {
 /*
  * A hashed tuple: entries that share a mask vector, in an open-addressing
  * table, fronted by a bitmap over finer hash bits so that most tuples a
- * key cannot match cost one bit test and no probe.  A slot is nf + 1 words: the rank (RMT_RANK_NONE when empty),
- * then the masked key.  Only the best-ranked entry per masked key is kept,
- * since the others with that key can never win.
+ * key cannot match cost one bit test and no probe.  A slot is nf + 1
+ * words: the rank (RMT_RANK_NONE when empty), then the masked key.  Only
+ * the best-ranked entry per masked key is kept, since the others with
+ * that key can never win.
  */
 struct rmt_tuple {
 	u32 best_rank;

@@ -244,6 +244,10 @@ int rmt_tree_build(const struct rmt_rows *r, struct rmt_table_snap *s)
 	memset(b->nodes, 0, sizeof(*b->nodes));
 	b->n_nodes = 1;
 	err = rmt_tree_node(b, 0, rows, r->n, 0);
+	/* Empty leaves still point into refs: never leave it NULL. */
+	if (!err && !b->refs &&
+	    rmt_grow((void **)&b->refs, &b->cap_refs, b->stride, sizeof(u64)))
+		err = -ENOMEM;
 	if (err)
 		goto out;
 	s->nodes = b->nodes;

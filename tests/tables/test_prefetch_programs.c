@@ -3,10 +3,11 @@
  * test_prefetch_programs.c - programs/readahead.rmt and programs/leap.rmt
  * run through the VM by a small trace simulator against the test vectors
  * of PREFETCH_BASELINES.md (all of readahead's VMA-mode vectors; seven of
- * Leap's eight: see docs/tables.md for the one left out).  The simulator keeps pages resident forever,
- * reads a page on a miss and the decision's pages that are swapped and
- * not yet resident (readahead), flags those until their first access
- * (a hit), and keeps the task's recent page deltas in the context.
+ * Leap's eight: see docs/tables.md for the one left out).  The simulator
+ * keeps pages resident forever, reads a page on a miss and the decision's
+ * pages that are swapped and not yet resident (readahead), flags those
+ * until their first access (a hit), and keeps the task's recent page
+ * deltas in the context.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>

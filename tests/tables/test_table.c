@@ -602,3 +602,27 @@ Test(table_random, exact_lpm_pair)
 
 	random_compare(2, k, w, 400, 7);
 }
+
+Test(table, empty_tables_of_every_kind_miss)
+{
+	u8 kinds[] = { RMT_MATCH_EXACT, RMT_MATCH_TERNARY, RMT_MATCH_LPM,
+		       RMT_MATCH_RANGE };
+	u8 w[] = { 16, 16 };
+	u32 k, algo;
+
+	for (k = 0; k < 4; k++) {
+		for (algo = 0; algo < 2; algo++) {
+			u8 two[] = { kinds[k], RMT_MATCH_TERNARY };
+			struct rmt_table_config c = tt_config(2, two, w, 4);
+			struct rmt_table *t;
+
+			c.algo = algo;
+			cr_assert_eq(rmt_table_create(&c, &t, NULL), 0);
+			cr_assert_eq(look(t, 1, 2), RMT_TABLE_NO_SLOT);
+			rmt_table_destroy(t);
+			t = mk(1, &kinds[k], w, 4);
+			cr_assert_eq(look(t, 1, 0), RMT_TABLE_NO_SLOT);
+			rmt_table_destroy(t);
+		}
+	}
+}

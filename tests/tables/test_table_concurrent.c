@@ -102,7 +102,7 @@ Test(table_concurrent, readers_see_whole_versions)
 			e = perm(k, params);
 			cr_assert_eq(rmt_table_modify(sh.t, &e, NULL), 0);
 		}
-		/* Churn: wildcard-ish entries come and go, below priority 10. */
+		/* Churn: other entries come and go, below priority 10. */
 		for (i = 0; i < 8; i++) {
 			struct rmt_table_entry ce = { 0 };
 
