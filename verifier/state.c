@@ -316,7 +316,6 @@ static bool rmt_vsave(struct rmt_vctx *c, struct rmt_vsaved *s,
 		return false;
 	rmt_vpack(c->store.buf + c->store.len, st);
 	s->off = c->store.len;
-	s->size = (u32)n;
 	c->store.len += n;
 	return true;
 }

@@ -93,7 +93,6 @@ struct rmt_vsaved {
 	u32 key; /* hash of the iteration counts that tell states apart */
 	u32 chain; /* hash of the return addresses */
 	u32 depth;
-	u32 size;
 	u32 pc;
 	bool queued; /* its exploration is waiting in the queue */
 	size_t off; /* in the store arena */
