@@ -155,6 +155,24 @@ static bool rmt_vslot_covers(const struct rmt_vslot *o,
 }
 
 /*
+ * Loop l goes on around st: it holds st's pc or one of the calls st is
+ * in.  The path can only leave such a loop or take its back-edge; any
+ * other loop it reaches again is entered afresh.
+ */
+static bool rmt_vloop_around(const struct rmt_vctx *c, u32 l,
+			     const struct rmt_vstate *st)
+{
+	u32 f;
+
+	if (rmt_vin_loop(c, l, st->pc))
+		return true;
+	for (f = 1; f <= st->depth; f++)
+		if (rmt_vin_loop(c, l, st->frames[f].ret_pc - 1))
+			return true;
+	return false;
+}
+
+/*
  * What tells loop iterations apart at st->pc: the counts of the loops
  * around it, or (loops_ok false) the whole back-edge history.
  */
@@ -165,7 +183,7 @@ static u32 rmt_viter_key(const struct rmt_vctx *c, const struct rmt_vstate *st)
 	if (!c->loops_ok)
 		return st->hist ^ st->iters * 2654435761u;
 	for (l = 0; l < c->n_loops; l++)
-		if (rmt_vin_loop(c, l, st->pc))
+		if (rmt_vloop_around(c, l, st))
 			h = (h ^ (l << 16 | st->lcnt[l])) * 16777619u;
 	return h;
 }
@@ -178,7 +196,7 @@ static bool rmt_vsame_iter(const struct rmt_vctx *c, const struct rmt_vstate *a,
 	if (!c->loops_ok)
 		return a->iters == b->iters && a->hist == b->hist;
 	for (l = 0; l < c->n_loops; l++)
-		if (rmt_vin_loop(c, l, a->pc) && a->lcnt[l] != b->lcnt[l])
+		if (rmt_vloop_around(c, l, a) && a->lcnt[l] != b->lcnt[l])
 			return false;
 	return true;
 }
@@ -394,8 +412,7 @@ int rmt_vprune(struct rmt_vctx *c, struct rmt_vstate *st)
 			continue;
 		if (rmt_vstate_covers(o, st))
 			return 1;
-		rmt_vstate_join(o, st);
-		rmt_vstate_copy(st, o);
+		rmt_vstate_join(st, o);
 		if (!rmt_vsave(c, s, st)) {
 			s->iters = ~0u; /* stale: matches no key again */
 			return 0;

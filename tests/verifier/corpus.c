@@ -67,6 +67,15 @@ const struct rmt_vcase rmt_vcorpus[] = {
 	  "mov %r0, 0\nmov %r1, 0\nl:\nadd %r0, 3\nadd %r1, 1\n"
 	  "jlt %r1, 10, l\nexit",
 	  OK },
+	/* the iterations of a loop around a call stay apart in the callee */
+	{ "loop-around-call", SF,
+	  "mov %r6, 0\nl:\ncall local f\nadd %r6, 1\nja l\nf:\ncall 4\n"
+	  "jeq %r0, 5, +1\nmov %r0, 1\nexit",
+	  "back-edge to insn 1: loop bound not proven" },
+	{ "loop-around-call/ok", SF,
+	  "mov %r6, 0\nl:\ncall local f\nadd %r6, 1\njlt %r6, 20, l\n"
+	  "exit\nf:\ncall 4\njeq %r0, 5, +1\nmov %r0, 1\nexit",
+	  OK },
 	{ "loop-unknown-bound", SF,
 	  "ldxdw %r2, [%r1+0]\nmov %r0, 0\nl:\nadd %r0, 1\n"
 	  "jlt %r0, %r2, l\nexit",
