@@ -83,6 +83,7 @@ struct rmt_pager {
 	struct rmt_us_lru lru;
 	struct rmt_us_fetchq fq;
 	uint64_t limit, inactive_target, allocated_pages;
+	uint64_t pending; /* the page being faulted in, not yet on a list */
 	struct extent allocs[MAX_ALLOCS]; /* sorted by first */
 	uint32_t n_allocs;
 	struct extent holes[MAX_ALLOCS]; /* free space, sorted by first */
@@ -262,9 +263,16 @@ static void deactivate_batch(struct rmt_pager *p)
 {
 	uint32_t ids[DEACT_BATCH], sorted[DEACT_BATCH];
 	uint64_t t0 = rmt_us_now_ns();
-	unsigned int n = 0, i, run;
+	unsigned int n = 0, i, run, want = DEACT_BATCH;
 
-	while (n < DEACT_BATCH) {
+	/* Only what the inactive list lacks, so small limits stay LRU-like. */
+	if (p->inactive_target > p->lru.inactive.count &&
+	    p->inactive_target - p->lru.inactive.count < want)
+		want = (unsigned int)(p->inactive_target -
+				      p->lru.inactive.count);
+	else if (p->inactive_target <= p->lru.inactive.count)
+		want = 1;
+	while (n < want) {
 		uint32_t id = rmt_us_list_pop_tail(&p->lru, &p->lru.active);
 
 		if (id == RMT_US_NIL)
@@ -296,7 +304,7 @@ static void free_slot(struct rmt_pager *p, uint64_t pg)
 /* Evicts until n more pages fit under the limit. */
 static void make_room(struct rmt_pager *p, uint64_t n)
 {
-	while (rmt_us_lru_resident(&p->lru) + n > p->limit) {
+	while (rmt_us_lru_resident(&p->lru) + p->pending + n > p->limit) {
 		uint32_t id;
 
 		if (p->lru.inactive.count < p->inactive_target ||
@@ -339,6 +347,7 @@ static void activate(struct rmt_pager *p, uint64_t pg)
 {
 	uint64_t r;
 
+	p->pending = 0;
 	p->state[pg] = PG_ACTIVE;
 	rmt_us_list_push_head(&p->lru, &p->lru.active, (uint32_t)pg);
 	r = rmt_us_lru_resident(&p->lru);
@@ -481,6 +490,7 @@ static void handle_fault(struct rmt_pager *p, const struct uffd_msg *m,
 	struct rmt_us_fault_ctx ctx = { .addr = addr, .time_ns = t_read };
 	enum rmt_us_kind kind;
 	uint64_t pg, ready, done;
+	const void *src;
 
 	if (addr < (uintptr_t)p->arena ||
 	    addr >= (uintptr_t)p->arena + p->npages * RMT_US_PAGE)
@@ -500,18 +510,19 @@ static void handle_fault(struct rmt_pager *p, const struct uffd_msg *m,
 		return;
 	case PG_NONE:
 		make_room(p, 1);
-		install(p, pg, p->zero);
+		src = p->zero;
 		kind = RMT_US_FIRST_TOUCH;
 		p->st->first_touch++;
 		break;
 	case PG_INACTIVE:
 		rmt_us_list_remove(&p->lru, &p->lru.inactive, (uint32_t)pg);
-		install(p, pg, p->backing + pg * RMT_US_PAGE);
+		src = p->backing + pg * RMT_US_PAGE;
 		kind = RMT_US_REF;
 		p->st->ref_faults++;
 		break;
 	case PG_STAGED:
 		rmt_us_list_remove(&p->lru, &p->lru.inactive, (uint32_t)pg);
+		p->pending = 1;
 		ctx.flags |= RMT_FAULT_PREFETCH_HIT;
 		ready = p->ready[pg];
 		run_hook(p, &ctx, pg, tid);
@@ -519,8 +530,7 @@ static void handle_fault(struct rmt_pager *p, const struct uffd_msg *m,
 			p->st->late_hits++;
 			rmt_us_wait_until(ready);
 		}
-		install(p, pg,
-			p->staging + (uint64_t)p->slot[pg] * RMT_US_PAGE);
+		src = p->staging + (uint64_t)p->slot[pg] * RMT_US_PAGE;
 		free_slot(p, pg);
 		p->st->staged_now--;
 		p->st->hits++;
@@ -529,16 +539,19 @@ static void handle_fault(struct rmt_pager *p, const struct uffd_msg *m,
 	case PG_FAR:
 	default:
 		make_room(p, 1);
+		p->pending = 1;
 		ctx.flags |= RMT_FAULT_MAJOR;
 		ready = rmt_us_fetchq_issue(&p->fq, t_read);
 		run_hook(p, &ctx, pg, tid);
 		rmt_us_wait_until(ready);
-		install(p, pg, p->backing + pg * RMT_US_PAGE);
+		src = p->backing + pg * RMT_US_PAGE;
 		p->st->misses++;
 		kind = RMT_US_MISS;
 		break;
 	}
+	/* Counted before the wake-up, so the woken thread sees them. */
 	activate(p, pg);
+	install(p, pg, src);
 	done = rmt_us_now_ns();
 	p->st->kind_count[kind]++;
 	p->st->kind_ns[kind] += done - t_read;
