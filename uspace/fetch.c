@@ -9,8 +9,13 @@
 #include "port/rmt_port.h"
 #include "uspace/fetch.h"
 
-/* Sleeping wakes tens of microseconds late; spin the last stretch. */
-#define SPIN_NS 60000u
+/*
+ * Sleeping wakes tens of microseconds (on a loaded machine, milliseconds)
+ * late, so waits up to NVMe-class latencies spin: the faulting thread is
+ * blocked meanwhile, so this core would otherwise idle.  Longer waits
+ * sleep first and spin the last stretch.
+ */
+#define SPIN_NS 200000u
 
 int rmt_us_fetchq_init(struct rmt_us_fetchq *q, uint64_t latency_ns,
 		       uint32_t depth)

@@ -68,9 +68,12 @@ void rmt_us_stats_print(FILE *f, const struct rmt_us_stats *s, double wall_s,
 				kind_names[k],
 				(unsigned long long)s->kind_count[k],
 				(double)s->kind_ns[k] / s->kind_count[k] / 1e3);
-	if (s->evictions)
-		fprintf(f, "rmt: eviction %.2f us per page written back\n",
-			(double)s->evict_ns / s->evictions / 1e3);
+	if (s->deactivations)
+		fprintf(f,
+			"rmt: %llu deactivations (write-protect, copy to far "
+			"memory, unmap), %.2f us per page\n",
+			(unsigned long long)s->deactivations,
+			(double)s->evict_ns / s->deactivations / 1e3);
 	fprintf(f,
 		"RESULT faults=%llu hits=%llu misses=%llu prefetched=%llu "
 		"unused=%llu coverage=%.4f accuracy=%.4f fault_p50_us=%.2f "
@@ -102,6 +105,7 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 	fprintf(f,
 		"\"late_hits\": %llu, \"first_touch\": %llu, "
 		"\"ref_faults\": %llu, \"evictions\": %llu, "
+		"\"deactivations\": %llu, "
 		"\"hook_errors\": %llu, \"ring_dropped\": %llu, "
 		"\"limit_pages\": %llu, \"peak_resident_pages\": %llu, "
 		"\"far_bytes\": %llu, \"pager_ns\": {",
@@ -109,6 +113,7 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		(unsigned long long)s->first_touch,
 		(unsigned long long)s->ref_faults,
 		(unsigned long long)s->evictions,
+		(unsigned long long)s->deactivations,
 		(unsigned long long)s->hook_errors,
 		(unsigned long long)s->ring_dropped,
 		(unsigned long long)s->limit_pages,
