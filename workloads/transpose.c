@@ -1,37 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * transpose.c - naive out-of-place matrix transpose: the source is read
- * down its columns, so consecutive accesses are one row (several pages)
- * apart, a strided pattern that sequential readahead cannot follow.
+ * transpose.c - out-of-place transpose of a rows x 2048 uint32 matrix in
+ * 256 x 256 tiles, as a cache-blocked transpose is written.  Inside a tile
+ * the source is read down its columns: rows are two pages long, so the
+ * first touches of a tile walk the source with a stride of two pages, a
+ * pattern sequential readahead cannot follow.
  */
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "workloads/wl.h"
 
+#define COLS 2048u
+#define TILE 256u
+
 int main(int argc, char **argv)
 {
 	static const struct rmt_wl_info info = {
-		"transpose", "Column walk: naive transpose of an N x N matrix.",
-		false
+		"transpose",
+		"Column walk: tiled transpose of a rows x 2048 matrix.", false
 	};
 	struct rmt_wl_opts o;
 	uint32_t *a, *t;
 	uint64_t seed = 4, sum = RMT_WL_HASH_INIT;
-	size_t n, i, j;
+	size_t rows, i, j, ti, tj;
 
 	rmt_wl_parse(argc, argv, &info, &o);
-	n = (size_t)sqrt((double)o.bytes / (2 * sizeof(uint32_t)));
-	a = rmt_wl_alloc(n * n * sizeof(*a), "matrix");
-	t = rmt_wl_alloc(n * n * sizeof(*t), "transpose");
-	for (i = 0; i < n * n; i++)
+	rows = o.bytes / (2 * COLS * sizeof(uint32_t)) / TILE * TILE;
+	if (rows < TILE)
+		rows = TILE;
+	a = rmt_wl_alloc(rows * COLS * sizeof(*a), "matrix");
+	t = rmt_wl_alloc(rows * COLS * sizeof(*t), "transpose");
+	for (i = 0; i < rows * COLS; i++)
 		a[i] = (uint32_t)rmt_wl_rand(&seed);
-	/* Row by row of the output: a column of the input each time. */
-	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++)
-			t[i * n + j] = a[j * n + i];
-	sum = rmt_wl_hash(sum, t, n * n * sizeof(*t));
+	for (ti = 0; ti < rows; ti += TILE)
+		for (tj = 0; tj < COLS; tj += TILE)
+			for (j = tj; j < tj + TILE; j++)
+				for (i = ti; i < ti + TILE; i++)
+					t[j * rows + i] = a[i * COLS + j];
+	sum = rmt_wl_hash(sum, t, rows * COLS * sizeof(*t));
 	rmt_wl_print(sum);
 	free(a);
 	free(t);
