@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -261,4 +262,63 @@ Test(pager, bad_configs_are_refused)
 	rmt_pager_config_default(&c);
 	c.arena_bytes = 100;
 	cr_assert_eq(rmt_pager_create(&c, &p), -EINVAL);
+}
+
+struct writer {
+	uint8_t *m;
+	unsigned int id;
+	uint64_t count[64];
+};
+
+/*
+ * Two threads keep incrementing their own pages while the pager evicts
+ * under them: an increment landing between the copy to far memory and
+ * the unmap would be lost without the write protection taken first.
+ */
+static void *write_loop(void *arg)
+{
+	struct writer *w = arg;
+	uint64_t seed = w->id + 1, i;
+
+	for (i = 0; i < 40000; i++) {
+		unsigned int k;
+		uint64_t *cell;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		k = (unsigned int)((seed >> 33) % 64);
+		cell = (uint64_t *)(w->m + (2 * k + w->id) * PG) + (i % 512);
+		(*cell)++;
+		w->count[k]++;
+	}
+	return NULL;
+}
+
+Test(pager, concurrent_writers_lose_nothing)
+{
+	struct rmt_pager *p = start(16, 0, NULL, NULL);
+	uint8_t *m = rmt_pager_alloc(p, 128 * PG);
+	struct writer w[2] = { { m, 0, { 0 } }, { m, 1, { 0 } } };
+	pthread_t t[2];
+	unsigned int i, k, c;
+
+	for (i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, write_loop, &w[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 2; i++) {
+		for (k = 0; k < 64; k++) {
+			const uint64_t *cell =
+				(const uint64_t *)(m + (2 * k + i) * PG);
+			uint64_t total = 0;
+
+			for (c = 0; c < 512; c++)
+				total += cell[c];
+			cr_assert_eq(total, w[i].count[k],
+				     "thread %u page %u: %llu of %llu writes",
+				     i, k, (unsigned long long)total,
+				     (unsigned long long)w[i].count[k]);
+		}
+	}
+	cr_assert_gt(rmt_pager_stats(p)->evictions, 1000);
+	rmt_pager_destroy(p);
 }
