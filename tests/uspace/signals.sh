@@ -10,6 +10,8 @@ if ! "$run" --far-latency 0 -- true 2>/dev/null; then
 	echo "skipped: the pager cannot run here"
 	exit 77
 fi
+# SIGSEGV must not leave a core file behind either.
+ulimit -c 0
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

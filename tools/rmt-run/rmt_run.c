@@ -263,6 +263,21 @@ fail:
 	_exit(127);
 }
 
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 static void write_json(const struct opts *o, const struct rmt_us_stats *st,
 		       double wall, int status)
 {
@@ -273,12 +288,15 @@ static void write_json(const struct opts *o, const struct rmt_us_stats *st,
 			strerror(errno));
 		return;
 	}
-	fprintf(f,
-		"{\"program\": \"%s\", \"mem_limit\": \"%s\", "
-		"\"far_latency\": \"%s\", \"fetch_depth\": %s, "
-		"\"prefetcher\": \"%s\", \"exit_status\": %d, \"stats\": ",
-		o->argv[0], o->mem_limit, o->far_latency, o->fetch_depth,
-		o->prefetcher, status);
+	fprintf(f, "{\"program\": ");
+	json_str(f, o->argv[0]);
+	fprintf(f, ", \"mem_limit\": ");
+	json_str(f, o->mem_limit);
+	fprintf(f, ", \"far_latency\": ");
+	json_str(f, o->far_latency);
+	fprintf(f, ", \"fetch_depth\": %s, \"prefetcher\": ", o->fetch_depth);
+	json_str(f, o->prefetcher);
+	fprintf(f, ", \"exit_status\": %d, \"stats\": ", status);
 	rmt_us_stats_json(f, st, wall, 0);
 	fprintf(f, "}\n");
 	fclose(f);
