@@ -45,7 +45,14 @@ struct rmt_vm_region {
 #define RMT_VM_DEFAULT_BUDGET 1000000u
 
 struct rmt_prog {
-	struct rmt_insn *insns;
+	struct rmt_insn *insns; /* the code as loaded */
+	/*
+	 * The same slots decoded for the interpreter: code holds the enum
+	 * rmt_op (isa_desc.h), and a helper call's imm holds the helper's
+	 * index in helpers->helpers instead of its id.  The second slot of an
+	 * lddw has code RMT_OP_LDDW_HI.
+	 */
+	struct rmt_insn *decoded;
 	u32 len; /* instruction slots */
 	const struct rmt_helper_set *helpers;
 	bool verified; /* set only by the verifier: guards may be skipped */
@@ -58,33 +65,57 @@ struct rmt_vm_run {
 	u64 args[5]; /* r1..r5 at entry */
 	const struct rmt_vm_region *regions;
 	u32 n_regions;
-	u64 budget; /* instructions; 0 means RMT_VM_DEFAULT_BUDGET */
+	/*
+	 * Instructions the run may execute (lddw counts once, a helper call
+	 * once); 0 means RMT_VM_DEFAULT_BUDGET.  The instruction that would
+	 * exceed it is not executed: the run stops with -E2BIG, error_pc
+	 * names it, and executed equals the budget.
+	 */
+	u64 budget;
 	void *user; /* for helpers */
-	u64 *stack; /* RMT_VM_STACK_BYTES, 8-byte aligned */
+	/*
+	 * RMT_VM_STACK_BYTES, 8-byte aligned, required.  The entry frame's r10
+	 * is stack + RMT_VM_STACK_BYTES; each local call gets the next
+	 * RMT_STACK_SIZE bytes below.  Guards admit accesses anywhere in it.
+	 */
+	u64 *stack;
 	/* results */
 	u64 r0;
-	u64 executed; /* instructions executed */
+	u64 executed; /* instructions started, a failing one included */
 	u32 error_pc; /* instruction index of the fault, if any */
 };
 
+/* Code of the second slot of an lddw in prog->decoded. */
+#define RMT_OP_LDDW_HI 0xff
+
 /*
  * Decode and check code (len bytes of little-endian instruction slots):
- * known opcodes, registers in range, jumps and calls inside the program
- * and not into the second slot of lddw, helpers that exist.  On error a
- * message naming the instruction index goes into log.  The program keeps
- * its own copy of the code.
+ * known opcodes with their reserved fields zero, registers in range, no
+ * write to r10, lddw complete (and src 0: no pseudo loads), jumps and calls
+ * inside the program and not into the second slot of lddw, helpers that
+ * exist, and a last instruction (exit or ja) that keeps control from
+ * running off the end.  On error a message naming the instruction index
+ * goes into log.  The program keeps its own copy of the code.
+ * rmt_prog_free releases insns and decoded; a JIT image (prog->jit) is
+ * the JIT's to release first.
  */
 int rmt_prog_load(struct rmt_prog *prog, const void *code, size_t len,
 		  const struct rmt_helper_set *helpers, char *log,
 		  size_t log_size);
 void rmt_prog_free(struct rmt_prog *prog);
 
+/* The helper with this id, or NULL. */
+const struct rmt_helper *rmt_helper_find(const struct rmt_helper_set *set,
+					 u32 id);
+
 /*
  * Interpret prog.  0 with run->r0 set, or a negative errno with
  * run->error_pc set: -EFAULT for an access outside the stack and the
- * regions (or a write to a read-only region), -E2BIG when the budget ran
- * out, -ELOOP for calls deeper than RMT_MAX_CALL_DEPTH, -ENOENT for a
- * callx target or helper id that does not exist.
+ * regions (or a write to a read-only region, or a misaligned atomic),
+ * -E2BIG when the budget ran out, -ELOOP for calls deeper than
+ * RMT_MAX_CALL_DEPTH, -ENOENT for a callx target or helper id that does
+ * not exist; -EINVAL (error_pc 0) without a stack.  r1-r5 hold no defined
+ * value after a call (they stay as they were in the interpreter).
  */
 int rmt_vm_exec(const struct rmt_prog *prog, struct rmt_vm_run *run);
 

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * table_lookup.c - the lookup path: no lock, no allocation, bounded by
+ * the snapshot's cost.  Key values are taken modulo their field width.
+ */
+#include "vm/table_impl.h"
+#include "vm/table_rcu.h"
+
+static u32 rmt_lookup_intervals(const struct rmt_table_snap *s, u64 key)
+{
+	const u64 *base = s->bounds;
+	u32 n = s->n_bounds, half;
+
+	key &= s->key_mask;
+	/* Branch-free: the last bound <= key; bounds[0] is 0. */
+	while (n > 1) {
+		half = n / 2;
+		base = base[half] <= key ? base + half : base;
+		n -= half;
+	}
+	return s->bound_rank[base - s->bounds];
+}
+
+/* One field, the common case: slots are (rank, key) pairs. */
+static u32 rmt_lookup_tuples1(const struct rmt_table_snap *s, u64 key)
+{
+	const struct rmt_tuple_hot *hot = s->hot;
+	u32 best = RMT_RANK_NONE, t, n = s->n_tuples;
+
+	for (t = 0; t < n && hot[t].best_rank < best; t++) {
+		const struct rmt_tuple *tp;
+		u64 mk = key & hot[t].mask, hash = mk * RMT_HASH_MUL;
+		u32 fbit = (u32)(hash >> hot[t].fshift), h, p;
+
+		if (rmt_likely(
+			    !((hot[t].filter[fbit / 64] >> (fbit % 64)) & 1)))
+			continue;
+		tp = &s->tuples[t];
+		h = (u32)(hash >> tp->shift);
+		for (p = 0; p <= tp->max_probe; p++) {
+			const u64 *sl = tp->slots + 2 * (size_t)h;
+
+			if (sl[0] == RMT_RANK_NONE)
+				break;
+			if (sl[1] == mk) {
+				if (sl[0] < best)
+					best = (u32)sl[0];
+				break;
+			}
+			h = (h + 1) & tp->size_mask;
+		}
+	}
+	return best;
+}
+
+static bool rmt_key_eq(const u64 *sl, const u64 *key, const u64 *mask, u32 nf)
+{
+	u32 i;
+
+	for (i = 0; i < nf; i++)
+		if (sl[i] != (key[i] & mask[i]))
+			return false;
+	return true;
+}
+
+static u32 rmt_lookup_tuples(const struct rmt_table_snap *s, const u64 *key)
+{
+	const struct rmt_tuple *tp = s->tuples, *end = tp + s->n_tuples;
+	u32 best = RMT_RANK_NONE, nf = s->nf, stride = nf + 1;
+
+	for (; tp < end && tp->best_rank < best; tp++) {
+		u64 hash = rmt_tuple_hash(key, tp->mask, nf);
+		u32 h = (u32)(hash >> tp->shift), p;
+		u32 fbit = (u32)(hash >> tp->fshift);
+
+		if (!((tp->filter[fbit / 64] >> (fbit % 64)) & 1))
+			continue;
+		for (p = 0; p <= tp->max_probe; p++) {
+			const u64 *sl = tp->slots + (size_t)h * stride;
+
+			if (sl[0] == RMT_RANK_NONE)
+				break;
+			if (rmt_key_eq(sl + 1, key, tp->mask, nf)) {
+				if (sl[0] < best)
+					best = (u32)sl[0];
+				break;
+			}
+			h = (h + 1) & tp->size_mask;
+		}
+	}
+	return best;
+}
+
+static u32 rmt_lookup_tree(const struct rmt_table_snap *s, const u64 *key)
+{
+	const struct rmt_tnode *n = s->nodes;
+	const u64 *ref;
+	u32 i, j, idx, nf = s->nf, stride = 1 + 2 * nf;
+
+	while (n->nbits) {
+		idx = 0;
+		for (j = 0; j < n->nbits; j++)
+			idx |= (u32)((key[n->field[j]] >> n->shift[j]) & 1)
+			       << j;
+		n = &s->nodes[n->base + idx];
+	}
+	ref = s->refs + (size_t)n->base * stride;
+	if (nf == 1) {
+		for (i = 0; i < n->count; i++, ref += 3)
+			if ((key[0] & ref[2]) == ref[1])
+				return (u32)ref[0];
+		return RMT_RANK_NONE;
+	}
+	for (i = 0; i < n->count; i++, ref += stride) {
+		for (j = 0; j < nf; j++)
+			if ((key[j] & ref[2 + 2 * j]) != ref[1 + 2 * j])
+				break;
+		if (j == nf)
+			return (u32)ref[0];
+	}
+	return RMT_RANK_NONE;
+}
+
+bool rmt_table_lookup(struct rmt_table *t, const u64 *key,
+		      struct rmt_table_result *res)
+{
+	const struct rmt_table_snap *s = rmt_rcu_dereference(t->snap);
+	const struct rmt_snap_act *a;
+	u32 best;
+
+	if (s->kind == RMT_SNAP_INTERVALS)
+		best = rmt_lookup_intervals(s, key[0]);
+	else if (s->kind == RMT_SNAP_TREE)
+		best = rmt_lookup_tree(s, key);
+	else if (s->nf == 1)
+		best = rmt_lookup_tuples1(s, key[0]);
+	else
+		best = rmt_lookup_tuples(s, key);
+	/* Statistics may lose counts when CPUs race; they never block. */
+	RMT_WRITE_ONCE(t->lookups, RMT_READ_ONCE(t->lookups) + 1);
+	if (best == RMT_RANK_NONE) {
+		a = &s->def;
+		res->state = NULL;
+		res->state_len = 0;
+	} else {
+		a = &s->acts[best];
+		RMT_WRITE_ONCE(((struct rmt_snap_act *)a)->hits,
+			       RMT_READ_ONCE(a->hits) + 1);
+		RMT_WRITE_ONCE(t->matched, RMT_READ_ONCE(t->matched) + 1);
+		res->state_len = t->cfg.state_size;
+		res->state =
+			t->cfg.state_size ?
+				t->state + (size_t)a->slot * t->cfg.state_size :
+				NULL;
+	}
+	res->slot = a->slot;
+	res->action_id = a->action_id;
+	res->param_len = a->param_len;
+	res->params = s->params + a->param_off;
+	return best != RMT_RANK_NONE;
+}

@@ -1,0 +1,30 @@
+# vm/tables.cmake: match-action tables, pipelines, hooks and helpers.
+#   rmt_tables       freestanding core (also built into the kernel module)
+#   rmt_tables_user  user space: grace periods for table updates
+#   rmt_tables_text  user space: the RMT program text format
+rmt_add_core_library(rmt_tables
+	${CMAKE_CURRENT_SOURCE_DIR}/table.c
+	${CMAKE_CURRENT_SOURCE_DIR}/table_build.c
+	${CMAKE_CURRENT_SOURCE_DIR}/table_lookup.c
+	${CMAKE_CURRENT_SOURCE_DIR}/table_sort.c
+	${CMAKE_CURRENT_SOURCE_DIR}/table_tree.c
+	${CMAKE_CURRENT_SOURCE_DIR}/hook_defs.c
+	${CMAKE_CURRENT_SOURCE_DIR}/helpers.c
+	${CMAKE_CURRENT_SOURCE_DIR}/pipeline.c
+	${CMAKE_CURRENT_SOURCE_DIR}/pipeline_msg.c)
+target_link_libraries(rmt_tables PUBLIC rmt_vm rmt_proto)
+
+add_library(rmt_tables_user STATIC ${CMAKE_CURRENT_SOURCE_DIR}/table_rcu_user.c)
+target_link_libraries(rmt_tables_user PUBLIC rmt_tables)
+
+# User space: the RMT program text format.
+add_library(rmt_tables_text STATIC ${CMAKE_CURRENT_SOURCE_DIR}/pipeline_parse.c)
+target_link_libraries(rmt_tables_text PUBLIC rmt_tables rmt_tables_user
+	rmt_vm_text)
+if(RMT_FUZZ)
+	foreach(lib rmt_tables rmt_tables_text)
+		target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link)
+	endforeach()
+endif()
+# rmt_tables calls the grace-period functions rmt_tables_user defines.
+target_link_libraries(rmt_tables INTERFACE rmt_tables_user)
