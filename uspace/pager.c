@@ -60,6 +60,7 @@ struct thread_hist {
 	uint32_t n;
 	uint64_t last_page;
 	uint64_t used_at;
+	bool seen;
 	int64_t d[RMT_US_HISTORY];
 };
 
@@ -392,7 +393,9 @@ static struct thread_hist *thread_hist(struct rmt_pager *p, uint32_t tid)
 
 static void record_delta(struct thread_hist *t, uint64_t pg)
 {
-	if (t->used_at) {
+	if (t->seen && pg == t->last_page)
+		return;
+	if (t->seen) {
 		memmove(&t->d[1], &t->d[0],
 			(RMT_US_HISTORY - 1) * sizeof(t->d[0]));
 		t->d[0] = (int64_t)(pg - t->last_page);
@@ -400,6 +403,7 @@ static void record_delta(struct thread_hist *t, uint64_t pg)
 			t->n++;
 	}
 	t->last_page = pg;
+	t->seen = true;
 }
 
 static void prefetch_one(struct rmt_pager *p, uint64_t addr, uint64_t now)
@@ -438,15 +442,16 @@ static void run_hook(struct rmt_pager *p, struct rmt_us_fault_ctx *ctx,
 	struct thread_hist *t = thread_hist(p, tid);
 	int n, i;
 
-	record_delta(t, pg);
 	t->used_at = ++p->th_clock;
 	ctx->region_start = e ? (uintptr_t)page_addr(p, e->first) : ctx->addr;
 	ctx->region_end = e ? (uintptr_t)page_addr(p, e->first + e->npages) :
 			      ctx->addr + RMT_US_PAGE;
 	ctx->pid = p->pid;
 	ctx->tid = tid;
+	/* The history before this fault, as the kernel hook sees it. */
 	ctx->n_deltas = t->n;
 	memcpy(ctx->deltas, t->d, sizeof(ctx->deltas));
+	record_delta(t, pg);
 	if (!p->cfg.prefetch)
 		return;
 	p->st->hook_calls++;

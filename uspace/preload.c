@@ -6,8 +6,9 @@
  * memalign and private anonymous mmap are served from the pager's far
  * memory; everything smaller goes to glibc.  Configured by environment
  * variables that rmt-run sets (RMT_MEM_LIMIT, RMT_FAR_LATENCY,
- * RMT_FETCH_DEPTH, RMT_INACTIVE, RMT_THRESHOLD, RMT_STATS_FD,
- * RMT_RING_FD), all removed at start so that child processes run plain.
+ * RMT_FETCH_DEPTH, RMT_INACTIVE, RMT_THRESHOLD, RMT_PREFETCHER,
+ * RMT_STATS_FD, RMT_RING_FD), all removed at start so that child
+ * processes run plain.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include "uspace/fetch.h"
 #include "uspace/pager.h"
 #include "uspace/parse.h"
+#include "uspace/rmt_prefetch.h"
 
 void *__libc_malloc(size_t n);
 void *__libc_calloc(size_t n, size_t m);
@@ -99,6 +101,20 @@ static void configure(struct rmt_pager_config *c)
 		if (rmt_us_parse_size(s, &v, &pm) || pm || !v)
 			die("threshold", s);
 		threshold = (size_t)v;
+	}
+	if ((s = take_env("RMT_PREFETCHER"))) {
+		struct rmt_us_rmt_pf *pf;
+		char err[256] = "";
+
+		if (rmt_us_rmt_pf_open(s, &pf, err, sizeof(err))) {
+			fprintf(stderr, "rmt-preload: prefetcher %s: %s\n", s,
+				err);
+			_exit(2);
+		}
+		if (pf) {
+			c->prefetch = rmt_us_rmt_pf_run;
+			c->prefetch_priv = pf;
+		}
 	}
 	if ((s = take_env("RMT_STATS_FD")))
 		c->stats = map_fd(s, sizeof(struct rmt_us_stats));

@@ -28,7 +28,11 @@ expect 2 "bad --far-latency" --far-latency 5 -- true
 expect 2 "bad --far-latency" --far-latency fast -- true
 expect 2 "bad --fetch-depth" --fetch-depth 0 -- true
 expect 2 "bad --fetch-depth" --fetch-depth 9999 -- true
-expect 2 "bad --prefetcher" --prefetcher magic -- true
+expect 2 "unknown prefetcher" --prefetcher magic -- true
+expect 2 "bad --prefetcher" --prefetcher /nonexistent/p.rmt -- true
+printf 'hook swap_fault\naction a {\n\tbogus\n}\n' >"${TMPDIR:-/tmp}/rmt-bad-$$.rmt"
+expect 2 "line" --prefetcher "${TMPDIR:-/tmp}/rmt-bad-$$.rmt" -- true
+rm -f "${TMPDIR:-/tmp}/rmt-bad-$$.rmt"
 expect 2 "bad --threshold" --threshold 0 -- true
 expect 2 "unrecognized option" --frobnicate -- true
 expect 2 "requires an argument" --mem-limit

@@ -30,6 +30,7 @@
 #include "uspace/fetch.h"
 #include "uspace/pager.h"
 #include "uspace/parse.h"
+#include "uspace/rmt_prefetch.h"
 #include "uspace/stats.h"
 
 #define RING_DATA (4u << 20)
@@ -65,7 +66,9 @@ static void usage(FILE *f)
 		"                       the far memory allocated (default 50%%)\n"
 		"  --far-latency TIME   latency of one page fetch, e.g. 5us, 80us (5us)\n"
 		"  --fetch-depth N      page fetches in flight, 1..%u (8)\n"
-		"  --prefetcher NAME    none (default); more come with the RMT pipeline\n"
+		"  --prefetcher NAME    none (default), readahead (Linux swap readahead),\n"
+		"                       leap (Leap), or FILE.rmt: an RMT program of the\n"
+		"                       swap_fault hook, run on every far fault\n"
 		"  --threshold SIZE     smallest allocation put in far memory (1M)\n"
 		"  --inactive PCT       share of the limit kept on the inactive list (25)\n"
 		"  --json FILE          write the statistics as JSON\n"
@@ -81,6 +84,19 @@ static void bad(const char *what, const char *value)
 	fprintf(stderr, "rmt-run: bad %s '%s' (see rmt-run --help)\n", what,
 		value);
 	exit(2);
+}
+
+/* Loads the prefetcher once here, so that a bad one is a usage error. */
+static void check_prefetcher(const char *name)
+{
+	struct rmt_us_rmt_pf *pf;
+	char err[256] = "";
+
+	if (rmt_us_rmt_pf_open(name, &pf, err, sizeof(err))) {
+		fprintf(stderr, "rmt-run: bad --prefetcher: %s\n", err);
+		exit(2);
+	}
+	rmt_us_rmt_pf_close(pf);
 }
 
 static void parse(int argc, char **argv, struct opts *o)
@@ -146,10 +162,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		    o->far_latency);
 	if (rmt_us_parse_count(o->fetch_depth, 1, RMT_US_MAX_DEPTH, &v))
 		bad("--fetch-depth (want 1..256)", o->fetch_depth);
-	if (strcmp(o->prefetcher, "none"))
-		bad("--prefetcher (known: none; readahead, leap and learned "
-		    "come with the RMT pipeline)",
-		    o->prefetcher);
+	check_prefetcher(o->prefetcher);
 	if (rmt_us_parse_size(o->threshold, &v, &pm) || pm || !v)
 		bad("--threshold", o->threshold);
 	if (rmt_us_parse_count(o->inactive, 0, 90, &v))
@@ -251,6 +264,7 @@ static void run_child(const struct opts *o, const char *preload, int stats_fd,
 	setenv("RMT_FETCH_DEPTH", o->fetch_depth, 1);
 	setenv("RMT_THRESHOLD", o->threshold, 1);
 	setenv("RMT_INACTIVE", o->inactive, 1);
+	setenv("RMT_PREFETCHER", o->prefetcher, 1);
 	snprintf(num, sizeof(num), "%d", stats_fd);
 	setenv("RMT_STATS_FD", num, 1);
 	snprintf(num, sizeof(num), "%d", ring_fd);

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * rmt_prefetch.c - runs the swap_fault pipeline of an RMT program as the
+ * pager's prefetcher (see rmt_prefetch.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "uspace/fetch.h"
+#include "uspace/rmt_prefetch.h"
+#include "vm/pipeline_parse.h"
+
+/* Program texts compiled in from programs/ (builtin_programs.c). */
+extern const char rmt_us_prog_readahead[];
+extern const char rmt_us_prog_leap[];
+
+struct rmt_us_rmt_pf {
+	struct rmt_program prog;
+	struct rmt_hook_scratch scratch;
+	struct rmt_ctx_swap_fault ctx;
+	struct rmt_decision d;
+};
+
+static u64 clock_ns(void *arg)
+{
+	return rmt_us_now_ns();
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && !strcmp(s + n - m, suffix);
+}
+
+int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
+		       size_t err_size)
+{
+	struct rmt_us_rmt_pf *pf;
+	const char *text = NULL;
+	int r;
+
+	*out = NULL;
+	if (!strcmp(name, "none"))
+		return 0;
+	if (!strcmp(name, "readahead"))
+		text = rmt_us_prog_readahead;
+	else if (!strcmp(name, "leap"))
+		text = rmt_us_prog_leap;
+	else if (!ends_with(name, ".rmt")) {
+		snprintf(err, err_size,
+			 "unknown prefetcher '%s' (known: none, "
+			 "readahead, leap, or a FILE.rmt)",
+			 name);
+		return -ENOENT;
+	}
+	pf = rmt_alloc(sizeof(*pf));
+	if (!pf) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	if (text)
+		r = rmt_program_parse(text, NULL, &pf->prog, err, err_size);
+	else
+		r = rmt_program_load(name, &pf->prog, err, err_size);
+	if (!r && rmt_pipeline_hook(pf->prog.pipe)->id != RMT_HOOK_SWAP_FAULT) {
+		snprintf(err, err_size, "%s: not a swap_fault program", name);
+		rmt_program_free(&pf->prog);
+		r = -EINVAL;
+	}
+	if (r) {
+		rmt_free(pf);
+		return r;
+	}
+	rmt_pipeline_set_clock(pf->prog.pipe, clock_ns, NULL);
+	*out = pf;
+	return 0;
+}
+
+void rmt_us_rmt_pf_close(struct rmt_us_rmt_pf *pf)
+{
+	if (!pf)
+		return;
+	rmt_program_free(&pf->prog);
+	rmt_free(pf);
+}
+
+int rmt_us_rmt_pf_run(void *priv, const struct rmt_us_fault_ctx *ctx,
+		      uint64_t *pages, unsigned int max)
+{
+	struct rmt_us_rmt_pf *pf = priv;
+	struct rmt_ctx_swap_fault *c = &pf->ctx;
+	unsigned int i, n;
+	int r;
+
+	_Static_assert(RMT_US_HISTORY == RMT_SWAP_HISTORY, "same history");
+	memset(c, 0, sizeof(*c));
+	c->addr = ctx->addr;
+	c->vma_start = ctx->region_start;
+	c->vma_end = ctx->region_end;
+	c->time_ns = ctx->time_ns;
+	c->pid = ctx->tid;
+	c->tgid = ctx->pid;
+	c->flags = ctx->flags;
+	c->n_deltas = ctx->n_deltas;
+	memcpy(c->deltas, ctx->deltas, sizeof(c->deltas));
+	r = rmt_pipeline_run(pf->prog.pipe, c, sizeof(*c), &pf->scratch,
+			     &pf->d);
+	if (r)
+		return r < 0 ? r : -EIO;
+	n = pf->d.n_pages < max ? pf->d.n_pages : max;
+	for (i = 0; i < n; i++)
+		pages[i] = pf->d.pages[i];
+	return (int)n;
+}
