@@ -9,6 +9,7 @@
 #ifndef RMT_US_HOOK_H
 #define RMT_US_HOOK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define RMT_US_HISTORY 16u /* page deltas kept per faulting thread */
@@ -37,5 +38,13 @@ struct rmt_us_fault_ctx {
 typedef int (*rmt_us_prefetch_fn)(void *priv,
 				  const struct rmt_us_fault_ctx *ctx,
 				  uint64_t *pages, unsigned int max);
+
+/*
+ * Called when a far-memory allocation [start, end) appears (added) or
+ * goes away, outside the fault path, so that a prefetcher can keep state
+ * per region as the kernel keeps readahead state per VMA.
+ */
+typedef void (*rmt_us_region_fn)(void *priv, uint64_t start, uint64_t end,
+				 bool added);
 
 #endif /* RMT_US_HOOK_H */

@@ -781,6 +781,10 @@ void *rmt_pager_alloc(struct rmt_pager *p, size_t bytes)
 		p->st->far_bytes = p->allocated_pages * RMT_US_PAGE;
 	update_limit(p);
 	pthread_mutex_unlock(&p->lock);
+	if (p->cfg.region)
+		p->cfg.region(p->cfg.prefetch_priv,
+			      (uintptr_t)page_addr(p, got.first),
+			      (uintptr_t)page_addr(p, got.first + need), true);
 	return page_addr(p, got.first);
 }
 
@@ -863,6 +867,11 @@ int rmt_pager_free(struct rmt_pager *p, void *addr)
 	p->allocated_pages -= gone.npages;
 	update_limit(p);
 	pthread_mutex_unlock(&p->lock);
+	if (p->cfg.region)
+		p->cfg.region(p->cfg.prefetch_priv,
+			      (uintptr_t)page_addr(p, gone.first),
+			      (uintptr_t)page_addr(p, gone.first + gone.npages),
+			      false);
 	return 0;
 }
 

@@ -35,7 +35,8 @@ struct rmt_pager_config {
 	uint32_t inactive_percent; /* inactive list share of the limit */
 	uint64_t arena_bytes; /* virtual space reserved for far memory */
 	rmt_us_prefetch_fn prefetch; /* NULL: no prefetching */
-	void *prefetch_priv;
+	rmt_us_region_fn region; /* NULL: not told about allocations */
+	void *prefetch_priv; /* for both */
 	struct rmt_us_stats *stats; /* NULL: kept inside the pager */
 	void *ring_mem; /* a formatted ring for fault events */
 	size_t ring_len;

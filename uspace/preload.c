@@ -113,6 +113,7 @@ static void configure(struct rmt_pager_config *c)
 		}
 		if (pf) {
 			c->prefetch = rmt_us_rmt_pf_run;
+			c->region = rmt_us_rmt_pf_region;
 			c->prefetch_priv = pf;
 		}
 	}

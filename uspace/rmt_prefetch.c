@@ -114,3 +114,72 @@ int rmt_us_rmt_pf_run(void *priv, const struct rmt_us_fault_ctx *ctx,
 		pages[i] = pf->d.pages[i];
 	return (int)n;
 }
+
+/* The id of the swap_fault context field called name. */
+static int ctx_field_id(const struct rmt_pipeline *pipe, const char *name,
+			u16 *id)
+{
+	const struct rmt_hook_desc *h = rmt_pipeline_hook(pipe);
+	u32 i;
+
+	for (i = 0; i < h->n_fields; i++) {
+		if (!strcmp(h->fields[i].name, name)) {
+			*id = h->fields[i].id;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The index of the catch-all (mask 0) ternary field vma in e, or -1. */
+static int catch_all_field(const struct rmt_table_entry *e, u16 vma)
+{
+	u32 i;
+
+	for (i = 0; i < e->n_fields; i++)
+		if (e->fields[i].field_id == vma &&
+		    e->fields[i].kind == RMT_MATCH_TERNARY &&
+		    !e->fields[i].mask_or_high)
+			return (int)i;
+	return -1;
+}
+
+static void region_in_table(struct rmt_table *t, u16 vma, uint64_t start,
+			    bool added)
+{
+	const struct rmt_table_config *cfg = rmt_table_config(t);
+	struct rmt_table_entry e;
+	enum rmt_table_code code;
+	u32 slot;
+	int k;
+
+	for (slot = 0; slot < cfg->capacity; slot++) {
+		if (rmt_table_entry_get(t, slot, &e, NULL))
+			continue;
+		k = catch_all_field(&e, vma);
+		if (k < 0)
+			continue;
+		e.fields[k].value = start;
+		e.fields[k].mask_or_high = ~0ull;
+		e.priority++;
+		if (added)
+			rmt_table_add(t, &e, &slot, &code);
+		else
+			rmt_table_delete(t, &e, &code);
+		rmt_table_commit(t, &code);
+		return;
+	}
+}
+
+void rmt_us_rmt_pf_region(void *priv, uint64_t start, uint64_t end, bool added)
+{
+	struct rmt_us_rmt_pf *pf = priv;
+	u32 i, n = rmt_pipeline_n_stages(pf->prog.pipe);
+	u16 vma;
+
+	if (ctx_field_id(pf->prog.pipe, "vma_start", &vma))
+		return;
+	for (i = 0; i < n; i++)
+		region_in_table(rmt_pipeline_stage(pf->prog.pipe, i, NULL), vma,
+				start, added);
+}

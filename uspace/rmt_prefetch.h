@@ -27,4 +27,13 @@ void rmt_us_rmt_pf_close(struct rmt_us_rmt_pf *pf);
 int rmt_us_rmt_pf_run(void *pf, const struct rmt_us_fault_ctx *ctx,
 		      uint64_t *pages, unsigned int max);
 
+/*
+ * The rmt_us_region_fn to install with pf: for each table keyed on
+ * vma_start (ternary) with a catch-all entry, a region gets its own copy
+ * of that entry (one priority higher, exact on the region's start), so
+ * that per-entry state is per region, like Linux's per-VMA readahead
+ * state; the copy goes when the region does.
+ */
+void rmt_us_rmt_pf_region(void *pf, uint64_t start, uint64_t end, bool added);
+
 #endif /* RMT_US_RMT_PREFETCH_H */

@@ -127,3 +127,55 @@ Test(rmt_prefetch, pager_with_readahead)
 	rmt_pager_destroy(p);
 	rmt_us_rmt_pf_close(pf);
 }
+
+/* Coverage of readahead over two interleaved sequential streams. */
+static double two_streams(bool per_region)
+{
+	struct rmt_pager_config c;
+	struct rmt_pager *p;
+	struct rmt_us_rmt_pf *pf;
+	struct rmt_us_summary sum;
+	char why[256] = "";
+	uint8_t *a, *b;
+	size_t i;
+
+	cr_assert_eq(rmt_us_rmt_pf_open("readahead", &pf, why, sizeof(why)), 0);
+	rmt_pager_config_default(&c);
+	c.mem_limit = 256 * 4096;
+	c.far_latency_ns = 0;
+	c.arena_bytes = 64ull << 20;
+	c.prefetch = rmt_us_rmt_pf_run;
+	c.region = per_region ? rmt_us_rmt_pf_region : NULL;
+	c.prefetch_priv = pf;
+	cr_assert_eq(rmt_pager_create(&c, &p), 0);
+	/* A gap between the regions, so that they never look adjacent. */
+	a = rmt_pager_alloc(p, 1024 * 4096);
+	cr_assert_not_null(rmt_pager_alloc(p, 4096 * 4096));
+	b = rmt_pager_alloc(p, 1024 * 4096);
+	for (i = 0; i < 1024; i++) {
+		a[i * 4096] = 1;
+		b[i * 4096] = 2;
+	}
+	for (i = 0; i < 1024; i++)
+		cr_assert_eq(a[i * 4096] + b[i * 4096], 3);
+	rmt_us_stats_summary(rmt_pager_stats(p), &sum);
+	cr_assert_eq(rmt_pager_free(p, a), 0);
+	rmt_pager_destroy(p);
+	rmt_us_rmt_pf_close(pf);
+	return sum.coverage;
+}
+
+Test(rmt_prefetch, readahead_state_per_region)
+{
+	char why[256] = "";
+	double shared, own;
+
+	if (rmt_pager_probe(why, sizeof(why)))
+		cr_skip_test("userfaultfd unavailable: %s", why);
+	shared = two_streams(false);
+	own = two_streams(true);
+	cr_assert_gt(own, 0.75, "coverage %f with per-region state", own);
+	cr_log_info("readahead coverage: per-region %f, shared %f", own, shared);
+	cr_assert_gt(own, shared + 0.1, "per-region %f, shared %f", own,
+		     shared);
+}
