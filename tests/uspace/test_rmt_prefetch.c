@@ -175,7 +175,8 @@ Test(rmt_prefetch, readahead_state_per_region)
 	shared = two_streams(false);
 	own = two_streams(true);
 	cr_assert_gt(own, 0.75, "coverage %f with per-region state", own);
-	cr_log_info("readahead coverage: per-region %f, shared %f", own, shared);
+	cr_log_info("readahead coverage: per-region %f, shared %f", own,
+		    shared);
 	cr_assert_gt(own, shared + 0.1, "per-region %f, shared %f", own,
 		     shared);
 }

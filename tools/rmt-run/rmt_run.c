@@ -32,6 +32,7 @@
 #include "uspace/parse.h"
 #include "uspace/rmt_prefetch.h"
 #include "uspace/stats.h"
+#include "uspace/trace.h"
 
 #define RING_DATA (4u << 20)
 
@@ -214,14 +215,15 @@ static void *drain_thread(void *arg)
 			rmt_ring_cons_resync(&d->cons);
 			continue;
 		}
-		for (i = 0; i < n && d->trace; i++)
-			fprintf(d->trace,
-				"%llu %u 0x%llx 0x%llx 0x%llx %u %u\n",
-				(unsigned long long)ev[i].time_ns, ev[i].pid,
-				(unsigned long long)ev[i].addr,
-				(unsigned long long)ev[i].vma_start,
-				(unsigned long long)ev[i].vma_end, ev[i].flags,
-				ev[i].latency_ns);
+		for (i = 0; i < n && d->trace; i++) {
+			struct rmt_us_trace_rec r = {
+				ev[i].time_ns,	  ev[i].pid,	 ev[i].addr,
+				ev[i].vma_start,  ev[i].vma_end, ev[i].flags,
+				ev[i].latency_ns,
+			};
+
+			rmt_us_trace_write(d->trace, &r);
+		}
 		d->events += (uint64_t)n;
 		if (!n) {
 			if (stop)
@@ -364,8 +366,9 @@ int main(int argc, char **argv)
 				o.trace, strerror(errno));
 			return 2;
 		}
-		fprintf(d.trace, "# rmt fault trace v1: time_ns tid addr "
-				 "region_start region_end flags latency_ns\n");
+		fprintf(d.trace, RMT_US_TRACE_HEADER
+			": time_ns tid addr "
+			"region_start region_end flags latency_ns\n");
 	}
 	stats_fd = memfd_create("rmt-stats", MFD_CLOEXEC);
 	if (stats_fd < 0 || ftruncate(stats_fd, sizeof(*st)) ||
