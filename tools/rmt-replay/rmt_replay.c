@@ -72,7 +72,7 @@ static void usage(FILE *f)
 		"  --far-latency TIME   latency of one page fetch (5us)\n"
 		"  --fetch-depth N      page fetches in flight (8)\n"
 		"  --fault-cost TIME    fixed cost of every fault (8us, as measured)\n"
-		"  --cache PAGES        prefetch cache capacity (4096)\n"
+		"  --cache PAGES        prefetch cache capacity (1024)\n"
 		"  --help               this text\n");
 }
 
@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pf_name = "none";
-	uint64_t latency = 5000, depth = 8, cap = 4096, prev_end = 0;
+	uint64_t latency = 5000, depth = 8, cap = 1024, prev_end = 0;
 	struct rmt_us_rmt_pf *pf = NULL;
 	static struct sim s;
 	char line[512], err[256] = "";
