@@ -106,7 +106,9 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		"\"late_hits\": %llu, \"first_touch\": %llu, "
 		"\"ref_faults\": %llu, \"evictions\": %llu, "
 		"\"deactivations\": %llu, "
-		"\"hook_errors\": %llu, \"ring_dropped\": %llu, "
+		"\"hook_calls\": %llu, \"hook_errors\": %llu, "
+		"\"prefetch_skipped\": %llu, \"wp_faults\": %llu, "
+		"\"ring_dropped\": %llu, "
 		"\"limit_pages\": %llu, \"peak_resident_pages\": %llu, "
 		"\"far_bytes\": %llu, \"pager_ns\": {",
 		(unsigned long long)s->late_hits,
@@ -114,7 +116,10 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		(unsigned long long)s->ref_faults,
 		(unsigned long long)s->evictions,
 		(unsigned long long)s->deactivations,
+		(unsigned long long)s->hook_calls,
 		(unsigned long long)s->hook_errors,
+		(unsigned long long)s->prefetch_skipped,
+		(unsigned long long)s->wp_faults,
 		(unsigned long long)s->ring_dropped,
 		(unsigned long long)s->limit_pages,
 		(unsigned long long)s->peak_resident,
