@@ -875,21 +875,32 @@ int rmt_pager_free(struct rmt_pager *p, void *addr)
 	return 0;
 }
 
-size_t rmt_pager_size(struct rmt_pager *p, const void *addr)
+int rmt_pager_find(struct rmt_pager *p, const void *addr, void **start,
+		   size_t *len)
 {
 	const struct extent *e;
-	size_t n = 0;
 
 	if (!rmt_pager_owns(p, addr))
-		return 0;
+		return -EINVAL;
 	pthread_mutex_lock(&p->lock);
 	e = find_alloc(p,
 		       ((uintptr_t)addr - (uintptr_t)p->arena) / RMT_US_PAGE);
-	if (e)
-		n = (size_t)(page_addr(p, e->first + e->npages) -
-			     (uint8_t *)addr);
+	if (e) {
+		*start = page_addr(p, e->first);
+		*len = e->npages * RMT_US_PAGE;
+	}
 	pthread_mutex_unlock(&p->lock);
-	return n;
+	return e ? 0 : -EINVAL;
+}
+
+size_t rmt_pager_size(struct rmt_pager *p, const void *addr)
+{
+	void *start;
+	size_t len;
+
+	if (rmt_pager_find(p, addr, &start, &len))
+		return 0;
+	return len - (size_t)((const uint8_t *)addr - (uint8_t *)start);
 }
 
 int rmt_pager_discard(struct rmt_pager *p, void *addr, size_t len)

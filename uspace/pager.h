@@ -60,8 +60,11 @@ void *rmt_pager_alloc(struct rmt_pager *p, size_t bytes);
 int rmt_pager_free(struct rmt_pager *p, void *addr);
 /* Whether addr lies in this pager's arena (cheap, lock-free). */
 int rmt_pager_owns(const struct rmt_pager *p, const void *addr);
-/* Size of the allocation containing addr, 0 if none. */
+/* Bytes from addr to the end of the allocation containing it, 0 if none. */
 size_t rmt_pager_size(struct rmt_pager *p, const void *addr);
+/* The allocation containing addr: 0, or -EINVAL if there is none. */
+int rmt_pager_find(struct rmt_pager *p, const void *addr, void **start,
+		   size_t *len);
 /* Returns pages of an allocation to zero, as munmap+mmap would. */
 int rmt_pager_discard(struct rmt_pager *p, void *addr, size_t len);
 

@@ -287,10 +287,17 @@ void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 
 int munmap(void *addr, size_t len)
 {
+	void *start;
+	size_t size;
+
 	if (!is_far(addr))
 		return (int)syscall(SYS_munmap, addr, len);
+	if (rmt_pager_find(pager, addr, &start, &size)) {
+		errno = EINVAL;
+		return -1;
+	}
 	/* The whole allocation goes; a part of it reads as zeros again. */
-	if (len >= rmt_pager_size(pager, addr))
+	if (addr == start && len >= size)
 		return rmt_pager_free(pager, addr) ? (errno = EINVAL, -1) : 0;
 	return rmt_pager_discard(pager, addr, len) ? (errno = EINVAL, -1) : 0;
 }

@@ -322,3 +322,27 @@ Test(pager, concurrent_writers_lose_nothing)
 	cr_assert_gt(rmt_pager_stats(p)->evictions, 1000);
 	rmt_pager_destroy(p);
 }
+
+Test(pager, find_and_partial_discard)
+{
+	struct rmt_pager *p = start(16, 0, NULL, NULL);
+	uint8_t *m = rmt_pager_alloc(p, 64 * PG);
+	void *s = NULL;
+	size_t len = 0, i;
+
+	fill(m, 64, 8);
+	cr_assert_eq(rmt_pager_find(p, m + 40 * PG + 7, &s, &len), 0);
+	cr_assert_eq(s, m);
+	cr_assert_eq(len, 64 * PG);
+	cr_assert_eq(rmt_pager_size(p, m + 40 * PG), 24 * PG);
+	cr_assert_eq(rmt_pager_find(p, &len, &s, &len), -EINVAL);
+	/* The second half reads as zeros again, the first keeps its data. */
+	cr_assert_eq(rmt_pager_discard(p, m + 32 * PG, 32 * PG), 0);
+	check(m, 32, 8);
+	for (i = 32 * PG; i < 64 * PG; i += 256)
+		cr_assert_eq(m[i], 0, "byte %zu", i);
+	cr_assert_eq(rmt_pager_discard(p, m + 60 * PG, 8 * PG), -EINVAL,
+		     "past the end of the allocation");
+	cr_assert_eq(rmt_pager_discard(p, m + 5, PG), -EINVAL, "unaligned");
+	rmt_pager_destroy(p);
+}
