@@ -2,15 +2,17 @@
 /*
  * preload.c - librmt-preload.so, the LD_PRELOAD interposer rmt-run loads
  * into an unmodified program: allocations of at least RMT_THRESHOLD bytes
- * through malloc, calloc, realloc, posix_memalign, aligned_alloc,
- * memalign and private anonymous mmap are served from the pager's far
- * memory; everything smaller goes to glibc.  Configured by environment
+ * through malloc, calloc, realloc, reallocarray, posix_memalign,
+ * aligned_alloc, memalign and private anonymous mmap are served from the
+ * pager's far memory (malloc_usable_size answers for them); everything
+ * smaller goes to glibc.  Configured by environment
  * variables that rmt-run sets (RMT_MEM_LIMIT, RMT_FAR_LATENCY,
  * RMT_FETCH_DEPTH, RMT_INACTIVE, RMT_THRESHOLD, RMT_PREFETCHER,
  * RMT_STATS_FD, RMT_RING_FD), all removed at start so that child
  * processes run plain.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -35,6 +37,7 @@ void __libc_free(void *p);
 void *__libc_memalign(size_t align, size_t n);
 
 static struct rmt_pager *pager;
+static size_t (*real_usable_size)(void *);
 static size_t threshold = 1u << 20;
 static bool report_at_exit;
 static uint64_t start_ns;
@@ -158,6 +161,12 @@ __attribute__((constructor)) static void preload_init(void)
 
 	unsetenv("LD_PRELOAD");
 	start_ns = rmt_us_now_ns();
+	real_usable_size =
+		(size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+	if (!real_usable_size) {
+		fprintf(stderr, "rmt-preload: no malloc_usable_size in libc\n");
+		_exit(1);
+	}
 	configure(&c);
 	err = rmt_pager_create(&c, &pager);
 	if (err) {
@@ -238,6 +247,20 @@ void *realloc(void *old, size_t n)
 	memcpy(p, old, have < n ? have : n);
 	__libc_free(old);
 	return p;
+}
+
+void *reallocarray(void *old, size_t n, size_t m)
+{
+	if (m && n > SIZE_MAX / m) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(old, n * m);
+}
+
+size_t malloc_usable_size(void *p)
+{
+	return is_far(p) ? rmt_pager_size(pager, p) : real_usable_size(p);
 }
 
 static void *aligned(size_t align, size_t n)

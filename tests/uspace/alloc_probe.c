@@ -94,6 +94,14 @@ int main(void)
 			"alloc-probe: realloc small to large lost data\n");
 		failures++;
 	}
+	if (malloc_usable_size(a) < 6 * MB || malloc_usable_size(small) < MB) {
+		fprintf(stderr, "alloc-probe: malloc_usable_size too small\n");
+		failures++;
+	}
+	b = reallocarray(b, 6, MB);
+	if (!b)
+		return 1;
+	check("reallocarray", b, 5 * MB, 2);
 	/* Shrinking keeps the block; the first part stays. */
 	a = realloc(a, 1 * MB);
 	check("realloc shrunk", a, MB, 1);
