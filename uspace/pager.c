@@ -162,10 +162,11 @@ int rmt_pager_probe(char *why, size_t why_len)
 		if (err == -EPERM)
 			snprintf(
 				why, why_len,
-				"userfaultfd is not permitted "
-				"(EPERM): /proc/sys/vm/unprivileged_userfaultfd "
-				"is 0 and this process lacks CAP_SYS_PTRACE; "
-				"run as root or set it to 1");
+				"userfaultfd is not permitted (EPERM): "
+				"/proc/sys/vm/unprivileged_userfaultfd is 0 "
+				"and this process lacks CAP_SYS_PTRACE (before "
+				"Linux 5.11), or a seccomp filter forbids it; "
+				"run as root or set the sysctl to 1");
 		else if (err == -ENOSYS)
 			snprintf(why, why_len,
 				 "this kernel has no userfaultfd "
