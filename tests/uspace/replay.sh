@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# rmt-replay: a trace recorded by rmt-run --trace replays deterministically;
+# readahead and leap find the sequential stream in it, none prefetches
+# nothing; bad traces and options are refused with the reason.
+# Usage: replay.sh BUILD_DIR
+set -u
+build=$1
+run=$build/bin/rmt-run
+replay=$build/bin/rmt-replay
+if ! "$run" --far-latency 0 -- true 2>/dev/null; then
+	echo "skipped: the pager cannot run here"
+	exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+"$run" --mem-limit 25% --trace "$tmp/t" -- "$build/workloads/seqscan" --quick \
+	>/dev/null 2>&1 || { echo "FAIL recording the trace"; exit 1; }
+result() { "$replay" "$@" 2>&1 | tail -1; }
+field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$2"; }
+none=$(result --prefetcher none "$tmp/t")
+ra=$(result --prefetcher readahead "$tmp/t")
+ra2=$(result --prefetcher readahead "$tmp/t")
+leap=$(result --prefetcher leap "$tmp/t")
+echo "none:      $none"
+echo "readahead: $ra"
+echo "leap:      $leap"
+[ "$(field hits "$none")" = 0 ] && [ "$(field prefetched "$none")" = 0 ] ||
+	{ echo "FAIL none prefetched"; fail=1; }
+[ "$ra" = "$ra2" ] || { echo "FAIL replay is not deterministic"; fail=1; }
+for r in "$ra" "$leap"; do
+	awk -v c="$(field coverage "$r")" -v a="$(field accuracy "$r")" \
+		'BEGIN { exit !(c > 0.8 && a > 0.95) }' ||
+		{ echo "FAIL weak prefetching: $r"; fail=1; }
+	awk -v p="$(field wall_s "$r")" -v n="$(field wall_s "$none")" \
+		'BEGIN { exit !(p < n) }' ||
+		{ echo "FAIL prefetching did not shorten the simulated time"; fail=1; }
+done
+expect() {
+	local want=$1 pattern=$2 out rc
+	shift 2
+	out=$("$replay" "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -ne "$want" ] || ! grep -q -- "$pattern" <<<"$out"; then
+		echo "FAIL rmt-replay $*: rc=$rc (want $want): $out"
+		fail=1
+	else
+		echo "ok rmt-replay $*: $out"
+	fi
+}
+echo "hello" >"$tmp/bad1"
+{ head -1 "$tmp/t"; echo "12 1 0x1000 0x1000 0x2000 2"; } >"$tmp/bad2"
+{ head -1 "$tmp/t"; echo "12 1 0x1800 0x1000 0x2000 2 5"; } >"$tmp/bad3"
+{ head -1 "$tmp/t"; echo "12 1 0x1000 0x1000 0x2000 64 5"; } >"$tmp/bad4"
+: >"$tmp/empty"
+expect 1 "not a fault trace" "$tmp/bad1"
+expect 1 "bad2:2: malformed or missing latency_ns" "$tmp/bad2"
+expect 1 "bad3:2: addr not a page" "$tmp/bad3"
+expect 1 "bad4:2: unknown flags" "$tmp/bad4"
+expect 1 "empty trace" "$tmp/empty"
+expect 2 "cannot read" "$tmp/missing"
+expect 2 "exactly one TRACE"
+expect 2 "unknown prefetcher" --prefetcher magic "$tmp/t"
+expect 2 "bad --cache" --cache 0 "$tmp/t"
+exit $fail

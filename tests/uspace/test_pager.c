@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * test_pager.c - the pager with real userfaultfd: data survives eviction,
+ * the memory limit holds (staged pages included), the eviction policy
+ * keeps pages that are in use, prefetching through the hook produces hits
+ * and accounts them, a hostile hook cannot break anything, and the
+ * faulting thread waits for the modelled far latency.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "uspace/fetch.h"
+#include "uspace/pager.h"
+
+#define PG RMT_US_PAGE
+
+static struct rmt_pager *start(uint64_t limit_pages, uint64_t latency_ns,
+			       rmt_us_prefetch_fn fn, void *priv)
+{
+	struct rmt_pager_config c;
+	struct rmt_pager *p = NULL;
+	char why[256];
+
+	if (rmt_pager_probe(why, sizeof(why)))
+		cr_skip_test("userfaultfd unavailable: %s", why);
+	rmt_pager_config_default(&c);
+	c.mem_limit = limit_pages * PG;
+	c.far_latency_ns = latency_ns;
+	c.arena_bytes = 64ull << 20;
+	c.prefetch = fn;
+	c.prefetch_priv = priv;
+	cr_assert_eq(rmt_pager_create(&c, &p), 0);
+	return p;
+}
+
+static void fill(uint8_t *m, size_t pages, uint32_t salt)
+{
+	size_t i;
+
+	for (i = 0; i < pages; i++)
+		memset(m + i * PG, (int)((i * 7 + salt) & 0xff), PG);
+}
+
+static void check(const uint8_t *m, size_t pages, uint32_t salt)
+{
+	size_t i;
+
+	for (i = 0; i < pages; i++) {
+		uint8_t want = (uint8_t)((i * 7 + salt) & 0xff);
+
+		cr_assert_eq(m[i * PG], want, "page %zu lost its data", i);
+		cr_assert_eq(m[i * PG + PG - 1], want, "page %zu tail", i);
+	}
+}
+
+Test(pager, data_survives_eviction_under_the_limit)
+{
+	struct rmt_pager *p = start(16, 0, NULL, NULL);
+	struct rmt_us_stats *s = rmt_pager_stats(p);
+	uint8_t *m = rmt_pager_alloc(p, 256 * PG);
+	uint64_t seed = 1, i;
+
+	cr_assert_not_null(m);
+	fill(m, 256, 3);
+	check(m, 256, 3);
+	/* Random rewrites: each page faults back, changes and leaves. */
+	for (i = 0; i < 2000; i++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		m[((seed >> 33) % 256) * PG + 100] ^= 0x5a;
+		m[((seed >> 33) % 256) * PG + 100] ^= 0x5a;
+	}
+	check(m, 256, 3);
+	cr_assert_eq(s->first_touch, 256);
+	cr_assert_gt(s->misses, 256);
+	cr_assert_leq(s->peak_resident, 16);
+	cr_assert_eq(s->limit_pages, 16);
+	cr_assert_eq(rmt_pager_free(p, m), 0);
+	cr_assert_eq(rmt_pager_free(p, m), -EINVAL);
+	rmt_pager_destroy(p);
+}
+
+Test(pager, freed_memory_reads_as_zero_again)
+{
+	struct rmt_pager *p = start(16, 0, NULL, NULL);
+	uint8_t *m = rmt_pager_alloc(p, 64 * PG), *n;
+	size_t i;
+
+	fill(m, 64, 1);
+	cr_assert_eq(rmt_pager_size(p, m + 5), 64 * PG - 5);
+	cr_assert_eq(rmt_pager_free(p, m + 10 * PG), 0);
+	n = rmt_pager_alloc(p, 64 * PG);
+	cr_assert_eq(n, m, "first fit reuses the hole");
+	for (i = 0; i < 64 * PG; i += 512)
+		cr_assert_eq(n[i], 0, "byte %zu not zero", i);
+	cr_assert_eq(rmt_pager_free(p, (void *)&i), -EINVAL);
+	rmt_pager_destroy(p);
+}
+
+/*
+ * A hot set touched between every streaming access stays local: only
+ * the streaming pages miss.  Plain FIFO would evict the hot pages every
+ * limit-many faults.
+ */
+Test(pager, eviction_keeps_pages_in_use)
+{
+	struct rmt_pager *p = start(64, 0, NULL, NULL);
+	struct rmt_us_stats *s = rmt_pager_stats(p);
+	volatile uint8_t *m = rmt_pager_alloc(p, 1024 * PG);
+	uint64_t before, i, j, sum = 0;
+
+	fill((uint8_t *)m, 1024, 0);
+	for (j = 0; j < 8; j++)
+		sum += m[j * PG];
+	before = s->misses;
+	for (i = 0; i < 3000; i++) {
+		for (j = 0; j < 8; j++)
+			sum += m[j * PG];
+		sum += m[(8 + i % 1016) * PG];
+	}
+	cr_assert_gt(sum, 0);
+	/* At most one miss per streaming access, none for the hot pages. */
+	cr_assert_leq(s->misses - before, 3000, "misses %llu",
+		      (unsigned long long)(s->misses - before));
+	cr_assert_gt(s->ref_faults, 0, "inactive pages were referenced");
+	rmt_pager_destroy(p);
+}
+
+struct seq_hook {
+	unsigned int ahead;
+	uint64_t calls;
+	uint64_t bad_ctx;
+};
+
+static int next_pages(void *priv, const struct rmt_us_fault_ctx *ctx,
+		      uint64_t *pages, unsigned int max)
+{
+	struct seq_hook *h = priv;
+	unsigned int i;
+
+	h->calls++;
+	if (ctx->addr < ctx->region_start || ctx->addr >= ctx->region_end ||
+	    ctx->addr % PG || ctx->n_deltas > RMT_US_HISTORY || !ctx->tid)
+		h->bad_ctx++;
+	for (i = 0; i < h->ahead && i < max; i++)
+		pages[i] = ctx->addr + (i + 1) * PG;
+	return (int)i;
+}
+
+Test(pager, prefetch_hits_through_the_hook)
+{
+	struct seq_hook h = { 8, 0, 0 };
+	struct rmt_pager *p = start(256, 20000, next_pages, &h);
+	struct rmt_us_stats *s = rmt_pager_stats(p);
+	uint8_t *m = rmt_pager_alloc(p, 2048 * PG);
+	struct rmt_us_summary sum;
+
+	fill(m, 2048, 9);
+	check(m, 2048, 9);
+	check(m, 2048, 9);
+	rmt_us_stats_summary(s, &sum);
+	cr_assert_eq(h.bad_ctx, 0);
+	cr_assert_eq(h.calls, s->hits + s->misses, "%llu calls, %llu faults",
+		     (unsigned long long)h.calls,
+		     (unsigned long long)(s->hits + s->misses));
+	cr_assert_gt(sum.coverage, 0.8, "coverage %f", sum.coverage);
+	cr_assert_gt(sum.accuracy, 0.8, "accuracy %f", sum.accuracy);
+	cr_assert_leq(s->hits, s->prefetched);
+	cr_assert_eq(s->prefetched,
+		     s->hits + s->unused_evicted + s->staged_now);
+	/* Staged pages count against the limit. */
+	cr_assert_leq(s->peak_resident, 256);
+	rmt_pager_destroy(p);
+}
+
+/* Every prefetched page is either used, evicted unused or still staged. */
+Test(pager, pollution_is_counted)
+{
+	struct seq_hook h = { 40, 0, 0 };
+	struct rmt_pager *p = start(16, 0, next_pages, &h);
+	struct rmt_us_stats *s = rmt_pager_stats(p);
+	uint8_t *m = rmt_pager_alloc(p, 256 * PG);
+	size_t i;
+
+	fill(m, 256, 2);
+	/* Backwards: the forward prefetches are all wasted. */
+	for (i = 256; i-- > 0;)
+		cr_assert_eq(m[i * PG], (uint8_t)((i * 7 + 2) & 0xff));
+	cr_assert_gt(s->prefetched, 0);
+	cr_assert_gt(s->unused_evicted, 0);
+	cr_assert_eq(s->prefetched,
+		     s->hits + s->unused_evicted + s->staged_now);
+	cr_assert_leq(s->peak_resident, 16);
+	rmt_pager_destroy(p);
+}
+
+static int hostile(void *priv, const struct rmt_us_fault_ctx *ctx,
+		   uint64_t *pages, unsigned int max)
+{
+	uint64_t *n = priv;
+	unsigned int i;
+
+	if (++*n % 3 == 0)
+		return -EIO;
+	if (*n % 3 == 1)
+		return (int)max + 5;
+	for (i = 0; i < max; i++)
+		pages[i] = i % 2 ? ctx->addr + 12345 * i : (uint64_t)-1 - i;
+	return (int)max;
+}
+
+Test(pager, hostile_hook_breaks_nothing)
+{
+	uint64_t n = 0;
+	struct rmt_pager *p = start(16, 0, hostile, &n);
+	struct rmt_us_stats *s = rmt_pager_stats(p);
+	uint8_t *m = rmt_pager_alloc(p, 128 * PG);
+
+	fill(m, 128, 5);
+	check(m, 128, 5);
+	check(m, 128, 5);
+	cr_assert_gt(s->hook_errors, 0);
+	cr_assert_gt(s->prefetch_skipped, 0);
+	cr_assert_leq(s->peak_resident, 16);
+	rmt_pager_destroy(p);
+}
+
+Test(pager, faulting_thread_waits_for_far_latency)
+{
+	struct rmt_pager *p = start(16, 100000, NULL, NULL);
+	struct rmt_us_stats *s = rmt_pager_stats(p);
+	uint8_t *m = rmt_pager_alloc(p, 128 * PG);
+	uint64_t before, t0, t1, misses;
+
+	fill(m, 128, 4);
+	before = s->misses;
+	t0 = rmt_us_now_ns();
+	check(m, 64, 4);
+	t1 = rmt_us_now_ns();
+	misses = s->misses - before;
+	cr_assert_geq(misses, 48);
+	cr_assert_geq(t1 - t0, misses * 100000, "%llu misses in %llu ns",
+		      (unsigned long long)misses,
+		      (unsigned long long)(t1 - t0));
+	cr_assert_geq(rmt_us_hist_percentile(&s->fault_lat, 500), 100000);
+	rmt_pager_destroy(p);
+}
+
+Test(pager, bad_configs_are_refused)
+{
+	struct rmt_pager_config c;
+	struct rmt_pager *p;
+
+	rmt_pager_config_default(&c);
+	c.mem_limit_permille = 0;
+	cr_assert_eq(rmt_pager_create(&c, &p), -EINVAL);
+	rmt_pager_config_default(&c);
+	c.fetch_depth = 0;
+	cr_assert_eq(rmt_pager_create(&c, &p), -EINVAL);
+	rmt_pager_config_default(&c);
+	c.arena_bytes = 100;
+	cr_assert_eq(rmt_pager_create(&c, &p), -EINVAL);
+}
+
+struct writer {
+	uint8_t *m;
+	unsigned int id;
+	uint64_t count[64];
+};
+
+/*
+ * Two threads keep incrementing their own pages while the pager evicts
+ * under them: an increment landing between the copy to far memory and
+ * the unmap would be lost without the write protection taken first.
+ */
+static void *write_loop(void *arg)
+{
+	struct writer *w = arg;
+	uint64_t seed = w->id + 1, i;
+
+	for (i = 0; i < 40000; i++) {
+		unsigned int k;
+		uint64_t *cell;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		k = (unsigned int)((seed >> 33) % 64);
+		cell = (uint64_t *)(w->m + (2 * k + w->id) * PG) + (i % 512);
+		(*cell)++;
+		w->count[k]++;
+	}
+	return NULL;
+}
+
+Test(pager, concurrent_writers_lose_nothing)
+{
+	struct rmt_pager *p = start(16, 0, NULL, NULL);
+	uint8_t *m = rmt_pager_alloc(p, 128 * PG);
+	struct writer w[2] = { { m, 0, { 0 } }, { m, 1, { 0 } } };
+	pthread_t t[2];
+	unsigned int i, k, c;
+
+	for (i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, write_loop, &w[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 2; i++) {
+		for (k = 0; k < 64; k++) {
+			const uint64_t *cell =
+				(const uint64_t *)(m + (2 * k + i) * PG);
+			uint64_t total = 0;
+
+			for (c = 0; c < 512; c++)
+				total += cell[c];
+			cr_assert_eq(total, w[i].count[k],
+				     "thread %u page %u: %llu of %llu writes",
+				     i, k, (unsigned long long)total,
+				     (unsigned long long)w[i].count[k]);
+		}
+	}
+	cr_assert_gt(rmt_pager_stats(p)->evictions, 1000);
+	rmt_pager_destroy(p);
+}
+
+Test(pager, find_and_partial_discard)
+{
+	struct rmt_pager *p = start(16, 0, NULL, NULL);
+	uint8_t *m = rmt_pager_alloc(p, 64 * PG);
+	void *s = NULL;
+	size_t len = 0, i;
+
+	fill(m, 64, 8);
+	cr_assert_eq(rmt_pager_find(p, m + 40 * PG + 7, &s, &len), 0);
+	cr_assert_eq(s, m);
+	cr_assert_eq(len, 64 * PG);
+	cr_assert_eq(rmt_pager_size(p, m + 40 * PG), 24 * PG);
+	cr_assert_eq(rmt_pager_find(p, &len, &s, &len), -EINVAL);
+	/* The second half reads as zeros again, the first keeps its data. */
+	cr_assert_eq(rmt_pager_discard(p, m + 32 * PG, 32 * PG), 0);
+	check(m, 32, 8);
+	for (i = 32 * PG; i < 64 * PG; i += 256)
+		cr_assert_eq(m[i], 0, "byte %zu", i);
+	cr_assert_eq(rmt_pager_discard(p, m + 60 * PG, 8 * PG), -EINVAL,
+		     "past the end of the allocation");
+	cr_assert_eq(rmt_pager_discard(p, m + 5, PG), -EINVAL, "unaligned");
+	rmt_pager_destroy(p);
+}

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * rmt_replay.c - rmt-replay: replays a fault trace written by rmt-run
+ * --trace through a prefetcher (the same RMT programs rmt-run runs) on a
+ * simulated clock, for fast, deterministic comparisons of prefetchers.
+ *
+ * The model: the recorded faults, best recorded with --prefetcher none,
+ * are the program's far accesses in order; the time between the end of
+ * one fault and the next is the program's own work and is kept.  Each
+ * access is a hit if the page sits in the simulated prefetch cache
+ * (waiting for the rest of its fetch if needed), else a miss that waits
+ * for a fetch from the latency model (uspace/fetch.h); every fault adds a
+ * fixed fault cost.  The hook runs on every miss and hit with the
+ * faulting thread's page deltas; its pages enter the cache (FIFO, evicted
+ * unused pages are pollution).  Pages that were resident in the recorded
+ * run never appear in the trace, so prefetching them counts as unused.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/msg.h"
+#include "uspace/fetch.h"
+#include "uspace/hook.h"
+#include "uspace/parse.h"
+#include "uspace/rmt_prefetch.h"
+#include "uspace/stats.h"
+#include "uspace/trace.h"
+
+#define EMPTY UINT64_MAX
+#define MAX_TIDS 64u
+#define MAX_REGIONS 1024u
+
+struct cache {
+	uint64_t *page; /* open addressing on page numbers */
+	uint64_t *ready;
+	uint64_t *pos; /* where the page sits in fifo */
+	uint64_t mask;
+	uint64_t *fifo; /* insertion order; EMPTY once used */
+	uint64_t head, tail, cap, count;
+};
+
+struct hist {
+	uint32_t tid;
+	bool seen;
+	uint64_t last;
+	uint32_t n;
+	int64_t d[RMT_US_HISTORY];
+};
+
+struct sim {
+	struct cache c;
+	struct rmt_us_fetchq fq;
+	struct rmt_us_stats st;
+	struct hist h[MAX_TIDS];
+	uint64_t now, cost_ns;
+	rmt_us_prefetch_fn fn;
+	void *priv;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rmt-replay [options] TRACE\n"
+		"Replays a fault trace (rmt-run --trace) through a prefetcher on a\n"
+		"simulated clock and prints the statistics, ending with a RESULT line.\n"
+		"  --prefetcher NAME    none (default), readahead, leap or FILE.rmt\n"
+		"  --far-latency TIME   latency of one page fetch (5us)\n"
+		"  --fetch-depth N      page fetches in flight (8)\n"
+		"  --fault-cost TIME    fixed cost of every fault (8us, as measured)\n"
+		"  --cache PAGES        prefetch cache capacity (1024)\n"
+		"  --help               this text\n");
+}
+
+static void bad(const char *what, const char *value)
+{
+	fprintf(stderr, "rmt-replay: bad %s '%s' (see rmt-replay --help)\n",
+		what, value);
+	exit(2);
+}
+
+static uint64_t slot_of(const struct cache *c, uint64_t pg)
+{
+	uint64_t i = (pg * 0x9e3779b97f4a7c15ull) >> 20;
+
+	for (i &= c->mask; c->page[i] != EMPTY && c->page[i] != pg;
+	     i = (i + 1) & c->mask)
+		;
+	return i;
+}
+
+/* Deletes slot i, shifting later members of its cluster back. */
+static void cache_del_slot(struct cache *c, uint64_t i)
+{
+	uint64_t j = i, k;
+
+	c->page[i] = EMPTY;
+	for (;;) {
+		j = (j + 1) & c->mask;
+		if (c->page[j] == EMPTY)
+			return;
+		k = ((c->page[j] * 0x9e3779b97f4a7c15ull) >> 20) & c->mask;
+		if ((j > i && (k <= i || k > j)) ||
+		    (j < i && k <= i && k > j)) {
+			c->page[i] = c->page[j];
+			c->ready[i] = c->ready[j];
+			c->pos[i] = c->pos[j];
+			c->page[j] = EMPTY;
+			i = j;
+		}
+	}
+}
+
+static int cache_init(struct cache *c, uint64_t cap)
+{
+	uint64_t n = 1, i;
+
+	while (n < 2 * cap)
+		n <<= 1;
+	c->page = malloc(n * sizeof(*c->page));
+	c->ready = malloc(n * sizeof(*c->ready));
+	c->pos = malloc(n * sizeof(*c->pos));
+	c->fifo = malloc(cap * sizeof(*c->fifo));
+	if (!c->page || !c->ready || !c->pos || !c->fifo)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		c->page[i] = EMPTY;
+	c->mask = n - 1;
+	c->cap = cap;
+	c->head = c->tail = c->count = 0;
+	return 0;
+}
+
+/* Drops the oldest cached page, never used: pollution. */
+static void cache_evict_oldest(struct sim *s)
+{
+	struct cache *c = &s->c;
+	uint64_t pg;
+
+	while (c->tail != c->head) {
+		pg = c->fifo[c->tail++ % c->cap];
+		if (pg != EMPTY) {
+			cache_del_slot(c, slot_of(c, pg));
+			c->count--;
+			s->st.unused_evicted++;
+			return;
+		}
+	}
+}
+
+static void prefetch(struct sim *s, uint64_t pg)
+{
+	struct cache *c = &s->c;
+	uint64_t i = slot_of(c, pg);
+
+	if (c->page[i] == pg)
+		return;
+	while (c->tail != c->head && c->fifo[c->tail % c->cap] == EMPTY)
+		c->tail++;
+	if (c->count == c->cap || c->head - c->tail == c->cap) {
+		cache_evict_oldest(s);
+		i = slot_of(c, pg);
+	}
+	c->page[i] = pg;
+	c->ready[i] = rmt_us_fetchq_issue(&s->fq, s->now);
+	c->pos[i] = c->head;
+	c->fifo[c->head++ % c->cap] = pg;
+	c->count++;
+	s->st.prefetched++;
+}
+
+static struct hist *hist_of(struct sim *s, uint32_t tid)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_TIDS; i++)
+		if (s->h[i].tid == tid || !s->h[i].seen)
+			break;
+	if (i == MAX_TIDS)
+		i = tid % MAX_TIDS;
+	if (s->h[i].tid != tid) {
+		memset(&s->h[i], 0, sizeof(s->h[i]));
+		s->h[i].tid = tid;
+	}
+	return &s->h[i];
+}
+
+/* Tells the prefetcher about each region the first time it shows up. */
+static void new_region(struct rmt_us_rmt_pf *pf,
+		       const struct rmt_us_trace_rec *r)
+{
+	static uint64_t seen[MAX_REGIONS];
+	static unsigned int n;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (seen[i] == r->region_start)
+			return;
+	if (n == MAX_REGIONS)
+		return;
+	seen[n++] = r->region_start;
+	rmt_us_rmt_pf_region(pf, r->region_start, r->region_end, true);
+}
+
+static void access_page(struct sim *s, const struct rmt_us_trace_rec *r)
+{
+	uint64_t pg = r->addr >> 12, i = slot_of(&s->c, pg), ready;
+	struct rmt_us_fault_ctx ctx = { 0 };
+	uint64_t pages[RMT_US_MAX_PREFETCH];
+	struct hist *h = hist_of(s, r->tid);
+	uint64_t start = s->now;
+	int n, k;
+
+	ctx.addr = r->addr;
+	ctx.region_start = r->region_start;
+	ctx.region_end = r->region_end;
+	ctx.tid = r->tid;
+	ctx.pid = 1;
+	ctx.time_ns = s->now;
+	ctx.n_deltas = h->n;
+	memcpy(ctx.deltas, h->d, sizeof(ctx.deltas));
+	if (s->c.page[i] == pg) {
+		ready = s->c.ready[i];
+		s->c.fifo[s->c.pos[i] % s->c.cap] = EMPTY;
+		cache_del_slot(&s->c, i);
+		s->c.count--;
+		s->st.hits++;
+		if (ready > s->now)
+			s->st.late_hits++;
+		ctx.flags = RMT_FAULT_PREFETCH_HIT;
+	} else {
+		ready = rmt_us_fetchq_issue(&s->fq, s->now);
+		s->st.misses++;
+		ctx.flags = RMT_FAULT_MAJOR;
+	}
+	if (h->seen && pg != h->last) {
+		memmove(&h->d[1], &h->d[0], sizeof(h->d) - sizeof(h->d[0]));
+		h->d[0] = (int64_t)(pg - h->last);
+		if (h->n < RMT_US_HISTORY)
+			h->n++;
+	}
+	h->seen = true;
+	h->last = pg;
+	if (s->fn) {
+		s->st.hook_calls++;
+		n = s->fn(s->priv, &ctx, pages, RMT_US_MAX_PREFETCH);
+		if (n < 0)
+			s->st.hook_errors++;
+		for (k = 0; k < n; k++)
+			if (pages[k] >> 12 != pg &&
+			    pages[k] >= r->region_start &&
+			    pages[k] < r->region_end)
+				prefetch(s, pages[k] >> 12);
+	}
+	if (ready > s->now)
+		s->now = ready;
+	s->now += s->cost_ns;
+	rmt_us_hist_add(&s->st.fault_lat, s->now - start);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "prefetcher", required_argument, NULL, 'p' },
+		{ "far-latency", required_argument, NULL, 'l' },
+		{ "fetch-depth", required_argument, NULL, 'd' },
+		{ "fault-cost", required_argument, NULL, 'c' },
+		{ "cache", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pf_name = "none";
+	uint64_t latency = 5000, depth = 8, cap = 1024, prev_end = 0;
+	struct rmt_us_rmt_pf *pf = NULL;
+	static struct sim s;
+	char line[512], err[256] = "";
+	unsigned long lineno = 0;
+	uint64_t t0 = rmt_us_now_ns();
+	bool first = true;
+	FILE *f;
+	int c;
+
+	s.cost_ns = 8000;
+	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			pf_name = optarg;
+			break;
+		case 'l':
+			if (rmt_us_parse_duration(optarg, &latency))
+				bad("--far-latency", optarg);
+			break;
+		case 'd':
+			if (rmt_us_parse_count(optarg, 1, RMT_US_MAX_DEPTH,
+					       &depth))
+				bad("--fetch-depth", optarg);
+			break;
+		case 'c':
+			if (rmt_us_parse_duration(optarg, &s.cost_ns))
+				bad("--fault-cost", optarg);
+			break;
+		case 'C':
+			if (rmt_us_parse_count(optarg, 1, 1u << 24, &cap))
+				bad("--cache (1..16777216 pages)", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "rmt-replay: want exactly one TRACE (see "
+				"rmt-replay --help)\n");
+		return 2;
+	}
+	if (rmt_us_rmt_pf_open(pf_name, &pf, err, sizeof(err))) {
+		fprintf(stderr, "rmt-replay: bad --prefetcher: %s\n", err);
+		return 2;
+	}
+	f = fopen(argv[optind], "r");
+	if (!f) {
+		fprintf(stderr, "rmt-replay: cannot read %s: %s\n",
+			argv[optind], strerror(errno));
+		return 2;
+	}
+	rmt_us_stats_init(&s.st);
+	rmt_us_fetchq_init(&s.fq, latency, (uint32_t)depth);
+	if (cache_init(&s.c, cap)) {
+		fprintf(stderr, "rmt-replay: out of memory\n");
+		return 1;
+	}
+	s.fn = pf ? rmt_us_rmt_pf_run : NULL;
+	s.priv = pf;
+	while (fgets(line, sizeof(line), f)) {
+		struct rmt_us_trace_rec r;
+		const char *why;
+		size_t len = strlen(line);
+
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = 0;
+		if (lineno == 1 && strncmp(line, RMT_US_TRACE_HEADER,
+					   strlen(RMT_US_TRACE_HEADER))) {
+			fprintf(stderr,
+				"rmt-replay: %s: not a fault trace "
+				"(no '%s' header)\n",
+				argv[optind], RMT_US_TRACE_HEADER);
+			return 1;
+		}
+		if (line[0] == '#')
+			continue;
+		if (rmt_us_trace_parse(line, &r, &why)) {
+			fprintf(stderr, "rmt-replay: %s:%lu: %s\n",
+				argv[optind], lineno, why);
+			return 1;
+		}
+		if (pf)
+			new_region(pf, &r);
+		/* Keep the program's own time between faults. */
+		if (!first && r.time_ns > prev_end)
+			s.now += r.time_ns - prev_end;
+		first = false;
+		prev_end = r.time_ns + r.latency_ns;
+		access_page(&s, &r);
+	}
+	fclose(f);
+	if (lineno == 0) {
+		fprintf(stderr, "rmt-replay: %s: empty trace\n", argv[optind]);
+		return 1;
+	}
+	s.st.staged_now = s.c.count;
+	fprintf(stderr,
+		"rmt-replay: simulated time %.6f s, replayed in %.3f s\n",
+		s.now / 1e9, (rmt_us_now_ns() - t0) / 1e9);
+	rmt_us_stats_print(stderr, &s.st, s.now / 1e9, 0);
+	rmt_us_rmt_pf_close(pf);
+	return 0;
+}

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * rmt_run.c - rmt-run: runs an unmodified, dynamically linked program with
+ * its large anonymous allocations in far memory paged by the user-space
+ * pager (librmt-preload.so), drains the fault events it emits to a ring,
+ * and reports the pager's statistics on standard error, ending with one
+ * RESULT line.  The program's standard output and exit status are left
+ * as they are (a program killed by a signal kills rmt-run with it).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proto/msg.h"
+#include "proto/ring.h"
+#include "proto/user/ring_mem.h"
+#include "uspace/fetch.h"
+#include "uspace/pager.h"
+#include "uspace/parse.h"
+#include "uspace/rmt_prefetch.h"
+#include "uspace/stats.h"
+#include "uspace/trace.h"
+
+#define RING_DATA (4u << 20)
+
+struct opts {
+	const char *mem_limit;
+	const char *far_latency;
+	const char *fetch_depth;
+	const char *prefetcher;
+	const char *threshold;
+	const char *inactive;
+	const char *json;
+	const char *trace;
+	char **argv;
+};
+
+struct drain {
+	struct rmt_ring_cons cons;
+	FILE *trace;
+	uint64_t events;
+	volatile int stop;
+};
+
+static volatile pid_t child;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rmt-run [options] -- PROGRAM [ARGS...]\n"
+		"Runs PROGRAM with its large anonymous allocations in far memory paged by\n"
+		"the rmt user-space pager, then prints statistics on standard error.\n"
+		"  --mem-limit SIZE     local memory: bytes with K/M/G, or a percentage of\n"
+		"                       the far memory allocated (default 50%%)\n"
+		"  --far-latency TIME   latency of one page fetch, e.g. 5us, 80us (5us)\n"
+		"  --fetch-depth N      page fetches in flight, 1..%u (8)\n"
+		"  --prefetcher NAME    none (default), readahead (Linux swap readahead),\n"
+		"                       leap (Leap), or FILE.rmt: an RMT program of the\n"
+		"                       swap_fault hook, run on every far fault\n"
+		"  --threshold SIZE     smallest allocation put in far memory (1M)\n"
+		"  --inactive PCT       share of the limit kept on the inactive list (25)\n"
+		"  --json FILE          write the statistics as JSON\n"
+		"  --trace FILE         write the fault trace (one line per far fault)\n"
+		"  --help               this text\n"
+		"Exit status: the program's; 2 for a usage error, 1 when the pager\n"
+		"cannot run here, 127 when PROGRAM cannot be executed.\n",
+		RMT_US_MAX_DEPTH);
+}
+
+static void bad(const char *what, const char *value)
+{
+	fprintf(stderr, "rmt-run: bad %s '%s' (see rmt-run --help)\n", what,
+		value);
+	exit(2);
+}
+
+/* Loads the prefetcher once here, so that a bad one is a usage error. */
+static void check_prefetcher(const char *name)
+{
+	struct rmt_us_rmt_pf *pf;
+	char err[256] = "";
+
+	if (rmt_us_rmt_pf_open(name, &pf, err, sizeof(err))) {
+		fprintf(stderr, "rmt-run: bad --prefetcher: %s\n", err);
+		exit(2);
+	}
+	rmt_us_rmt_pf_close(pf);
+}
+
+static void parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longs[] = {
+		{ "mem-limit", required_argument, NULL, 'm' },
+		{ "far-latency", required_argument, NULL, 'l' },
+		{ "fetch-depth", required_argument, NULL, 'd' },
+		{ "prefetcher", required_argument, NULL, 'p' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "inactive", required_argument, NULL, 'i' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "trace", required_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	uint32_t pm;
+	int c;
+
+	*o = (struct opts){ "50%", "5us", "8",	"none", "1M",
+			    "25",  NULL,  NULL, NULL };
+	while ((c = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			o->mem_limit = optarg;
+			break;
+		case 'l':
+			o->far_latency = optarg;
+			break;
+		case 'd':
+			o->fetch_depth = optarg;
+			break;
+		case 'p':
+			o->prefetcher = optarg;
+			break;
+		case 't':
+			o->threshold = optarg;
+			break;
+		case 'i':
+			o->inactive = optarg;
+			break;
+		case 'j':
+			o->json = optarg;
+			break;
+		case 'T':
+			o->trace = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (rmt_us_parse_size(o->mem_limit, &v, &pm) || (!v && !pm))
+		bad("--mem-limit (want e.g. 24M or 25%; not 0)", o->mem_limit);
+	if (v && v < RMT_US_MIN_LIMIT_PAGES * RMT_US_PAGE)
+		bad("--mem-limit (at least 64K)", o->mem_limit);
+	if (rmt_us_parse_duration(o->far_latency, &v) || v > 1000000000ull)
+		bad("--far-latency (want e.g. 5us, 80us, 1ms; at most 1s)",
+		    o->far_latency);
+	if (rmt_us_parse_count(o->fetch_depth, 1, RMT_US_MAX_DEPTH, &v))
+		bad("--fetch-depth (want 1..256)", o->fetch_depth);
+	check_prefetcher(o->prefetcher);
+	if (rmt_us_parse_size(o->threshold, &v, &pm) || pm || !v)
+		bad("--threshold", o->threshold);
+	if (rmt_us_parse_count(o->inactive, 0, 90, &v))
+		bad("--inactive (want 0..90)", o->inactive);
+	if (optind >= argc) {
+		fprintf(stderr, "rmt-run: no program given (usage: rmt-run "
+				"[options] -- PROGRAM [ARGS...])\n");
+		exit(2);
+	}
+	o->argv = argv + optind;
+}
+
+/* librmt-preload.so from RMT_PRELOAD, else ../lib beside this program. */
+static int find_preload(char *out, size_t len)
+{
+	const char *env = getenv("RMT_PRELOAD");
+	char exe[PATH_MAX - 32];
+	ssize_t n;
+	char *slash;
+
+	if (env) {
+		snprintf(out, len, "%s", env);
+		return access(out, R_OK) ? -errno : 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -errno;
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = 0;
+	if (snprintf(out, len, "%s/../lib/librmt-preload.so", exe) >= (int)len)
+		return -ENAMETOOLONG;
+	return access(out, R_OK) ? -errno : 0;
+}
+
+static void *drain_thread(void *arg)
+{
+	struct drain *d = arg;
+	struct rmt_msg_fault ev[64];
+	int i, n;
+
+	for (;;) {
+		int stop = d->stop;
+
+		n = rmt_ring_consume_burst(&d->cons, RMT_MSG_FAULT, ev,
+					   sizeof(ev[0]), 64);
+		if (n < 0) {
+			rmt_ring_cons_resync(&d->cons);
+			continue;
+		}
+		for (i = 0; i < n && d->trace; i++) {
+			struct rmt_us_trace_rec r = {
+				ev[i].time_ns,	  ev[i].pid,	 ev[i].addr,
+				ev[i].vma_start,  ev[i].vma_end, ev[i].flags,
+				ev[i].latency_ns,
+			};
+
+			rmt_us_trace_write(d->trace, &r);
+		}
+		d->events += (uint64_t)n;
+		if (!n) {
+			if (stop)
+				return NULL;
+			usleep(1000);
+		}
+	}
+}
+
+static void forward(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
+
+static int shared_fd(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	return flags < 0 ? -1 : fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+}
+
+static void run_child(const struct opts *o, const char *preload, int stats_fd,
+		      int ring_fd, int err_pipe)
+{
+	char num[32];
+	const char *old = getenv("LD_PRELOAD");
+	char *pre;
+	int e;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (shared_fd(stats_fd) || shared_fd(ring_fd))
+		goto fail;
+	if (asprintf(&pre, "%s%s%s", preload, old ? ":" : "", old ? old : "") <
+	    0)
+		goto fail;
+	setenv("LD_PRELOAD", pre, 1);
+	setenv("RMT_MEM_LIMIT", o->mem_limit, 1);
+	setenv("RMT_FAR_LATENCY", o->far_latency, 1);
+	setenv("RMT_FETCH_DEPTH", o->fetch_depth, 1);
+	setenv("RMT_THRESHOLD", o->threshold, 1);
+	setenv("RMT_INACTIVE", o->inactive, 1);
+	setenv("RMT_PREFETCHER", o->prefetcher, 1);
+	snprintf(num, sizeof(num), "%d", stats_fd);
+	setenv("RMT_STATS_FD", num, 1);
+	snprintf(num, sizeof(num), "%d", ring_fd);
+	setenv("RMT_RING_FD", num, 1);
+	execvp(o->argv[0], o->argv);
+fail:
+	e = errno;
+	if (write(err_pipe, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void write_json(const struct opts *o, const struct rmt_us_stats *st,
+		       double wall, int status)
+{
+	FILE *f = fopen(o->json, "w");
+
+	if (!f) {
+		fprintf(stderr, "rmt-run: cannot write %s: %s\n", o->json,
+			strerror(errno));
+		return;
+	}
+	fprintf(f, "{\"program\": ");
+	json_str(f, o->argv[0]);
+	fprintf(f, ", \"mem_limit\": ");
+	json_str(f, o->mem_limit);
+	fprintf(f, ", \"far_latency\": ");
+	json_str(f, o->far_latency);
+	fprintf(f, ", \"fetch_depth\": %s, \"prefetcher\": ", o->fetch_depth);
+	json_str(f, o->prefetcher);
+	fprintf(f, ", \"exit_status\": %d, \"stats\": ", status);
+	rmt_us_stats_json(f, st, wall, 0);
+	fprintf(f, "}\n");
+	fclose(f);
+}
+
+static void exit_like(int status)
+{
+	struct rlimit none = { 0, 0 };
+	int sig;
+
+	if (WIFEXITED(status))
+		exit(WEXITSTATUS(status));
+	sig = WTERMSIG(status);
+	/* Die the same way, without leaving a core file behind. */
+	setrlimit(RLIMIT_CORE, &none);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	exit(128 + sig);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct rmt_ring_map ring;
+	struct rmt_us_stats *st;
+	struct drain d = { 0 };
+	char preload[PATH_MAX], why[256] = "";
+	int stats_fd, pipefd[2], status, e, err;
+	uint64_t t0, t1;
+	pthread_t drainer;
+	ssize_t got;
+
+	parse(argc, argv, &o);
+	err = rmt_pager_probe(why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "rmt-run: the pager cannot run here: %s\n",
+			why);
+		return 1;
+	}
+	if (find_preload(preload, sizeof(preload))) {
+		fprintf(stderr,
+			"rmt-run: cannot find librmt-preload.so (set "
+			"RMT_PRELOAD): %s\n",
+			preload);
+		return 1;
+	}
+	if (o.trace) {
+		d.trace = fopen(o.trace, "w");
+		if (!d.trace) {
+			fprintf(stderr, "rmt-run: cannot write %s: %s\n",
+				o.trace, strerror(errno));
+			return 2;
+		}
+		fprintf(d.trace, RMT_US_TRACE_HEADER
+			": time_ns tid addr "
+			"region_start region_end flags latency_ns\n");
+	}
+	stats_fd = memfd_create("rmt-stats", MFD_CLOEXEC);
+	if (stats_fd < 0 || ftruncate(stats_fd, sizeof(*st)) ||
+	    (st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       stats_fd, 0)) == MAP_FAILED ||
+	    rmt_ring_memfd_create("rmt-faults", RING_DATA, 256, &ring) ||
+	    rmt_ring_cons_attach(&d.cons, ring.mem, ring.len) ||
+	    pipe2(pipefd, O_CLOEXEC)) {
+		fprintf(stderr, "rmt-run: cannot set up shared memory: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	rmt_us_stats_init(st);
+	signal(SIGINT, forward);
+	signal(SIGTERM, forward);
+	signal(SIGHUP, forward);
+	signal(SIGQUIT, forward);
+	t0 = rmt_us_now_ns();
+	child = fork();
+	if (child < 0) {
+		fprintf(stderr, "rmt-run: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (child == 0)
+		run_child(&o, preload, stats_fd, ring.fd, pipefd[1]);
+	close(pipefd[1]);
+	got = read(pipefd[0], &e, sizeof(e));
+	close(pipefd[0]);
+	if (got == sizeof(e)) {
+		waitpid(child, &status, 0);
+		fprintf(stderr, "rmt-run: cannot execute '%s': %s\n", o.argv[0],
+			strerror(e));
+		return 127;
+	}
+	pthread_create(&drainer, NULL, drain_thread, &d);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	t1 = rmt_us_now_ns();
+	d.stop = 1;
+	pthread_join(drainer, NULL);
+	if (d.trace)
+		fclose(d.trace);
+	rmt_us_stats_print(stderr, st, (t1 - t0) / 1e9, 0);
+	if (o.json)
+		write_json(&o, st, (t1 - t0) / 1e9, status);
+	exit_like(status);
+	return 1;
+}

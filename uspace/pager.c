@@ -1,0 +1,930 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * pager.c - the userfaultfd pager (see pager.h).
+ *
+ * Everything the pager allocates comes from raw mmap system calls, never
+ * from malloc or the mmap symbol, because the LD_PRELOAD interposer
+ * builds on this file and interposes both.
+ *
+ * Page life: NONE (never written; a fault installs zeros locally) ->
+ * ACTIVE (mapped) -> INACTIVE (write-protected, copied to the backing
+ * store, unmapped; still local) -> FAR (left local memory).  A FAR page
+ * comes back on a demand miss, or is prefetched to STAGED (a copy in the
+ * staging area, on the inactive list) and mapped at its first fault.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "proto/msg.h"
+#include "proto/ring.h"
+#include "uspace/fetch.h"
+#include "uspace/lru.h"
+#include "uspace/pager.h"
+
+/* The swap_fault hook's id, as vm/hook.h numbers it. */
+#define HOOK_SWAP_FAULT 1u
+#define MAX_ALLOCS 4096u
+#define MAX_THREADS 32u
+#define DEACT_BATCH 32u
+#define MSG_BATCH 16u
+
+enum pg_state {
+	PG_NONE,
+	PG_ACTIVE,
+	PG_INACTIVE,
+	PG_STAGED,
+	PG_FAR
+};
+
+struct extent {
+	uint64_t first; /* page number in the arena */
+	uint64_t npages;
+};
+
+struct thread_hist {
+	uint32_t tid;
+	uint32_t n;
+	uint64_t last_page;
+	uint64_t used_at;
+	bool seen;
+	int64_t d[RMT_US_HISTORY];
+};
+
+struct rmt_pager {
+	struct rmt_pager_config cfg;
+	int uffd;
+	int stop_fd;
+	pthread_t thread;
+	bool thread_started;
+	pthread_mutex_t lock;
+	uint8_t *arena;
+	uint8_t *backing;
+	uint8_t *staging;
+	uint64_t npages;
+	void *meta;
+	size_t meta_len;
+	uint8_t *state;
+	uint32_t *prev, *next, *slot;
+	uint64_t *ready;
+	uint32_t *free_slots;
+	uint64_t n_free_slots, next_fresh_slot;
+	struct rmt_us_lru lru;
+	struct rmt_us_fetchq fq;
+	uint64_t limit, inactive_target, allocated_pages;
+	uint64_t pending; /* the page being faulted in, not yet on a list */
+	struct extent allocs[MAX_ALLOCS]; /* sorted by first */
+	uint32_t n_allocs;
+	struct extent holes[MAX_ALLOCS]; /* free space, sorted by first */
+	uint32_t n_holes;
+	struct thread_hist th[MAX_THREADS];
+	uint64_t th_clock;
+	struct rmt_us_stats own_stats;
+	struct rmt_us_stats *st;
+	struct rmt_ring_prod ring;
+	bool have_ring;
+	uint32_t pid;
+	uint64_t pages_buf[RMT_US_MAX_PREFETCH];
+	uint8_t zero[RMT_US_PAGE] __attribute__((aligned(RMT_US_PAGE)));
+};
+
+static void *sys_mmap(size_t len)
+{
+	long r = syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return r == -1 ? NULL : (void *)r;
+}
+
+static void sys_munmap(void *addr, size_t len)
+{
+	if (addr)
+		syscall(SYS_munmap, addr, len);
+}
+
+static int open_uffd(uint64_t *features)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int fd, err;
+
+	fd = (int)syscall(SYS_userfaultfd,
+			  O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	if (fd < 0 && errno == EINVAL)
+		fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	api.features = UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_THREAD_ID;
+	if (ioctl(fd, UFFDIO_API, &api)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	*features = api.features;
+	return fd;
+}
+
+static int register_range(int uffd, void *addr, size_t len)
+{
+	struct uffdio_register reg = {
+		.range = { (uintptr_t)addr, len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP,
+	};
+	uint64_t need = (1ull << _UFFDIO_COPY) | (1ull << _UFFDIO_WAKE) |
+			(1ull << _UFFDIO_WRITEPROTECT);
+
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	return (reg.ioctls & need) == need ? 0 : -EOPNOTSUPP;
+}
+
+int rmt_pager_probe(char *why, size_t why_len)
+{
+	uint64_t features = 0;
+	void *page;
+	int fd, err;
+
+	fd = open_uffd(&features);
+	if (fd < 0) {
+		err = fd;
+		if (err == -EPERM)
+			snprintf(
+				why, why_len,
+				"userfaultfd is not permitted (EPERM): "
+				"/proc/sys/vm/unprivileged_userfaultfd is 0 "
+				"and this process lacks CAP_SYS_PTRACE (before "
+				"Linux 5.11), or a seccomp filter forbids it; "
+				"run as root or set the sysctl to 1");
+		else if (err == -ENOSYS)
+			snprintf(why, why_len,
+				 "this kernel has no userfaultfd "
+				 "(ENOSYS: built without CONFIG_USERFAULTFD)");
+		else
+			snprintf(why, why_len, "userfaultfd failed: %s",
+				 strerror(-err));
+		return err;
+	}
+	if (!(features & UFFD_FEATURE_PAGEFAULT_FLAG_WP)) {
+		close(fd);
+		snprintf(why, why_len,
+			 "userfaultfd lacks write-protect "
+			 "support for anonymous memory (needs Linux >= 5.7)");
+		return -EOPNOTSUPP;
+	}
+	page = sys_mmap(RMT_US_PAGE);
+	if (!page) {
+		err = -errno;
+		close(fd);
+		snprintf(why, why_len, "mmap failed: %s", strerror(-err));
+		return err;
+	}
+	err = register_range(fd, page, RMT_US_PAGE);
+	if (err)
+		snprintf(why, why_len,
+			 "UFFDIO_REGISTER (missing and "
+			 "write-protect modes) failed: %s",
+			 strerror(-err));
+	sys_munmap(page, RMT_US_PAGE);
+	close(fd);
+	return err;
+}
+
+void rmt_pager_config_default(struct rmt_pager_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->mem_limit_permille = 500;
+	c->far_latency_ns = RMT_US_DEFAULT_LATENCY_NS;
+	c->fetch_depth = RMT_US_DEFAULT_DEPTH;
+	c->inactive_percent = 25;
+	c->arena_bytes = RMT_US_DEFAULT_ARENA;
+}
+
+static inline uint8_t *page_addr(struct rmt_pager *p, uint64_t pg)
+{
+	return p->arena + pg * RMT_US_PAGE;
+}
+
+static void update_limit(struct rmt_pager *p)
+{
+	uint64_t lim;
+
+	if (p->cfg.mem_limit)
+		lim = p->cfg.mem_limit / RMT_US_PAGE;
+	else
+		lim = p->allocated_pages * p->cfg.mem_limit_permille / 1000;
+	if (lim < RMT_US_MIN_LIMIT_PAGES)
+		lim = RMT_US_MIN_LIMIT_PAGES;
+	p->limit = lim;
+	p->inactive_target = lim * p->cfg.inactive_percent / 100;
+	/* Report the limit at the largest footprint, not after the frees. */
+	if (lim > p->st->limit_pages)
+		p->st->limit_pages = lim;
+}
+
+/* Writes a run of active pages back and unmaps them, atomically. */
+static void unmap_run(struct rmt_pager *p, uint64_t first, uint64_t n)
+{
+	struct uffdio_writeprotect wp = {
+		.range = { (uintptr_t)page_addr(p, first), n * RMT_US_PAGE },
+		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+
+	/*
+	 * Write-protect first: a write racing the copy blocks in a WP fault
+	 * until the page is gone and then faults it back in, so no store is
+	 * lost between the copy and the unmap.
+	 */
+	if (ioctl(p->uffd, UFFDIO_WRITEPROTECT, &wp))
+		fprintf(stderr, "rmt-pager: write-protect failed: %s\n",
+			strerror(errno));
+	memcpy(p->backing + first * RMT_US_PAGE, page_addr(p, first),
+	       n * RMT_US_PAGE);
+	madvise(page_addr(p, first), n * RMT_US_PAGE, MADV_DONTNEED);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Moves the oldest active pages to the inactive list, unmapped. */
+static void deactivate_batch(struct rmt_pager *p)
+{
+	uint32_t ids[DEACT_BATCH], sorted[DEACT_BATCH];
+	uint64_t t0 = rmt_us_now_ns();
+	unsigned int n = 0, i, run, want = DEACT_BATCH;
+
+	/* Only what the inactive list lacks, so small limits stay LRU-like. */
+	if (p->inactive_target > p->lru.inactive.count &&
+	    p->inactive_target - p->lru.inactive.count < want)
+		want = (unsigned int)(p->inactive_target -
+				      p->lru.inactive.count);
+	else if (p->inactive_target <= p->lru.inactive.count)
+		want = 1;
+	while (n < want) {
+		uint32_t id = rmt_us_list_pop_tail(&p->lru, &p->lru.active);
+
+		if (id == RMT_US_NIL)
+			break;
+		ids[n++] = id;
+	}
+	memcpy(sorted, ids, n * sizeof(ids[0]));
+	qsort(sorted, n, sizeof(sorted[0]), cmp_u32);
+	for (i = 0; i < n; i += run) {
+		for (run = 1; i + run < n && sorted[i + run] == sorted[i] + run;
+		     run++)
+			;
+		unmap_run(p, sorted[i], run);
+	}
+	for (i = 0; i < n; i++) {
+		p->state[ids[i]] = PG_INACTIVE;
+		rmt_us_list_push_head(&p->lru, &p->lru.inactive, ids[i]);
+	}
+	p->st->deactivations += n;
+	p->st->evict_ns += rmt_us_now_ns() - t0;
+}
+
+static void free_slot(struct rmt_pager *p, uint64_t pg)
+{
+	p->free_slots[p->n_free_slots++] = p->slot[pg];
+	p->slot[pg] = RMT_US_NIL;
+}
+
+/* Evicts until n more pages fit under the limit. */
+static void make_room(struct rmt_pager *p, uint64_t n)
+{
+	while (rmt_us_lru_resident(&p->lru) + p->pending + n > p->limit) {
+		uint32_t id;
+
+		if (p->lru.inactive.count < p->inactive_target ||
+		    !p->lru.inactive.count)
+			deactivate_batch(p);
+		id = rmt_us_list_pop_tail(&p->lru, &p->lru.inactive);
+		if (id == RMT_US_NIL)
+			return;
+		if (p->state[id] == PG_STAGED) {
+			p->st->unused_evicted++;
+			p->st->staged_now--;
+			free_slot(p, id);
+		}
+		p->state[id] = PG_FAR;
+		p->st->evictions++;
+	}
+}
+
+static void wake(struct rmt_pager *p, uint64_t addr)
+{
+	struct uffdio_range r = { addr, RMT_US_PAGE };
+
+	ioctl(p->uffd, UFFDIO_WAKE, &r);
+}
+
+/* Maps a copy of src at page pg and wakes the threads waiting on it. */
+static void install(struct rmt_pager *p, uint64_t pg, const void *src)
+{
+	struct uffdio_copy c = {
+		.dst = (uintptr_t)page_addr(p, pg),
+		.src = (uintptr_t)src,
+		.len = RMT_US_PAGE,
+	};
+
+	if (ioctl(p->uffd, UFFDIO_COPY, &c) && errno == EEXIST)
+		wake(p, c.dst);
+}
+
+static void activate(struct rmt_pager *p, uint64_t pg)
+{
+	uint64_t r;
+
+	p->pending = 0;
+	p->state[pg] = PG_ACTIVE;
+	rmt_us_list_push_head(&p->lru, &p->lru.active, (uint32_t)pg);
+	r = rmt_us_lru_resident(&p->lru);
+	if (r > p->st->peak_resident)
+		p->st->peak_resident = r;
+}
+
+static const struct extent *find_alloc(const struct rmt_pager *p, uint64_t pg)
+{
+	uint32_t lo = 0, hi = p->n_allocs;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		const struct extent *e = &p->allocs[mid];
+
+		if (pg < e->first)
+			hi = mid;
+		else if (pg >= e->first + e->npages)
+			lo = mid + 1;
+		else
+			return e;
+	}
+	return NULL;
+}
+
+static struct thread_hist *thread_hist(struct rmt_pager *p, uint32_t tid)
+{
+	struct thread_hist *victim = &p->th[0];
+	unsigned int i;
+
+	for (i = 0; i < MAX_THREADS; i++) {
+		if (p->th[i].tid == tid && p->th[i].used_at)
+			return &p->th[i];
+		if (p->th[i].used_at < victim->used_at)
+			victim = &p->th[i];
+	}
+	memset(victim, 0, sizeof(*victim));
+	victim->tid = tid;
+	return victim;
+}
+
+static void record_delta(struct thread_hist *t, uint64_t pg)
+{
+	if (t->seen && pg == t->last_page)
+		return;
+	if (t->seen) {
+		memmove(&t->d[1], &t->d[0],
+			(RMT_US_HISTORY - 1) * sizeof(t->d[0]));
+		t->d[0] = (int64_t)(pg - t->last_page);
+		if (t->n < RMT_US_HISTORY)
+			t->n++;
+	}
+	t->last_page = pg;
+	t->seen = true;
+}
+
+static void prefetch_one(struct rmt_pager *p, uint64_t addr, uint64_t now)
+{
+	uint64_t pg;
+
+	if (addr < (uintptr_t)p->arena ||
+	    addr >= (uintptr_t)p->arena + p->npages * RMT_US_PAGE) {
+		p->st->prefetch_skipped++;
+		return;
+	}
+	pg = (addr - (uintptr_t)p->arena) / RMT_US_PAGE;
+	if (p->state[pg] != PG_FAR) {
+		p->st->prefetch_skipped++;
+		return;
+	}
+	make_room(p, 1);
+	if (p->n_free_slots)
+		p->slot[pg] = p->free_slots[--p->n_free_slots];
+	else
+		p->slot[pg] = (uint32_t)p->next_fresh_slot++;
+	memcpy(p->staging + (uint64_t)p->slot[pg] * RMT_US_PAGE,
+	       p->backing + pg * RMT_US_PAGE, RMT_US_PAGE);
+	p->ready[pg] = rmt_us_fetchq_issue(&p->fq, now);
+	p->state[pg] = PG_STAGED;
+	rmt_us_list_push_head(&p->lru, &p->lru.inactive, (uint32_t)pg);
+	p->st->prefetched++;
+	p->st->staged_now++;
+}
+
+/* Runs the swap_fault hook and issues the prefetches it asks for. */
+static void run_hook(struct rmt_pager *p, struct rmt_us_fault_ctx *ctx,
+		     uint64_t pg, uint32_t tid)
+{
+	const struct extent *e = find_alloc(p, pg);
+	struct thread_hist *t = thread_hist(p, tid);
+	int n, i;
+
+	t->used_at = ++p->th_clock;
+	ctx->region_start = e ? (uintptr_t)page_addr(p, e->first) : ctx->addr;
+	ctx->region_end = e ? (uintptr_t)page_addr(p, e->first + e->npages) :
+			      ctx->addr + RMT_US_PAGE;
+	ctx->pid = p->pid;
+	ctx->tid = tid;
+	/* The history before this fault, as the kernel hook sees it. */
+	ctx->n_deltas = t->n;
+	memcpy(ctx->deltas, t->d, sizeof(ctx->deltas));
+	record_delta(t, pg);
+	if (!p->cfg.prefetch)
+		return;
+	p->st->hook_calls++;
+	n = p->cfg.prefetch(p->cfg.prefetch_priv, ctx, p->pages_buf,
+			    RMT_US_MAX_PREFETCH);
+	if (n < 0 || n > (int)RMT_US_MAX_PREFETCH) {
+		p->st->hook_errors++;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		prefetch_one(p, p->pages_buf[i] & ~(uint64_t)(RMT_US_PAGE - 1),
+			     ctx->time_ns);
+}
+
+static void emit(struct rmt_pager *p, const struct rmt_us_fault_ctx *ctx,
+		 uint64_t latency)
+{
+	struct rmt_msg_fault m = {
+		.addr = ctx->addr,
+		.vma_start = ctx->region_start,
+		.vma_end = ctx->region_end,
+		.time_ns = ctx->time_ns,
+		.pid = ctx->tid,
+		.tgid = p->pid,
+		.hook_id = HOOK_SWAP_FAULT,
+		.flags = (uint8_t)ctx->flags,
+		.latency_ns =
+			latency > UINT32_MAX ? UINT32_MAX : (uint32_t)latency,
+	};
+
+	if (!p->have_ring)
+		return;
+	rmt_ring_produce(&p->ring, RMT_MSG_FAULT, &m, sizeof(m));
+	p->st->ring_dropped = p->ring.dropped;
+}
+
+static void handle_fault(struct rmt_pager *p, const struct uffd_msg *m,
+			 uint64_t t_read)
+{
+	uint64_t addr = m->arg.pagefault.address & ~(uint64_t)(RMT_US_PAGE - 1);
+	uint32_t tid = m->arg.pagefault.feat.ptid;
+	struct rmt_us_fault_ctx ctx = { .addr = addr, .time_ns = t_read };
+	enum rmt_us_kind kind;
+	uint64_t pg, ready, done;
+	const void *src;
+
+	if (addr < (uintptr_t)p->arena ||
+	    addr >= (uintptr_t)p->arena + p->npages * RMT_US_PAGE)
+		return;
+	pg = (addr - (uintptr_t)p->arena) / RMT_US_PAGE;
+	if (m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) {
+		/* A write that raced an unmap: it retries and faults anew. */
+		p->st->wp_faults++;
+		wake(p, addr);
+		return;
+	}
+	if (m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WRITE)
+		ctx.flags |= RMT_FAULT_WRITE;
+	switch (p->state[pg]) {
+	case PG_ACTIVE:
+		wake(p, addr);
+		return;
+	case PG_NONE:
+		make_room(p, 1);
+		src = p->zero;
+		kind = RMT_US_FIRST_TOUCH;
+		p->st->first_touch++;
+		break;
+	case PG_INACTIVE:
+		rmt_us_list_remove(&p->lru, &p->lru.inactive, (uint32_t)pg);
+		src = p->backing + pg * RMT_US_PAGE;
+		kind = RMT_US_REF;
+		p->st->ref_faults++;
+		break;
+	case PG_STAGED:
+		rmt_us_list_remove(&p->lru, &p->lru.inactive, (uint32_t)pg);
+		p->pending = 1;
+		ctx.flags |= RMT_FAULT_PREFETCH_HIT;
+		ready = p->ready[pg];
+		run_hook(p, &ctx, pg, tid);
+		if (ready > rmt_us_now_ns()) {
+			p->st->late_hits++;
+			rmt_us_wait_until(ready);
+		}
+		src = p->staging + (uint64_t)p->slot[pg] * RMT_US_PAGE;
+		free_slot(p, pg);
+		p->st->staged_now--;
+		p->st->hits++;
+		kind = RMT_US_HIT;
+		break;
+	case PG_FAR:
+	default:
+		make_room(p, 1);
+		p->pending = 1;
+		ctx.flags |= RMT_FAULT_MAJOR;
+		ready = rmt_us_fetchq_issue(&p->fq, t_read);
+		run_hook(p, &ctx, pg, tid);
+		rmt_us_wait_until(ready);
+		src = p->backing + pg * RMT_US_PAGE;
+		p->st->misses++;
+		kind = RMT_US_MISS;
+		break;
+	}
+	/* Counted before the wake-up, so the woken thread sees them. */
+	activate(p, pg);
+	install(p, pg, src);
+	done = rmt_us_now_ns();
+	p->st->kind_count[kind]++;
+	p->st->kind_ns[kind] += done - t_read;
+	if (kind == RMT_US_HIT || kind == RMT_US_MISS) {
+		rmt_us_hist_add(&p->st->fault_lat, done - t_read);
+		emit(p, &ctx, done - t_read);
+	}
+}
+
+/*
+ * Between faults, keep a small reserve of free pages so that most faults
+ * do not pay for an eviction, as kswapd does; one batch at a time, so a
+ * new fault waits for at most one batch.
+ */
+static bool reclaim_ahead(struct rmt_pager *p)
+{
+	uint64_t reserve =
+		p->limit / 8 < 2 * DEACT_BATCH ? p->limit / 8 : 2 * DEACT_BATCH;
+	uint64_t before = p->st->evictions;
+
+	if (rmt_us_lru_resident(&p->lru) + reserve <= p->limit)
+		return false;
+	make_room(p, reserve < DEACT_BATCH ? reserve : DEACT_BATCH);
+	return p->st->evictions != before;
+}
+
+static void *fault_thread(void *arg)
+{
+	struct rmt_pager *p = arg;
+	struct uffd_msg msgs[MSG_BATCH];
+	struct pollfd pfd[2] = { { p->uffd, POLLIN, 0 },
+				 { p->stop_fd, POLLIN, 0 } };
+	bool busy = false;
+	sigset_t all;
+
+	/* The program's signal handlers must never run on this thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	/* Far-latency waits sleep; the default 50 us slack would blur them. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+	for (;;) {
+		ssize_t got;
+		uint64_t now;
+		int i, n;
+
+		if (poll(pfd, 2, busy ? 0 : -1) < 0 && errno != EINTR)
+			break;
+		if (busy && !pfd[0].revents && !pfd[1].revents) {
+			pthread_mutex_lock(&p->lock);
+			busy = reclaim_ahead(p);
+			pthread_mutex_unlock(&p->lock);
+			continue;
+		}
+		if (pfd[1].revents)
+			break;
+		got = read(p->uffd, msgs, sizeof(msgs));
+		if (got < 0)
+			continue;
+		now = rmt_us_now_ns();
+		n = (int)(got / (ssize_t)sizeof(msgs[0]));
+		pthread_mutex_lock(&p->lock);
+		for (i = 0; i < n; i++)
+			if (msgs[i].event == UFFD_EVENT_PAGEFAULT)
+				handle_fault(p, &msgs[i], now);
+		busy = reclaim_ahead(p);
+		pthread_mutex_unlock(&p->lock);
+	}
+	return NULL;
+}
+
+static int setup_memory(struct rmt_pager *p)
+{
+	uint64_t n = p->npages;
+	uint8_t *m;
+
+	p->arena = sys_mmap(n * RMT_US_PAGE);
+	p->backing = sys_mmap(n * RMT_US_PAGE);
+	p->staging = sys_mmap(n * RMT_US_PAGE);
+	p->meta_len = n * (1 + 4 * 4 + 8);
+	p->meta = sys_mmap(p->meta_len);
+	if (!p->arena || !p->backing || !p->staging || !p->meta)
+		return -ENOMEM;
+	m = p->meta;
+	p->ready = (uint64_t *)m;
+	p->prev = (uint32_t *)(m + n * 8);
+	p->next = p->prev + n;
+	p->slot = p->next + n;
+	p->free_slots = p->slot + n;
+	p->state = (uint8_t *)(p->free_slots + n);
+	return 0;
+}
+
+int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out)
+{
+	struct rmt_pager *p;
+	uint64_t features;
+	int err;
+
+	if (c->arena_bytes < RMT_US_PAGE ||
+	    c->arena_bytes / RMT_US_PAGE >= RMT_US_NIL ||
+	    (!c->mem_limit &&
+	     (!c->mem_limit_permille || c->mem_limit_permille > 1000)) ||
+	    c->inactive_percent > 90)
+		return -EINVAL;
+	p = sys_mmap(sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->cfg = *c;
+	p->uffd = -1;
+	p->stop_fd = -1;
+	p->pid = (uint32_t)getpid();
+	p->st = c->stats ? c->stats : &p->own_stats;
+	rmt_us_stats_init(p->st);
+	p->npages = c->arena_bytes / RMT_US_PAGE;
+	err = rmt_us_fetchq_init(&p->fq, c->far_latency_ns, c->fetch_depth);
+	if (!err)
+		err = setup_memory(p);
+	if (err)
+		goto fail;
+	rmt_us_lru_init(&p->lru, p->prev, p->next);
+	p->holes[0] = (struct extent){ 0, p->npages };
+	p->n_holes = 1;
+	update_limit(p);
+	if (c->ring_mem) {
+		err = rmt_ring_prod_attach(&p->ring, c->ring_mem, c->ring_len);
+		if (err)
+			goto fail;
+		p->have_ring = true;
+	}
+	err = open_uffd(&features);
+	if (err < 0)
+		goto fail;
+	p->uffd = err;
+	err = -EOPNOTSUPP;
+	if (!(features & UFFD_FEATURE_PAGEFAULT_FLAG_WP))
+		goto fail;
+	err = register_range(p->uffd, p->arena, p->npages * RMT_US_PAGE);
+	if (err)
+		goto fail;
+	p->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (p->stop_fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	err = -pthread_create(&p->thread, NULL, fault_thread, p);
+	if (err)
+		goto fail;
+	p->thread_started = true;
+	*out = p;
+	return 0;
+fail:
+	rmt_pager_destroy(p);
+	return err;
+}
+
+void rmt_pager_destroy(struct rmt_pager *p)
+{
+	uint64_t one = 1;
+
+	if (!p)
+		return;
+	if (p->thread_started) {
+		if (write(p->stop_fd, &one, sizeof(one)) == sizeof(one))
+			pthread_join(p->thread, NULL);
+		pthread_mutex_destroy(&p->lock);
+	}
+	if (p->stop_fd >= 0)
+		close(p->stop_fd);
+	if (p->uffd >= 0)
+		close(p->uffd);
+	sys_munmap(p->arena, p->npages * RMT_US_PAGE);
+	sys_munmap(p->backing, p->npages * RMT_US_PAGE);
+	sys_munmap(p->staging, p->npages * RMT_US_PAGE);
+	sys_munmap(p->meta, p->meta_len);
+	sys_munmap(p, sizeof(*p));
+}
+
+static void extent_insert(struct extent *v, uint32_t *n, uint32_t at,
+			  struct extent e)
+{
+	memmove(&v[at + 1], &v[at], (*n - at) * sizeof(*v));
+	v[at] = e;
+	(*n)++;
+}
+
+static void extent_delete(struct extent *v, uint32_t *n, uint32_t at)
+{
+	memmove(&v[at], &v[at + 1], (*n - at - 1) * sizeof(*v));
+	(*n)--;
+}
+
+void *rmt_pager_alloc(struct rmt_pager *p, size_t bytes)
+{
+	uint64_t need = (bytes + RMT_US_PAGE - 1) / RMT_US_PAGE;
+	struct extent got;
+	uint32_t i, at;
+
+	if (!need)
+		need = 1;
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < p->n_holes; i++)
+		if (p->holes[i].npages >= need)
+			break;
+	if (i == p->n_holes || p->n_allocs == MAX_ALLOCS ||
+	    p->n_holes == MAX_ALLOCS) {
+		pthread_mutex_unlock(&p->lock);
+		errno = ENOMEM;
+		return NULL;
+	}
+	got = (struct extent){ p->holes[i].first, need };
+	p->holes[i].first += need;
+	p->holes[i].npages -= need;
+	if (!p->holes[i].npages)
+		extent_delete(p->holes, &p->n_holes, i);
+	for (at = 0; at < p->n_allocs && p->allocs[at].first < got.first; at++)
+		;
+	extent_insert(p->allocs, &p->n_allocs, at, got);
+	p->allocated_pages += need;
+	if (p->allocated_pages * RMT_US_PAGE > p->st->far_bytes)
+		p->st->far_bytes = p->allocated_pages * RMT_US_PAGE;
+	update_limit(p);
+	pthread_mutex_unlock(&p->lock);
+	if (p->cfg.region)
+		p->cfg.region(p->cfg.prefetch_priv,
+			      (uintptr_t)page_addr(p, got.first),
+			      (uintptr_t)page_addr(p, got.first + need), true);
+	return page_addr(p, got.first);
+}
+
+/* Drops pages [first, first+n) from local and far memory: zero again. */
+static void drop_pages(struct rmt_pager *p, uint64_t first, uint64_t n)
+{
+	uint64_t pg;
+
+	for (pg = first; pg < first + n; pg++) {
+		switch (p->state[pg]) {
+		case PG_ACTIVE:
+			rmt_us_list_remove(&p->lru, &p->lru.active,
+					   (uint32_t)pg);
+			break;
+		case PG_STAGED:
+			p->st->unused_evicted++;
+			p->st->staged_now--;
+			free_slot(p, pg);
+			/* fall through */
+		case PG_INACTIVE:
+			rmt_us_list_remove(&p->lru, &p->lru.inactive,
+					   (uint32_t)pg);
+			break;
+		default:
+			break;
+		}
+		p->state[pg] = PG_NONE;
+	}
+	madvise(page_addr(p, first), n * RMT_US_PAGE, MADV_DONTNEED);
+	madvise(p->backing + first * RMT_US_PAGE, n * RMT_US_PAGE,
+		MADV_DONTNEED);
+}
+
+static void add_hole(struct rmt_pager *p, struct extent e)
+{
+	uint32_t at;
+
+	for (at = 0; at < p->n_holes && p->holes[at].first < e.first; at++)
+		;
+	extent_insert(p->holes, &p->n_holes, at, e);
+	if (at + 1 < p->n_holes && p->holes[at].first + p->holes[at].npages ==
+					   p->holes[at + 1].first) {
+		p->holes[at].npages += p->holes[at + 1].npages;
+		extent_delete(p->holes, &p->n_holes, at + 1);
+	}
+	if (at > 0 && p->holes[at - 1].first + p->holes[at - 1].npages ==
+			      p->holes[at].first) {
+		p->holes[at - 1].npages += p->holes[at].npages;
+		extent_delete(p->holes, &p->n_holes, at);
+	}
+}
+
+int rmt_pager_owns(const struct rmt_pager *p, const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr, base = (uintptr_t)p->arena;
+
+	return a >= base && a < base + p->npages * RMT_US_PAGE;
+}
+
+int rmt_pager_free(struct rmt_pager *p, void *addr)
+{
+	const struct extent *e;
+	struct extent gone;
+	uint32_t at;
+
+	if (!rmt_pager_owns(p, addr))
+		return -EINVAL;
+	pthread_mutex_lock(&p->lock);
+	e = find_alloc(p,
+		       ((uintptr_t)addr - (uintptr_t)p->arena) / RMT_US_PAGE);
+	if (!e) {
+		pthread_mutex_unlock(&p->lock);
+		return -EINVAL;
+	}
+	gone = *e;
+	at = (uint32_t)(e - p->allocs);
+	drop_pages(p, gone.first, gone.npages);
+	extent_delete(p->allocs, &p->n_allocs, at);
+	add_hole(p, gone);
+	p->allocated_pages -= gone.npages;
+	update_limit(p);
+	pthread_mutex_unlock(&p->lock);
+	if (p->cfg.region)
+		p->cfg.region(p->cfg.prefetch_priv,
+			      (uintptr_t)page_addr(p, gone.first),
+			      (uintptr_t)page_addr(p, gone.first + gone.npages),
+			      false);
+	return 0;
+}
+
+int rmt_pager_find(struct rmt_pager *p, const void *addr, void **start,
+		   size_t *len)
+{
+	const struct extent *e;
+
+	if (!rmt_pager_owns(p, addr))
+		return -EINVAL;
+	pthread_mutex_lock(&p->lock);
+	e = find_alloc(p,
+		       ((uintptr_t)addr - (uintptr_t)p->arena) / RMT_US_PAGE);
+	if (e) {
+		*start = page_addr(p, e->first);
+		*len = e->npages * RMT_US_PAGE;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return e ? 0 : -EINVAL;
+}
+
+size_t rmt_pager_size(struct rmt_pager *p, const void *addr)
+{
+	void *start;
+	size_t len;
+
+	if (rmt_pager_find(p, addr, &start, &len))
+		return 0;
+	return len - (size_t)((const uint8_t *)addr - (uint8_t *)start);
+}
+
+int rmt_pager_discard(struct rmt_pager *p, void *addr, size_t len)
+{
+	uint64_t first, last;
+	const struct extent *e;
+
+	if (!rmt_pager_owns(p, addr) || (uintptr_t)addr % RMT_US_PAGE)
+		return -EINVAL;
+	first = ((uintptr_t)addr - (uintptr_t)p->arena) / RMT_US_PAGE;
+	last = first + (len + RMT_US_PAGE - 1) / RMT_US_PAGE;
+	pthread_mutex_lock(&p->lock);
+	e = find_alloc(p, first);
+	if (!e || last > e->first + e->npages) {
+		pthread_mutex_unlock(&p->lock);
+		return -EINVAL;
+	}
+	drop_pages(p, first, last - first);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+struct rmt_us_stats *rmt_pager_stats(struct rmt_pager *p)
+{
+	return p->st;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * pager.h - the user-space far-memory pager.  Far-memory allocations come
+ * from one arena registered with userfaultfd (missing and write-protect
+ * modes); a fault thread serves every fault: zero pages on first touch,
+ * pages from the backing store (far memory) after the modelled latency,
+ * prefetched pages from the staging area; it keeps resident pages under
+ * the memory limit with the segmented-FIFO policy of lru.h, runs the
+ * swap_fault hook (hook.h) and emits each far fault to a ring.
+ *
+ * This is also the small library API for programs that allocate far
+ * memory explicitly: rmt_pager_create(), rmt_pager_alloc(),
+ * rmt_pager_free(), rmt_pager_destroy().
+ */
+#ifndef RMT_US_PAGER_H
+#define RMT_US_PAGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uspace/hook.h"
+#include "uspace/stats.h"
+
+#define RMT_US_PAGE 4096u
+#define RMT_US_DEFAULT_LATENCY_NS 5000u
+#define RMT_US_DEFAULT_DEPTH 8u
+#define RMT_US_DEFAULT_ARENA (16ull << 30)
+#define RMT_US_MIN_LIMIT_PAGES 16u
+
+struct rmt_pager_config {
+	uint64_t mem_limit; /* bytes of local memory, or 0 ... */
+	uint32_t mem_limit_permille; /* ... this share of far memory */
+	uint64_t far_latency_ns;
+	uint32_t fetch_depth;
+	uint32_t inactive_percent; /* inactive list share of the limit */
+	uint64_t arena_bytes; /* virtual space reserved for far memory */
+	rmt_us_prefetch_fn prefetch; /* NULL: no prefetching */
+	rmt_us_region_fn region; /* NULL: not told about allocations */
+	void *prefetch_priv; /* for both */
+	struct rmt_us_stats *stats; /* NULL: kept inside the pager */
+	void *ring_mem; /* a formatted ring for fault events */
+	size_t ring_len;
+};
+
+struct rmt_pager;
+
+void rmt_pager_config_default(struct rmt_pager_config *c);
+/*
+ * 0 if this kernel lets us use userfaultfd with write-protection of
+ * anonymous memory; otherwise a negative errno and a reason in why.
+ */
+int rmt_pager_probe(char *why, size_t why_len);
+int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out);
+/* Stops the fault thread and unmaps everything (allocations included). */
+void rmt_pager_destroy(struct rmt_pager *p);
+
+/* Page-aligned, zero-filled far memory; NULL and errno on failure. */
+void *rmt_pager_alloc(struct rmt_pager *p, size_t bytes);
+/* Frees the allocation containing addr: 0, or -EINVAL if there is none. */
+int rmt_pager_free(struct rmt_pager *p, void *addr);
+/* Whether addr lies in this pager's arena (cheap, lock-free). */
+int rmt_pager_owns(const struct rmt_pager *p, const void *addr);
+/* Bytes from addr to the end of the allocation containing it, 0 if none. */
+size_t rmt_pager_size(struct rmt_pager *p, const void *addr);
+/* The allocation containing addr: 0, or -EINVAL if there is none. */
+int rmt_pager_find(struct rmt_pager *p, const void *addr, void **start,
+		   size_t *len);
+/* Returns pages of an allocation to zero, as munmap+mmap would. */
+int rmt_pager_discard(struct rmt_pager *p, void *addr, size_t len);
+
+struct rmt_us_stats *rmt_pager_stats(struct rmt_pager *p);
+
+#endif /* RMT_US_PAGER_H */

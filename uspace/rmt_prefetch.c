@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * rmt_prefetch.c - runs the swap_fault pipeline of an RMT program as the
+ * pager's prefetcher (see rmt_prefetch.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "uspace/fetch.h"
+#include "uspace/rmt_prefetch.h"
+#include "vm/pipeline_parse.h"
+
+/* Program texts compiled in from programs/ (builtin_programs.c). */
+extern const char rmt_us_prog_readahead[];
+extern const char rmt_us_prog_leap[];
+
+struct rmt_us_rmt_pf {
+	struct rmt_program prog;
+	struct rmt_hook_scratch scratch;
+	struct rmt_ctx_swap_fault ctx;
+	struct rmt_decision d;
+};
+
+static u64 clock_ns(void *arg)
+{
+	return rmt_us_now_ns();
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && !strcmp(s + n - m, suffix);
+}
+
+int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
+		       size_t err_size)
+{
+	struct rmt_us_rmt_pf *pf;
+	const char *text = NULL;
+	int r;
+
+	*out = NULL;
+	if (!strcmp(name, "none"))
+		return 0;
+	if (!strcmp(name, "readahead"))
+		text = rmt_us_prog_readahead;
+	else if (!strcmp(name, "leap"))
+		text = rmt_us_prog_leap;
+	else if (!ends_with(name, ".rmt")) {
+		snprintf(err, err_size,
+			 "unknown prefetcher '%s' (known: none, "
+			 "readahead, leap, or a FILE.rmt)",
+			 name);
+		return -ENOENT;
+	}
+	pf = rmt_alloc(sizeof(*pf));
+	if (!pf) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	if (text)
+		r = rmt_program_parse(text, NULL, &pf->prog, err, err_size);
+	else
+		r = rmt_program_load(name, &pf->prog, err, err_size);
+	if (!r && rmt_pipeline_hook(pf->prog.pipe)->id != RMT_HOOK_SWAP_FAULT) {
+		snprintf(err, err_size, "%s: not a swap_fault program", name);
+		rmt_program_free(&pf->prog);
+		r = -EINVAL;
+	}
+	if (r) {
+		rmt_free(pf);
+		return r;
+	}
+	rmt_pipeline_set_clock(pf->prog.pipe, clock_ns, NULL);
+	*out = pf;
+	return 0;
+}
+
+void rmt_us_rmt_pf_close(struct rmt_us_rmt_pf *pf)
+{
+	if (!pf)
+		return;
+	rmt_program_free(&pf->prog);
+	rmt_free(pf);
+}
+
+int rmt_us_rmt_pf_run(void *priv, const struct rmt_us_fault_ctx *ctx,
+		      uint64_t *pages, unsigned int max)
+{
+	struct rmt_us_rmt_pf *pf = priv;
+	struct rmt_ctx_swap_fault *c = &pf->ctx;
+	unsigned int i, n;
+	int r;
+
+	_Static_assert(RMT_US_HISTORY == RMT_SWAP_HISTORY, "same history");
+	memset(c, 0, sizeof(*c));
+	c->addr = ctx->addr;
+	c->vma_start = ctx->region_start;
+	c->vma_end = ctx->region_end;
+	c->time_ns = ctx->time_ns;
+	c->pid = ctx->tid;
+	c->tgid = ctx->pid;
+	c->flags = ctx->flags;
+	c->n_deltas = ctx->n_deltas;
+	memcpy(c->deltas, ctx->deltas, sizeof(c->deltas));
+	r = rmt_pipeline_run(pf->prog.pipe, c, sizeof(*c), &pf->scratch,
+			     &pf->d);
+	if (r)
+		return r < 0 ? r : -EIO;
+	n = pf->d.n_pages < max ? pf->d.n_pages : max;
+	for (i = 0; i < n; i++)
+		pages[i] = pf->d.pages[i];
+	return (int)n;
+}
+
+/* The id of the swap_fault context field called name. */
+static int ctx_field_id(const struct rmt_pipeline *pipe, const char *name,
+			u16 *id)
+{
+	const struct rmt_hook_desc *h = rmt_pipeline_hook(pipe);
+	u32 i;
+
+	for (i = 0; i < h->n_fields; i++) {
+		if (!strcmp(h->fields[i].name, name)) {
+			*id = h->fields[i].id;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The index of the catch-all (mask 0) ternary field vma in e, or -1. */
+static int catch_all_field(const struct rmt_table_entry *e, u16 vma)
+{
+	u32 i;
+
+	for (i = 0; i < e->n_fields; i++)
+		if (e->fields[i].field_id == vma &&
+		    e->fields[i].kind == RMT_MATCH_TERNARY &&
+		    !e->fields[i].mask_or_high)
+			return (int)i;
+	return -1;
+}
+
+static void region_in_table(struct rmt_table *t, u16 vma, uint64_t start,
+			    bool added)
+{
+	const struct rmt_table_config *cfg = rmt_table_config(t);
+	struct rmt_table_entry e;
+	enum rmt_table_code code;
+	u32 slot;
+	int k;
+
+	for (slot = 0; slot < cfg->capacity; slot++) {
+		if (rmt_table_entry_get(t, slot, &e, NULL))
+			continue;
+		k = catch_all_field(&e, vma);
+		if (k < 0)
+			continue;
+		e.fields[k].value = start;
+		e.fields[k].mask_or_high = ~0ull;
+		e.priority++;
+		if (added)
+			rmt_table_add(t, &e, &slot, &code);
+		else
+			rmt_table_delete(t, &e, &code);
+		rmt_table_commit(t, &code);
+		return;
+	}
+}
+
+void rmt_us_rmt_pf_region(void *priv, uint64_t start, uint64_t end, bool added)
+{
+	struct rmt_us_rmt_pf *pf = priv;
+	u32 i, n = rmt_pipeline_n_stages(pf->prog.pipe);
+	u16 vma;
+
+	if (ctx_field_id(pf->prog.pipe, "vma_start", &vma))
+		return;
+	for (i = 0; i < n; i++)
+		region_in_table(rmt_pipeline_stage(pf->prog.pipe, i, NULL), vma,
+				start, added);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * rmt_prefetch.h - a prefetcher that is an RMT program: the swap_fault
+ * hook's pipeline (vm/pipeline.h) loaded from a built-in program
+ * (readahead, leap: programs/ in the source tree, compiled in) or from a
+ * FILE.rmt, run on every far fault through the pager's hook (hook.h).
+ */
+#ifndef RMT_US_RMT_PREFETCH_H
+#define RMT_US_RMT_PREFETCH_H
+
+#include <stddef.h>
+
+#include "uspace/hook.h"
+
+struct rmt_us_rmt_pf;
+
+/*
+ * Opens the prefetcher called name: "none" gives *out = NULL and 0;
+ * "readahead" and "leap" are built in; a name ending in ".rmt" is a file.
+ * Returns 0, or a negative errno with the reason in err (-ENOENT for an
+ * unknown name, the parser's "line N: ..." for a bad program).
+ */
+int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
+		       size_t err_size);
+void rmt_us_rmt_pf_close(struct rmt_us_rmt_pf *pf);
+/* The rmt_us_prefetch_fn to install with pf as its priv. */
+int rmt_us_rmt_pf_run(void *pf, const struct rmt_us_fault_ctx *ctx,
+		      uint64_t *pages, unsigned int max);
+
+/*
+ * The rmt_us_region_fn to install with pf: for each table keyed on
+ * vma_start (ternary) with a catch-all entry, a region gets its own copy
+ * of that entry (one priority higher, exact on the region's start), so
+ * that per-entry state is per region, like Linux's per-VMA readahead
+ * state; the copy goes when the region does.
+ */
+void rmt_us_rmt_pf_region(void *pf, uint64_t start, uint64_t end, bool added);
+
+#endif /* RMT_US_RMT_PREFETCH_H */

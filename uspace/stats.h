@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * stats.h - the pager's statistics.  Kept in one flat structure that may
+ * live in shared memory (rmt-run maps it from a memfd), written only by
+ * the pager's fault thread, read by anyone after the run.
+ */
+#ifndef RMT_US_STATS_H
+#define RMT_US_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "uspace/hist.h"
+
+#define RMT_US_STATS_MAGIC 0x524d545553544154ull /* "RMTUSTAT" */
+
+/* Fault kinds, for the per-kind cost of the fault path. */
+enum rmt_us_kind {
+	RMT_US_FIRST_TOUCH, /* never written before: a zero page, locally */
+	RMT_US_MISS, /* fetched from far memory on demand */
+	RMT_US_HIT, /* found in the prefetch cache */
+	RMT_US_REF, /* inactive page touched: reference sample */
+	RMT_US_KINDS,
+};
+
+struct rmt_us_stats {
+	uint64_t magic;
+	uint64_t hits; /* first accesses to prefetched pages */
+	uint64_t late_hits; /* ... whose fetch had not completed yet */
+	uint64_t misses; /* waited for the backing store */
+	uint64_t first_touch;
+	uint64_t ref_faults;
+	uint64_t prefetched; /* pages fetched ahead */
+	uint64_t unused_evicted; /* prefetched, evicted before any use */
+	uint64_t staged_now; /* prefetched, still waiting for a use */
+	uint64_t evictions; /* pages written to far memory */
+	uint64_t deactivations;
+	uint64_t wp_faults; /* writes racing an eviction */
+	uint64_t hook_calls;
+	uint64_t hook_errors;
+	uint64_t prefetch_skipped; /* asked for, not in far memory */
+	uint64_t ring_dropped;
+	uint64_t limit_pages;
+	uint64_t peak_resident;
+	uint64_t far_bytes; /* far memory allocated at its peak */
+	uint64_t kind_ns[RMT_US_KINDS]; /* time serving each kind */
+	uint64_t kind_count[RMT_US_KINDS];
+	uint64_t evict_ns; /* time unmapping and writing back */
+	struct rmt_us_hist fault_lat; /* misses and hits, read to wake-up */
+};
+
+void rmt_us_stats_init(struct rmt_us_stats *s);
+
+struct rmt_us_summary {
+	uint64_t faults, hits, misses, prefetched, unused;
+	double coverage, accuracy, timeliness;
+	double fault_p50_us, fault_p99_us;
+};
+
+void rmt_us_stats_summary(const struct rmt_us_stats *s,
+			  struct rmt_us_summary *out);
+/* Human-readable lines, then the RESULT line. */
+void rmt_us_stats_print(FILE *f, const struct rmt_us_stats *s, double wall_s,
+			unsigned int models_installed);
+void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
+		       unsigned int models_installed);
+
+#endif /* RMT_US_STATS_H */

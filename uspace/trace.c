@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * trace.c - writing and strictly parsing fault trace lines (see trace.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+
+#include "proto/msg.h"
+#include "uspace/trace.h"
+
+void rmt_us_trace_write(FILE *f, const struct rmt_us_trace_rec *r)
+{
+	fprintf(f,
+		"%" PRIu64 " %" PRIu32 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
+		" %" PRIu32 " %" PRIu32 "\n",
+		r->time_ns, r->tid, r->addr, r->region_start, r->region_end,
+		r->flags, r->latency_ns);
+}
+
+/* One field: decimal, or hex after 0x when hex; then a space or the end. */
+static int field(const char **sp, int hex, uint64_t max, uint64_t *out)
+{
+	const char *s = *sp;
+	uint64_t v = 0, base = hex ? 16 : 10;
+	int digits = 0;
+
+	if (hex) {
+		if (s[0] != '0' || s[1] != 'x')
+			return -EINVAL;
+		s += 2;
+	}
+	for (;; s++, digits++) {
+		unsigned int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned int)(*s - '0');
+		else if (hex && *s >= 'a' && *s <= 'f')
+			d = (unsigned int)(*s - 'a' + 10);
+		else
+			break;
+		if (v > (max - d) / base)
+			return -EINVAL;
+		v = v * base + d;
+	}
+	if (!digits || (*s != ' ' && *s != 0))
+		return -EINVAL;
+	while (*s == ' ')
+		s++;
+	*sp = s;
+	*out = v;
+	return 0;
+}
+
+int rmt_us_trace_parse(const char *line, struct rmt_us_trace_rec *r,
+		       const char **why)
+{
+	static const char *const names[] = {
+		"malformed or missing time_ns",
+		"malformed or missing tid",
+		"malformed or missing addr",
+		"malformed or missing region_start",
+		"malformed or missing region_end",
+		"malformed or missing flags",
+		"malformed or missing latency_ns",
+	};
+	static const int hex[] = { 0, 0, 1, 1, 1, 0, 0 };
+	static const uint64_t max[] = { UINT64_MAX, UINT32_MAX, UINT64_MAX,
+					UINT64_MAX, UINT64_MAX, UINT32_MAX,
+					UINT32_MAX };
+	uint64_t v[7];
+	unsigned int i;
+
+	for (i = 0; i < 7; i++) {
+		if (field(&line, hex[i], max[i], &v[i])) {
+			*why = names[i];
+			return -EINVAL;
+		}
+	}
+	if (*line) {
+		*why = "trailing text";
+		return -EINVAL;
+	}
+	if (v[2] % 4096 || v[3] % 4096 || v[2] < v[3] || v[2] >= v[4]) {
+		*why = "addr not a page inside [region_start, region_end)";
+		return -EINVAL;
+	}
+	if (v[5] & ~(uint64_t)RMT_FAULT_FLAGS_ALL) {
+		*why = "unknown flags";
+		return -EINVAL;
+	}
+	r->time_ns = v[0];
+	r->tid = (uint32_t)v[1];
+	r->addr = v[2];
+	r->region_start = v[3];
+	r->region_end = v[4];
+	r->flags = (uint32_t)v[5];
+	r->latency_ns = (uint32_t)v[6];
+	return 0;
+}
