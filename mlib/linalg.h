@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * linalg.h - integer vector kernels of the MLP and conv layers: int8 or
+ * int16 weights against int8 activations, int32 accumulation.  The caller
+ * guarantees that no sum overflows: |bias| + 128 * sum |w| < 2^31 for
+ * every row (the model parser proves it for every layer it admits).
+ */
+#ifndef RMT_MLIB_LINALG_H
+#define RMT_MLIB_LINALG_H
+
+#include "port/rmt_port.h"
+
+s32 rmt_dot_s8(const s8 *w, const s8 *x, u32 n);
+s32 rmt_dot_s16(const s16 *w, const s8 *x, u32 n);
+
+/* y[r] = bias[r] + sum_c w[r][c] * x[c]; bias may be NULL. */
+void rmt_matvec_s8(const s8 *w, u32 rows, u32 cols, const s8 *x,
+		   const s32 *bias, s32 *y);
+void rmt_matvec_s16(const s16 *w, u32 rows, u32 cols, const s8 *x,
+		    const s32 *bias, s32 *y);
+
+/* y[j][r] = bias[r] + sum_c w[r][c] * x[j][c] for n input vectors. */
+void rmt_matmat_s8(const s8 *w, u32 rows, u32 cols, const s8 *x, u32 n,
+		   const s32 *bias, s32 *y);
+
+#endif /* RMT_MLIB_LINALG_H */
