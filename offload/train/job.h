@@ -11,6 +11,7 @@
 
 #include "mlib/train/cart.h"
 #include "mlib/train/mlp.h"
+#include "offload/train/split.h"
 #include "port/rmt_port.h"
 
 enum rmt_train_algo {
@@ -26,7 +27,6 @@ enum rmt_feat_type {
 /* The fractional bits of the integer features: picked from the data. */
 #define RMT_TRAIN_FRAC_AUTO 0xffffffffu
 #define RMT_BMLP_MAX_HIDDEN 4u
-#define RMT_HC_MAX_CLASSES 64u
 #define RMT_HC_MAX_BINS 256u
 
 /*
@@ -99,20 +99,6 @@ struct rmt_hc_data {
 	const u8 *bins; /* [feature][row]: column-major */
 	const u8 *cls; /* per row */
 	const u32 *n_bins; /* per feature */
-};
-
-/* A node's best split on one feature (see split.h). */
-struct rmt_hc_best {
-	double gain;
-	u32 bin; /* left: bins <= bin */
-	s32 ok; /* 0: no admissible split */
-};
-
-/* How the rows of one node of a level move on. */
-struct rmt_hc_route {
-	s32 feature; /* -1: the node is a leaf, its rows stop */
-	u32 bin;
-	u32 left; /* the left child's index in the next level (right: +1) */
 };
 
 /* The MLP an engine trains: layer l maps size[l] to size[l + 1]. */

@@ -9,11 +9,29 @@
 #ifndef RMT_OFFLOAD_TRAIN_SPLIT_H
 #define RMT_OFFLOAD_TRAIN_SPLIT_H
 
+#include "port/rmt_port.h"
+
 #ifdef __CUDACC__
 #define RMT_HD __host__ __device__
 #else
 #define RMT_HD
 #endif
+
+#define RMT_HC_MAX_CLASSES 64u
+
+/* A node's best split on one feature. */
+struct rmt_hc_best {
+	double gain;
+	u32 bin; /* left: bins <= bin */
+	s32 ok; /* 0: no admissible split */
+};
+
+/* How the rows of one node of a level move on. */
+struct rmt_hc_route {
+	s32 feature; /* -1: the node is a leaf, its rows stop */
+	u32 bin;
+	u32 left; /* the left child's index in the next level (right: +1) */
+};
 
 /*
  * h: [nb][K] class counts of the node (h[b * K + c]).  Gini gain of
