@@ -47,6 +47,7 @@ struct rmt_cuda_api {
 	CUresult (*memcpy_htod)(CUdeviceptr dst, const void *src, size_t bytes);
 	CUresult (*memcpy_dtoh)(void *dst, CUdeviceptr src, size_t bytes);
 	CUresult (*memset_d8)(CUdeviceptr p, unsigned char v, size_t n);
+	/* NULL when the driver lacks them (see mem_place.h). */
 	CUresult (*mem_alloc_managed)(CUdeviceptr *p, size_t bytes,
 				      unsigned int flags);
 	CUresult (*mem_advise)(CUdeviceptr p, size_t bytes, CUmem_advise a,

@@ -21,11 +21,16 @@ struct entry {
 	const char *name;
 	int version;
 	size_t offset;
+	bool optional; /* placement only: training works without it */
 };
 
-#define E(field, sym, ver)                                     \
-	{                                                      \
-		sym, ver, offsetof(struct rmt_cuda_api, field) \
+#define E(field, sym, ver)                                        \
+	{                                                         \
+		sym, ver, offsetof(struct rmt_cuda_api, field), 0 \
+	}
+#define OPT(field, sym, ver)                                      \
+	{                                                         \
+		sym, ver, offsetof(struct rmt_cuda_api, field), 1 \
 	}
 
 static const struct entry entries[] = {
@@ -51,10 +56,10 @@ static const struct entry entries[] = {
 	E(memcpy_htod, "cuMemcpyHtoD", 3020),
 	E(memcpy_dtoh, "cuMemcpyDtoH", 3020),
 	E(memset_d8, "cuMemsetD8", 3020),
-	E(mem_alloc_managed, "cuMemAllocManaged", 6000),
-	E(mem_advise, "cuMemAdvise", 8000),
-	E(mem_prefetch_async, "cuMemPrefetchAsync", 8000),
 	E(stream_synchronize, "cuStreamSynchronize", 2000),
+	OPT(mem_alloc_managed, "cuMemAllocManaged", 6000),
+	OPT(mem_advise, "cuMemAdvise", 8000),
+	OPT(mem_prefetch_async, "cuMemPrefetchAsync", 8000),
 };
 
 static int resolve(struct rmt_cuda_api *api, void *v1, void *v2, char *err,
@@ -74,6 +79,8 @@ static int resolve(struct rmt_cuda_api *api, void *v1, void *v2, char *err,
 		else
 			rc = ((get_proc_v1_t)v1)(e->name, &fn, e->version,
 						 CU_GET_PROC_ADDRESS_DEFAULT);
+		if ((rc != CUDA_SUCCESS || !fn) && e->optional)
+			continue;
 		if (rc != CUDA_SUCCESS || !fn) {
 			snprintf(err, err_size,
 				 "the CUDA driver has no %s (API %d): error %d",

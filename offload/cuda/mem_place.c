@@ -21,6 +21,12 @@ int rmt_mem_place_alloc(struct rmt_cuda_dev *d, size_t bytes, void **out,
 	CUresult rc;
 
 	*out = NULL;
+	if (!d->api.mem_alloc_managed) {
+		snprintf(err, err_size,
+			 "mem_place: the driver lacks cuMemAllocManaged (CUDA "
+			 "6.0 API)");
+		return -EOPNOTSUPP;
+	}
 	if (!bytes) {
 		snprintf(err, err_size, "mem_place: zero bytes");
 		return -EINVAL;
@@ -41,6 +47,12 @@ void rmt_mem_place_free(struct rmt_cuda_dev *d, void *p)
 static int check(struct rmt_cuda_dev *d, void *p, size_t bytes,
 		 enum rmt_place where, char *err, size_t err_size)
 {
+	if (!d->api.mem_advise || !d->api.mem_prefetch_async) {
+		snprintf(err, err_size,
+			 "mem_place: the driver lacks cuMemAdvise or "
+			 "cuMemPrefetchAsync (CUDA 8.0 API)");
+		return -EOPNOTSUPP;
+	}
 	if (!p || !bytes ||
 	    (where != RMT_PLACE_HOST && where != RMT_PLACE_DEVICE)) {
 		snprintf(err, err_size,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "agent/backend.h"
+#include "offload/cuda/mem_place.h"
 #include "tests/offload/offload_util.h"
 
 static char logged[8][512];
@@ -139,4 +140,38 @@ Test(cuda, failure_mid_job_reruns_on_cpu)
 	tdata_free(&d);
 	rmt_backend_close(b);
 	rmt_backend_close(c);
+}
+
+Test(cuda, mem_place_checks_its_input)
+{
+	struct rmt_cuda_dev dev;
+	char err[200];
+	void *p;
+
+	setenv("FAKE_CUDA", "nolaunch", 1);
+	cr_assert_eq(rmt_cuda_dev_open(&dev, FAKE_LIBCUDA, 0, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert(dev.concurrent_managed);
+	cr_assert_eq(rmt_mem_place_alloc(&dev, 0, &p, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_eq(rmt_mem_place_alloc(&dev, 4096, &p, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(rmt_mem_place_prefer(&dev, p, 4096, RMT_PLACE_DEVICE, err,
+					  sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(rmt_mem_place_prefetch(&dev, p, 4096, RMT_PLACE_HOST, err,
+					    sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(rmt_mem_place_prefer(&dev, NULL, 4096, RMT_PLACE_DEVICE,
+					  err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_eq(rmt_mem_place_prefetch(&dev, p, 4096, 7, err, sizeof(err)),
+		     -EINVAL);
+	dev.concurrent_managed = false;
+	cr_assert_eq(rmt_mem_place_prefetch(&dev, p, 4096, RMT_PLACE_DEVICE,
+					    err, sizeof(err)),
+		     -EOPNOTSUPP);
+	cr_assert(strstr(err, "concurrent managed access"), "%s", err);
+	rmt_mem_place_free(&dev, p);
+	rmt_cuda_dev_close(&dev);
 }
