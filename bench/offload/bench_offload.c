@@ -40,54 +40,59 @@ static struct stats summarise(double *v, int n)
 	return (struct stats){ v[n / 2], v[n / 10], v[n - 1 - n / 10] };
 }
 
-static int time_backend(struct rmt_backend *b, const struct rmt_train_job *job,
-			int reps, struct stats *out)
+/* One job from submit to result, in microseconds; < 0 on failure. */
+static double one_job(struct rmt_backend *b, const struct rmt_train_job *job)
 {
-	double us[MAX_REPS];
-	struct rmt_job *j;
-	char err[160];
-	int i, rc;
-
-	for (i = -2; i < reps; i++) { /* two warm-up jobs */
-		u64 t0 = rmt_train_now_ns();
-
-		rc = rmt_backend_submit(b, job, &j, err, sizeof(err));
-		if (rc) {
-			fprintf(stderr, "bench-offload: %s\n", err);
-			return rc;
-		}
-		rmt_job_wait(j, -1);
-		rc = rmt_job_result(j)->status;
-		rmt_job_release(j);
-		if (rc)
-			return rc;
-		if (i >= 0)
-			us[i] = (rmt_train_now_ns() - t0) / 1e3;
-	}
-	*out = summarise(us, reps);
-	return 0;
-}
-
-static int time_direct(const struct rmt_train_job *job, int reps,
-		       struct stats *out)
-{
-	double us[MAX_REPS];
+	u64 t0 = rmt_train_now_ns();
 	struct rmt_train_result res;
 	struct rmt_engine e;
-	int i, rc = rmt_engine_cpu_init(&e, "this thread");
+	struct rmt_job *j;
+	char err[160];
+	int rc;
 
-	for (i = -2; i < reps && !rc; i++) {
-		u64 t0 = rmt_train_now_ns();
-
-		rc = rmt_train_run(job, &e, &res);
+	if (!b) { /* the floor: trained right here */
+		rc = rmt_engine_cpu_init(&e, "this thread");
+		if (!rc)
+			rc = rmt_train_run(job, &e, &res);
 		rmt_train_result_free(&res);
-		if (i >= 0)
-			us[i] = (rmt_train_now_ns() - t0) / 1e3;
+		rmt_engine_cpu_fini(&e);
+		return rc ? -1 : (rmt_train_now_ns() - t0) / 1e3;
 	}
-	rmt_engine_cpu_fini(&e);
-	if (!rc)
-		*out = summarise(us, reps);
-	return rc;
+	rc = rmt_backend_submit(b, job, &j, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "bench-offload: %s\n", err);
+		return -1;
+	}
+	rmt_job_wait(j, -1);
+	rc = rmt_job_result(j)->status;
+	rmt_job_release(j);
+	return rc ? -1 : (rmt_train_now_ns() - t0) / 1e3;
+}
+
+/*
+ * Rounds of one job per side, in a rotating order, so that the noise of a
+ * shared machine falls on every side alike; two warm-up rounds.
+ */
+static int time_sides(struct rmt_backend **b, int n, int reps,
+		      const struct rmt_train_job *job, struct stats *out)
+{
+	static double us[4][MAX_REPS];
+	int r, k;
+
+	for (r = -2; r < reps; r++) {
+		for (k = 0; k < n; k++) {
+			int side = (k + (r < 0 ? 0 : r)) % n;
+			double t = one_job(b[side], job);
+
+			if (t < 0)
+				return -1;
+			if (r >= 0)
+				us[side][r] = t;
+		}
+	}
+	for (k = 0; k < n; k++)
+		out[k] = summarise(us[k], reps);
+	return 0;
 }
 
 static void show(const char *what, const char *on, const struct stats *s)
@@ -131,14 +136,14 @@ static int parse_args(int argc, char **argv, int *reps, u32 *rows,
 int main(int argc, char **argv)
 {
 	struct rmt_backend_opts o = { .cpu_threads = 1 };
-	struct stats cpu, dpdk = { NAN, NAN, NAN }, direct, gpu;
-	struct rmt_backend *bc, *bd, *bg;
+	struct stats st[4], dpdk = { NAN, NAN, NAN };
+	struct rmt_backend *sides[4] = { NULL };
 	struct rmt_train_job job;
 	struct rmt_dataset ds;
 	const char *eal = NULL;
 	float *xf;
 	char err[160];
-	int reps = 31, rc;
+	int reps = 31, rc, n;
 	u32 rows = 2000;
 	size_t i;
 
@@ -161,34 +166,38 @@ int main(int argc, char **argv)
 		rows, 8, 3, RMT_FEAT_F32, xf, ds.y, RMT_TRAIN_FRAC_AUTO
 	};
 	printf("bench-offload: CART jobs of %u rows x 8 features, depth 6, "
-	       "%d reps each; submit to result\n",
+	       "%d rounds; submit to result\n",
 	       rows, reps);
-	if (time_direct(&job, reps, &direct) ||
-	    rmt_backend_open("cpu", &o, &bc, err, sizeof(err)) ||
-	    time_backend(bc, &job, reps, &cpu))
+	if (rmt_backend_open("cpu", &o, &sides[1], err, sizeof(err)))
 		return 1;
-	show("direct", "rmt_train_run on this thread", &direct);
-	show("cpu", rmt_backend_info(bc)->device, &cpu);
-	rmt_backend_close(bc);
-	if (!rmt_backend_open("dpdk", &o, &bd, err, sizeof(err)) &&
-	    rmt_backend_info(bd)->kind == RMT_BACKEND_DPDK) {
-		if (time_backend(bd, &job, reps, &dpdk))
-			return 1;
-		show("dpdk", rmt_backend_info(bd)->device, &dpdk);
-		printf("ratio dpdk/cpu %.2f, dpdk overhead over direct %.1f "
-		       "us\n",
-		       dpdk.median / cpu.median, dpdk.median - direct.median);
+	n = 2;
+	if (!rmt_backend_open("dpdk", &o, &sides[n], err, sizeof(err)) &&
+	    rmt_backend_info(sides[n])->kind == RMT_BACKEND_DPDK)
+		n++;
+	else
+		rmt_backend_close(sides[n]);
+	if (!rmt_backend_open("cuda", &o, &sides[n], err, sizeof(err)) &&
+	    rmt_backend_info(sides[n])->kind == RMT_BACKEND_CUDA)
+		n++;
+	else
+		rmt_backend_close(sides[n]);
+	if (time_sides(sides, n, reps, &job, st))
+		return 1;
+	show("direct", "rmt_train_run on this thread", &st[0]);
+	for (i = 1; i < (size_t)n; i++)
+		show(rmt_backend_info(sides[i])->name,
+		     rmt_backend_info(sides[i])->device, &st[i]);
+	if (n > 2 && rmt_backend_info(sides[2])->kind == RMT_BACKEND_DPDK) {
+		dpdk = st[2];
+		printf("ratio dpdk/cpu %.2f, dpdk over direct %+.1f us, cpu "
+		       "over direct %+.1f us\n",
+		       dpdk.median / st[1].median, dpdk.median - st[0].median,
+		       st[1].median - st[0].median);
 	}
-	if (bd)
-		rmt_backend_close(bd);
-	if (!rmt_backend_open("cuda", &o, &bg, err, sizeof(err)) &&
-	    rmt_backend_info(bg)->kind == RMT_BACKEND_CUDA &&
-	    !time_backend(bg, &job, reps, &gpu))
-		show("cuda", rmt_backend_info(bg)->device, &gpu);
-	if (bg)
-		rmt_backend_close(bg);
+	for (i = 1; i < (size_t)n; i++)
+		rmt_backend_close(sides[i]);
 	printf("RESULT dpdk_job_latency_us=%.1f cpu_job_latency_us=%.1f\n",
-	       dpdk.median, cpu.median);
+	       dpdk.median, st[1].median);
 	free(xf);
 	rmt_dataset_free(&ds);
 	return 0;

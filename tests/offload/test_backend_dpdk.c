@@ -95,10 +95,10 @@ Test(dpdk, full_ring_and_timeouts_are_errors)
 	char err[160];
 	int i;
 
-	cr_assert_eq(tdata_make(&t, 300000, 8, 2), 0);
+	cr_assert_eq(tdata_make(&t, 150000, 8, 2), 0);
 	cr_assert_eq(tdata_make(&s, 200, 5, 2), 0);
 	tdata_job(&t, RMT_TRAIN_CART, false, &big);
-	big.cart.max_depth = 12;
+	big.cart.max_depth = 10;
 	tdata_job(&s, RMT_TRAIN_CART, false, &small);
 	j[0] = submit(d, &big);
 	j[1] = submit(d, &small);
