@@ -52,8 +52,9 @@ struct rmt_model_header {
 };
 
 /*
- * Read and check the header (magic, version, type, sizes, limits); the
- * verifier calls this to budget a model before loading it.
+ * Read and check the header (magic, version, type, sizes, limits) from
+ * the first len >= 48 bytes; the verifier calls this to budget a model
+ * before it has or loads the body.
  */
 int rmt_model_read_header(const void *buf, size_t len,
 			  struct rmt_model_header *hdr, char *log,

@@ -2,26 +2,6 @@
 /* linalg.c - integer dot products, matrix-vector and matrix-matrix. */
 #include "mlib/linalg.h"
 
-s32 rmt_dot_s8(const s8 *w, const s8 *x, u32 n)
-{
-	s32 acc = 0;
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		acc += (s32)w[i] * x[i];
-	return acc;
-}
-
-s32 rmt_dot_s16(const s16 *w, const s8 *x, u32 n)
-{
-	s32 acc = 0;
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		acc += (s32)w[i] * x[i];
-	return acc;
-}
-
 void rmt_matvec_s8(const s8 *w, u32 rows, u32 cols, const s8 *x,
 		   const s32 *bias, s32 *y)
 {

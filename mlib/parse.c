@@ -124,11 +124,11 @@ int rmt_model_read_header(const void *buf, size_t len,
 				hdr->total_len, RMT_MODEL_MAX_SIZE);
 		return -EINVAL;
 	}
-	if (hdr->total_len != len) {
-		rmt_mlog_printf(&l, "%s: header says %u bytes, file has %lu",
-				hdr->total_len > len ? "truncated" :
-						       "trailing bytes",
-				hdr->total_len, (unsigned long)len);
+	if (hdr->total_len < RMT_MODEL_HDR_SIZE) {
+		rmt_mlog_printf(&l,
+				"header: total length %u is shorter than "
+				"the header",
+				hdr->total_len);
 		return -EINVAL;
 	}
 	for (i = 34; i < RMT_MODEL_HDR_SIZE; i++) {
@@ -620,6 +620,13 @@ int rmt_model_parse(const void *buf, size_t len, struct rmt_model **out,
 	if (err)
 		return err;
 	rmt_mlog_init(&l, log, log_size);
+	if (h.total_len != len) {
+		rmt_mlog_printf(&l, "%s: header says %u bytes, file has %lu",
+				h.total_len > len ? "truncated" :
+						    "trailing bytes",
+				h.total_len, (unsigned long)len);
+		return -EINVAL;
+	}
 	want = le32((const u8 *)buf + 8);
 	crc = rmt_crc32c(0, (const u8 *)buf + 12, len - 12);
 	if (crc != want) {

@@ -479,6 +479,15 @@ static int check_inputs(const struct rmt_dataset *ds, const u32 *idx, u32 n_idx,
 				 idx[i]);
 			return -EINVAL;
 		}
+		if (ds->y && p->criterion != RMT_CART_MSE &&
+		    (ds->y[idx[i]] < 0 ||
+		     (u32)ds->y[idx[i]] >= ds->n_classes)) {
+			snprintf(err, err_size,
+				 "row %u: label %d out of range "
+				 "(%u classes)",
+				 idx[i], ds->y[idx[i]], ds->n_classes);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

@@ -18,6 +18,7 @@ struct csv_state {
 	size_t err_size;
 	size_t cap;
 	u32 line;
+	bool past_first; /* a header may only be the first line */
 };
 
 static int fail(struct csv_state *st, u32 col, const char *what,
@@ -117,9 +118,10 @@ static int parse_line(struct rmt_dataset *ds, struct csv_state *st,
 				    "label",
 				    NULL, 0);
 		/* A first line that is not numeric is the header. */
-		if (!ds->n && st->line == 1 &&
-		    !parse_num(start[0], flen[0], &v))
+		if (!st->past_first && !parse_num(start[0], flen[0], &v)) {
+			st->past_first = true;
 			return 1;
+		}
 		ds->n_features = (u32)n - 1;
 	}
 	if ((u32)n != ds->n_features + 1) {
@@ -152,7 +154,7 @@ static int parse_line(struct rmt_dataset *ds, struct csv_state *st,
 int rmt_csv_parse(const char *text, const char *name, struct rmt_dataset *ds,
 		  char *err, size_t err_size)
 {
-	struct csv_state st = { name, err, err_size, 0, 0 };
+	struct csv_state st = { name, err, err_size, 0, 0, false };
 	const char *p = text, *eol;
 	size_t len;
 	int rc = 0;

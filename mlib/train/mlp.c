@@ -356,6 +356,15 @@ static int check_params(const struct rmt_dataset *ds,
 			 RMT_FMLP_MAX_HIDDEN);
 		return -EINVAL;
 	}
+	for (l = 0; l < ds->n; l++) {
+		if (ds->y[l] < 0 || (u32)ds->y[l] >= ds->n_classes) {
+			snprintf(err, err_size,
+				 "row %u: label %d out of range "
+				 "(%u classes)",
+				 l, ds->y[l], ds->n_classes);
+			return -EINVAL;
+		}
+	}
 	for (l = 0; l < p->n_hidden; l++) {
 		if (!p->hidden[l] || p->hidden[l] > RMT_MLP_MAX_WIDTH) {
 			snprintf(err, err_size,

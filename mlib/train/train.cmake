@@ -9,5 +9,6 @@ add_library(rmt_mlib_train STATIC
 	${CMAKE_CURRENT_LIST_DIR}/cart_model.c
 	${CMAKE_CURRENT_LIST_DIR}/mlp.c
 	${CMAKE_CURRENT_LIST_DIR}/quant.c
-	${CMAKE_CURRENT_LIST_DIR}/synth.c)
+	${CMAKE_CURRENT_LIST_DIR}/synth.c
+	${CMAKE_CURRENT_LIST_DIR}/tree_table.c)
 target_link_libraries(rmt_mlib_train PUBLIC rmt_mlib m)

@@ -34,6 +34,12 @@ Test(mlib_csv, reads_header_crlf_and_blank_lines)
 	cr_assert_float_eq(ds.x[2], 300, 1e-12);
 	cr_assert_eq(ds.y[1], 2);
 	rmt_dataset_free(&ds);
+	/* A header after blank lines is still the header. */
+	cr_assert_eq(rmt_csv_parse("\n\nx,label\n4,1\n", "t.csv", &ds, err,
+				   sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(ds.n, 1);
+	rmt_dataset_free(&ds);
 }
 
 Test(mlib_csv, garbage_names_line_and_column)
@@ -53,6 +59,7 @@ Test(mlib_csv, garbage_names_line_and_column)
 	expect_error("1\n", "at least one feature");
 	expect_error("a,b,c\n1,,0\n", "line 2, column 2");
 	expect_error("h1,h2,l\n1,2,0\nh1,h2,l\n", "line 3, column 1");
+	expect_error("h1,h2,l\nh1,h2,l\n1,2,0\n", "line 2, column 1");
 }
 
 Test(mlib_csv, files)

@@ -131,6 +131,11 @@ Test(mlib_parse, valid_tree_round_trips)
 		     "%s", log);
 	cr_assert_eq(h.cost.node_visits, 3);
 	cr_assert_eq(h.max_depth, 2);
+	/* The header alone is enough to budget the model. */
+	cr_assert_eq(rmt_model_read_header(buf, RMT_MODEL_HDR_SIZE, &h, log,
+					   sizeof(log)),
+		     0, "%s", log);
+	cr_assert_eq(h.total_len, len);
 	cr_assert_eq(rmt_model_parse(buf, len, &m, log, sizeof(log)), 0, "%s",
 		     log);
 	x[0] = 10;
@@ -261,6 +266,8 @@ Test(mlib_parse, bad_bytes_truncation_and_checksum)
 	expect_reject(buf, len + 8, "8 bytes after the last part");
 	put32(buf + 12, RMT_MODEL_MAX_SIZE + 1);
 	expect_reject(buf, len + 8, "over the");
+	put32(buf + 12, 20);
+	expect_reject(buf, len + 8, "total length 20 is shorter");
 	expect_reject(NULL, 0, "truncated");
 	free(buf);
 	free(good);

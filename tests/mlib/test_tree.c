@@ -291,5 +291,10 @@ Test(mlib_tree, rejects_bad_parameters)
 	cr_assert_eq(rmt_cart_train(&ds, idx, 2, &p, 0, &t, err, sizeof(err)),
 		     -EINVAL);
 	cr_assert(strstr(err, "row index 5000"));
+	ds.y[0] = 7;
+	cr_assert_eq(rmt_cart_train(&ds, idx, 1, &p, 0, &t, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert(strstr(err, "row 0: label 7 out of range (3 classes)"), "%s",
+		  err);
 	rmt_dataset_free(&ds);
 }

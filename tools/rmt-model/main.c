@@ -10,6 +10,7 @@
 #include "mlib/model.h"
 #include "mlib/train/dataset.h"
 #include "mlib/train/mlp.h"
+#include "mlib/train/tree_table.h"
 #include "mlib/train/writer.h"
 #include "tools/rmt-model/rmt_model_tool.h"
 
@@ -27,6 +28,9 @@ static const char usage[] =
 	"        integer inference on every row; ends with\n"
 	"        RESULT accuracy=<0..1>\n"
 	"  info M.rmtm   type, shape and worst-case cost\n"
+	"  tables M.rmtm [--default]\n"
+	"        lower a tree into range-table entries, print them and\n"
+	"        prove them equivalent to the tree (exit 1 if not)\n"
 	"\n"
 	"CSV: numeric features, then the integer class label in the last\n"
 	"column; an optional header line.\n";
@@ -149,6 +153,55 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
+static void print_entry(const struct rmt_tree_table *t, u32 i)
+{
+	const struct rmt_table_entry *e = &t->entries[i];
+	u32 f;
+
+	printf("entry %u: priority %u class %d:", i, e->priority, e->cls);
+	for (f = 0; f < t->n_features; f++) {
+		if (e->ranges[f].lo == INT32_MIN &&
+		    e->ranges[f].hi == INT32_MAX)
+			continue;
+		printf(" x%u in [%d, %d]", f, e->ranges[f].lo, e->ranges[f].hi);
+	}
+	printf("\n");
+}
+
+static int cmd_tables(int argc, char **argv)
+{
+	struct rmt_tree_table t;
+	struct rmt_model *m;
+	char err[512], report[1024];
+	bool with_default = argc == 3 && !strcmp(argv[2], "--default");
+	u32 i;
+	int rc;
+
+	if (argc < 2 || argc > 3 || (argc == 3 && !with_default)) {
+		fprintf(stderr, "rmt-model tables: needs one model file and "
+				"optionally --default\n");
+		return 2;
+	}
+	if (rmt_model_load_file(argv[1], &m, err, sizeof(err))) {
+		fprintf(stderr, "rmt-model: %s: %s\n", argv[1], err);
+		return 1;
+	}
+	if (rmt_tree_to_table(m, with_default, &t, err, sizeof(err))) {
+		fprintf(stderr, "rmt-model: %s: %s\n", argv[1], err);
+		rmt_model_free(m);
+		return 1;
+	}
+	for (i = 0; i < t.n_entries; i++)
+		print_entry(&t, i);
+	if (t.default_cls >= 0)
+		printf("default: class %d\n", t.default_cls);
+	rc = rmt_tree_table_check(m, &t, report, sizeof(report));
+	printf("%s\n", report);
+	rmt_tree_table_free(&t);
+	rmt_model_free(m);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -166,6 +219,8 @@ int main(int argc, char **argv)
 		return cmd_eval(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "info"))
 		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "tables"))
+		return cmd_tables(argc - 1, argv + 1);
 	fprintf(stderr, "rmt-model: unknown command '%s'\n\n%s", argv[1],
 		usage);
 	return 2;
