@@ -113,3 +113,48 @@ double tree_accuracy(const struct rmt_cart *tree, const struct tdata *t)
 			      ->cls == t->ds.y[i];
 	return (double)ok / t->ds.n;
 }
+
+int tree_check_leaves(const struct rmt_cart *tree, const struct tdata *t,
+		      char *why, size_t why_size)
+{
+	u32 K = tree->n_classes, F = t->ds.n_features, i, c, best;
+	u32 *cnt = calloc((size_t)tree->n_nodes * K, sizeof(u32));
+	int rc = 0;
+
+	if (!cnt)
+		return -ENOMEM;
+	for (i = 0; i < t->ds.n; i++) {
+		const struct rmt_cart_node *n = &tree->nodes[0];
+
+		while (n->feature >= 0)
+			n = &tree->nodes[t->xi[(size_t)i * F + n->feature] <=
+							 n->threshold ?
+						 n->left :
+						 n->right];
+		cnt[(size_t)(n - tree->nodes) * K + t->ds.y[i]]++;
+	}
+	for (i = 0; i < tree->n_nodes && !rc; i++) {
+		const struct rmt_cart_node *n = &tree->nodes[i];
+		const u32 *k = cnt + (size_t)i * K;
+		u32 sum = 0;
+
+		if (n->feature >= 0)
+			continue;
+		for (c = 0, best = 0; c < K; c++) {
+			sum += k[c];
+			if (k[c] > k[best])
+				best = c;
+		}
+		if ((s32)best != n->cls ||
+		    n->conf != (sum ? (double)k[best] / sum : 0)) {
+			snprintf(why, why_size,
+				 "leaf %u: class %d share %g, its rows say "
+				 "%u and %g",
+				 i, n->cls, n->conf, best,
+				 sum ? (double)k[best] / sum : 0);
+			rc = -1;
+		}
+	}
+	free(cnt);
+	return rc;
+}

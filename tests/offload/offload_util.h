@@ -24,6 +24,12 @@ int tree_diff(const struct rmt_cart *a, const struct rmt_cart *b, char *why,
 	      size_t why_size);
 /* Largest |a - b| over all weights and biases. */
 double mlp_max_diff(const struct rmt_fmlp *a, const struct rmt_fmlp *b);
+/*
+ * 0 when each leaf's class and share are those of the rows (integer
+ * features) that its thresholds send there; else which leaf is wrong.
+ */
+int tree_check_leaves(const struct rmt_cart *tree, const struct tdata *t,
+		      char *why, size_t why_size);
 /* Share of rows of t the tree classifies as labelled. */
 double tree_accuracy(const struct rmt_cart *tree, const struct tdata *t);
 

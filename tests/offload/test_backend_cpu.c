@@ -64,6 +64,8 @@ Test(backend_cpu, cart_partitions_like_mlib)
 	job.cart.min_samples_leaf = 20;
 	run_job(b, &job, &res);
 	cr_assert_str_eq(rmt_backend_info(b)->name, "cpu");
+	cr_assert_eq(tree_check_leaves(&res.tree, &d, err, sizeof(err)), 0,
+		     "%s", err);
 	cr_assert(strstr(res.ran_on, "cpu thread"), "%s", res.ran_on);
 
 	/* mlib's CART on the same integer features (frac 0). */
