@@ -5,8 +5,11 @@
  * backend and bad EAL arguments give errors, never a hang.  Criterion
  * runs each test in its own process, and the EAL starts once per process.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "agent/backend.h"
 #include "tests/offload/offload_util.h"
@@ -201,5 +204,32 @@ Test(dpdk, auto_uses_dpdk_only_when_asked)
 	cr_assert_eq(rmt_backend_info(d)->kind, RMT_BACKEND_DPDK, "%s",
 		     rmt_backend_info(d)->why);
 	cr_assert(strstr(logged, "auto: no CUDA"), "%s", logged);
+	rmt_backend_close(d);
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+Test(dpdk, idle_workers_do_not_spin)
+{
+	struct rmt_backend *d = open_kind("dpdk", NULL, 0);
+	struct timespec one = { 1, 0 };
+	double t0 = cpu_seconds(), used;
+
+	cr_assert_eq(rmt_backend_info(d)->kind, RMT_BACKEND_DPDK);
+	nanosleep(&one, NULL);
+	used = cpu_seconds() - t0;
+	/*
+	 * Napping workers use about 0.05 s here; a spinning one all the
+	 * second it gets (0.6 s or more on a loaded 2-core machine).
+	 */
+	cr_assert_lt(used, 0.25, "idle workers used %.2f s of CPU in 1 s",
+		     used);
 	rmt_backend_close(d);
 }
