@@ -10,6 +10,7 @@
 #include "offload/cuda/kernels.h"
 
 static const char *const fn_names[RMT_CUDA_N_FN] = {
+	[RMT_CUDA_HC_BIN] = "rmt_hc_bin",
 	[RMT_CUDA_HC_HIST] = "rmt_hc_hist",
 	[RMT_CUDA_HC_BEST] = "rmt_hc_best_split",
 	[RMT_CUDA_HC_ROUTE] = "rmt_hc_route",

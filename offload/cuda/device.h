@@ -10,6 +10,7 @@
 #include "offload/train/job.h"
 
 enum rmt_cuda_fn {
+	RMT_CUDA_HC_BIN,
 	RMT_CUDA_HC_HIST,
 	RMT_CUDA_HC_BEST,
 	RMT_CUDA_HC_ROUTE,

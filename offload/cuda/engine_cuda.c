@@ -19,7 +19,7 @@ struct gpu {
 	struct rmt_cuda_dev *d;
 	/* CART */
 	struct rmt_hc_data hd;
-	CUdeviceptr bins, cls, nid, n_bins, hist, best, tot, route;
+	CUdeviceptr bins, cuts, cls, nid, n_bins, hist, best, tot, route;
 	size_t hist_len, best_len, tot_len, route_len;
 	/* MLP */
 	struct rmt_bmlp_task t;
@@ -86,6 +86,7 @@ static CUresult launch(struct gpu *g, enum rmt_cuda_fn fn, size_t threads,
 static void cart_free(struct gpu *g)
 {
 	dfree(g, &g->bins);
+	dfree(g, &g->cuts);
 	dfree(g, &g->cls);
 	dfree(g, &g->nid);
 	dfree(g, &g->n_bins);
@@ -96,24 +97,34 @@ static void cart_free(struct gpu *g)
 	g->hist_len = g->best_len = g->tot_len = g->route_len = 0;
 }
 
-static int cart_upload(struct gpu *g, const struct rmt_hc_data *d, char *err,
-		       size_t err_size)
+/* Upload features, cuts and labels; the device bins the features. */
+static int cart_upload(struct gpu *g, const struct rmt_hc_data *d,
+		       CUdeviceptr *x, char *err, size_t err_size)
 {
 	const struct rmt_cuda_api *a = &g->d->api;
 	size_t nf = (size_t)d->n * d->n_features;
+	size_t cs = (size_t)d->n_features * d->max_bins * sizeof(s32);
+	u32 n = d->n, F = d->n_features, B = d->max_bins, frac = d->frac;
+	u32 is_float = d->type == RMT_FEAT_F32;
+	void *p[] = { x,  &is_float, &frac, &g->cuts, &g->n_bins,
+		      &n, &F,	     &B,    &g->bins };
 
+	CK(g, dalloc(g, x, nf * 4), "allocating the features");
+	CK(g, dalloc(g, &g->cuts, cs), "allocating the cuts");
 	CK(g, dalloc(g, &g->bins, nf), "allocating the bins");
 	CK(g, dalloc(g, &g->cls, d->n), "allocating the labels");
 	CK(g, dalloc(g, &g->nid, (size_t)d->n * sizeof(s32)),
 	   "allocating the node ids");
 	CK(g, dalloc(g, &g->n_bins, d->n_features * sizeof(u32)),
 	   "allocating the bin counts");
-	CK(g, a->memcpy_htod(g->bins, d->bins, nf), "uploading the bins");
+	CK(g, a->memcpy_htod(*x, d->x, nf * 4), "uploading the features");
+	CK(g, a->memcpy_htod(g->cuts, d->cuts, cs), "uploading the cuts");
 	CK(g, a->memcpy_htod(g->cls, d->cls, d->n), "uploading the labels");
 	CK(g, a->memcpy_htod(g->n_bins, d->n_bins, d->n_features * sizeof(u32)),
 	   "uploading the bin counts");
 	CK(g, a->memset_d8(g->nid, 0, (size_t)d->n * sizeof(s32)),
 	   "clearing the node ids");
+	CK(g, launch(g, RMT_CUDA_HC_BIN, nf, p), "launching rmt_hc_bin");
 	return 0;
 }
 
@@ -121,10 +132,12 @@ static int gpu_cart_begin(void *e, const struct rmt_hc_data *d, char *err,
 			  size_t err_size)
 {
 	struct gpu *g = e;
+	CUdeviceptr x = 0;
 	int rc;
 
 	g->hd = *d;
-	rc = cart_upload(g, d, err, err_size);
+	rc = cart_upload(g, d, &x, err, err_size);
+	dfree(g, &x);
 	if (rc)
 		cart_free(g);
 	return rc;

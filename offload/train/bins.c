@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * bins.c - quantize and bin the features of a job: exact values when a
- * feature has at most max_bins of them, quantiles of a strided sample
- * otherwise (the cut rule of mlib's CART, so trees look alike).
+ * bins.c - the cuts of each feature: exact values when a feature has at
+ * most max_bins of them, quantiles of a strided sample otherwise (the cut
+ * rule of mlib's CART, so trees look alike).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -44,8 +44,7 @@ s32 rmt_bins_value(const struct rmt_train_data *d, u32 row, u32 f, u32 frac)
 
 	if (d->type == RMT_FEAT_S32)
 		return ((const s32 *)d->x)[at];
-	return rmt_train_quantize_input((double)((const float *)d->x)[at],
-					frac);
+	return rmt_hc_quantize((double)((const float *)d->x)[at], frac);
 }
 
 static int cmp_s32(const void *a, const void *b)
@@ -78,24 +77,8 @@ static u32 make_cuts(s32 *s, u32 n, u32 max_bins, s32 *cuts)
 	return nc + 1;
 }
 
-/* The first cut >= v, or nc (the last bin) when there is none. */
-static u32 find_bin(const s32 *cuts, u32 nc, s32 v)
-{
-	u32 lo = 0, hi = nc;
-
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (cuts[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-int rmt_bins_build(const struct rmt_train_data *d, u32 max_bins,
-		   struct rmt_bins *out)
+int rmt_bins_cuts(const struct rmt_train_data *d, u32 max_bins,
+		  struct rmt_bins *out)
 {
 	u32 n = d->n, F = d->n_features, ns = n < BINS_SAMPLE ? n : BINS_SAMPLE;
 	s32 *sample = malloc((size_t)ns * sizeof(*sample));
@@ -106,28 +89,19 @@ int rmt_bins_build(const struct rmt_train_data *d, u32 max_bins,
 	out->n_features = F;
 	out->max_bins = max_bins;
 	out->frac = rmt_bins_frac(d);
-	out->bins = malloc((size_t)n * F);
 	out->n_bins = calloc(F, sizeof(u32));
 	out->cuts = calloc((size_t)F * max_bins, sizeof(s32));
-	if (!sample || !out->bins || !out->n_bins || !out->cuts) {
+	if (!sample || !out->n_bins || !out->cuts) {
 		free(sample);
 		rmt_bins_free(out);
 		return -ENOMEM;
 	}
 	for (f = 0; f < F; f++) {
-		s32 *cuts = out->cuts + (size_t)f * max_bins;
-		u8 *col = out->bins + (size_t)f * n;
-		u32 nb;
-
 		for (i = 0; i < ns; i++)
 			sample[i] = rmt_bins_value(d, (u32)((u64)i * n / ns), f,
 						   out->frac);
-		nb = make_cuts(sample, ns, max_bins, cuts);
-		out->n_bins[f] = nb;
-		for (i = 0; i < n; i++)
-			col[i] = (u8)find_bin(
-				cuts, nb - 1,
-				rmt_bins_value(d, i, f, out->frac));
+		out->n_bins[f] = make_cuts(sample, ns, max_bins,
+					   out->cuts + (size_t)f * max_bins);
 	}
 	free(sample);
 	return 0;
@@ -135,7 +109,6 @@ int rmt_bins_build(const struct rmt_train_data *d, u32 max_bins,
 
 void rmt_bins_free(struct rmt_bins *b)
 {
-	free(b->bins);
 	free(b->n_bins);
 	free(b->cuts);
 	memset(b, 0, sizeof(*b));

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * bins.h - features of a job quantized into the model's fixed point and
- * binned once, on the host, so that every engine sees the same bins.
+ * bins.h - the cuts that bin a job's features (quantized into the model's
+ * fixed point), chosen once on the host so that every engine bins alike;
+ * the engines assign the bins themselves (rmt_hc_find_bin).
  */
 #ifndef RMT_OFFLOAD_TRAIN_BINS_H
 #define RMT_OFFLOAD_TRAIN_BINS_H
@@ -11,7 +12,6 @@
 struct rmt_bins {
 	u32 n, n_features, max_bins;
 	u32 frac;
-	u8 *bins; /* [feature][row] */
 	u32 *n_bins; /* per feature */
 	s32 *cuts; /* [feature][max_bins]: bin b holds values <= cuts[b] */
 };
@@ -21,8 +21,8 @@ u32 rmt_bins_frac(const struct rmt_train_data *d);
 /* One feature value in the model's fixed point. */
 s32 rmt_bins_value(const struct rmt_train_data *d, u32 row, u32 f, u32 frac);
 
-int rmt_bins_build(const struct rmt_train_data *d, u32 max_bins,
-		   struct rmt_bins *out);
+int rmt_bins_cuts(const struct rmt_train_data *d, u32 max_bins,
+		  struct rmt_bins *out);
 void rmt_bins_free(struct rmt_bins *b);
 
 #endif /* RMT_OFFLOAD_TRAIN_BINS_H */

@@ -14,6 +14,7 @@
 struct cpu {
 	/* CART */
 	struct rmt_hc_data d;
+	u8 *bins; /* [feature][row] */
 	s32 *nid; /* node of each row in the current level, -1: done */
 	u32 *hist; /* [node][feature][bin][class] */
 	size_t hist_len;
@@ -25,16 +26,37 @@ struct cpu {
 	float *dl[RMT_BMLP_MAX_HIDDEN + 2];
 };
 
+static void cpu_cart_end(void *e);
+
+static s32 feature_value(const struct rmt_hc_data *d, size_t at)
+{
+	if (d->type == RMT_FEAT_S32)
+		return ((const s32 *)d->x)[at];
+	return rmt_hc_quantize((double)((const float *)d->x)[at], d->frac);
+}
+
 static int cpu_cart_begin(void *e, const struct rmt_hc_data *d, char *err,
 			  size_t err_size)
 {
 	struct cpu *c = e;
+	u32 f, r, F = d->n_features;
 
 	c->d = *d;
 	c->nid = calloc(d->n, sizeof(*c->nid));
-	if (!c->nid) {
+	c->bins = malloc((size_t)d->n * F);
+	if (!c->nid || !c->bins) {
+		cpu_cart_end(c);
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;
+	}
+	for (f = 0; f < F; f++) {
+		const s32 *cuts = d->cuts + (size_t)f * d->max_bins;
+		u8 *col = c->bins + (size_t)f * d->n;
+
+		for (r = 0; r < d->n; r++)
+			col[r] = (u8)rmt_hc_find_bin(
+				cuts, d->n_bins[f] - 1,
+				feature_value(d, (size_t)r * F + f));
 	}
 	return 0;
 }
@@ -58,7 +80,7 @@ static int cpu_cart_level(void *e, u32 n0, u32 nn, struct rmt_hc_best *best,
 	}
 	memset(c->hist, 0, len * sizeof(u32));
 	for (f = 0; f < F; f++) {
-		const u8 *col = c->d.bins + (size_t)f * c->d.n;
+		const u8 *col = c->bins + (size_t)f * c->d.n;
 		u32 *h = c->hist + (size_t)f * B * K;
 
 		for (r = 0; r < c->d.n; r++) {
@@ -101,7 +123,7 @@ static int cpu_cart_route(void *e, u32 nn, const struct rmt_hc_route *route,
 			continue;
 		}
 		c->nid[r] = (s32)(rt->left +
-				  (c->d.bins[(size_t)rt->feature * c->d.n + r] >
+				  (c->bins[(size_t)rt->feature * c->d.n + r] >
 				   rt->bin));
 	}
 	return 0;
@@ -113,6 +135,8 @@ static void cpu_cart_end(void *e)
 
 	free(c->nid);
 	free(c->hist);
+	free(c->bins);
+	c->bins = NULL;
 	c->nid = NULL;
 	c->hist = NULL;
 	c->hist_len = 0;

@@ -173,7 +173,7 @@ int rmt_hcart_train(const struct rmt_train_job *job, const struct rmt_engine *e,
 	u32 i, depth = 0;
 	int rc;
 
-	rc = cls ? rmt_bins_build(d, job->cart.max_bins, &bins) : -ENOMEM;
+	rc = cls ? rmt_bins_cuts(d, job->cart.max_bins, &bins) : -ENOMEM;
 	if (rc) {
 		free(cls);
 		snprintf(res->err, sizeof(res->err), "out of memory binning");
@@ -187,9 +187,12 @@ int rmt_hcart_train(const struct rmt_train_job *job, const struct rmt_engine *e,
 		.n_classes = d->n_classes,
 		.max_bins = job->cart.max_bins,
 		.min_leaf = job->cart.min_samples_leaf,
-		.bins = bins.bins,
-		.cls = cls,
+		.type = d->type,
+		.x = d->x,
+		.frac = bins.frac,
+		.cuts = bins.cuts,
 		.n_bins = bins.n_bins,
+		.cls = cls,
 	};
 	g.bins = &bins;
 	t1 = rmt_train_now_ns();

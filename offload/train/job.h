@@ -79,7 +79,7 @@ struct rmt_train_result {
 	struct rmt_cart tree; /* RMT_TRAIN_CART */
 	struct rmt_fmlp mlp; /* RMT_TRAIN_MLP */
 	char ran_on[128]; /* the device or core that trained it */
-	u64 prep_ns; /* quantizing and binning, or standardising */
+	u64 prep_ns; /* choosing the bins' cuts, or standardising */
 	u64 train_ns; /* the engine's part */
 	u64 queue_ns; /* submitted to started (set by the backend) */
 	u64 total_ns; /* submitted to done (set by the backend) */
@@ -92,13 +92,19 @@ void rmt_bmlp_params_default(struct rmt_bmlp_params *p);
 int rmt_train_check(const struct rmt_train_job *job, char *err,
 		    size_t err_size);
 
-/* The binned data a histogram CART engine works on. */
+/*
+ * What a histogram CART engine works on: the job's features, which it
+ * bins with the cuts (quantized with frac when float), and the labels.
+ */
 struct rmt_hc_data {
 	u32 n, n_features, n_classes, max_bins;
 	u32 min_leaf;
-	const u8 *bins; /* [feature][row]: column-major */
-	const u8 *cls; /* per row */
+	enum rmt_feat_type type;
+	const void *x; /* [row][feature] */
+	u32 frac;
+	const s32 *cuts; /* [feature][max_bins] */
 	const u32 *n_bins; /* per feature */
+	const u8 *cls; /* per row */
 };
 
 /* The MLP an engine trains: layer l maps size[l] to size[l + 1]. */
@@ -120,7 +126,8 @@ struct rmt_bmlp_task {
 };
 
 /*
- * The heavy loops.  A level of a CART: all rows are labelled with the
+ * The heavy loops.  cart_begin bins the features.  A level of a CART:
+ * all rows are labelled with the
  * index of their node in the current level; cart_level counts the
  * histograms of nodes n0..n0+nn-1 and returns, per node, the best split
  * of every feature (best[node * F + f]) and the class counts (tot[node *

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * split.h - the best split of one node on one feature from its histogram
- * of class counts per bin.  The CPU engine and the CUDA kernel compile
- * this same function, and every quantity is an exact integer until one
+ * split.h - what the CPU engine and the CUDA kernels compute alike, from
+ * this one source: a feature's bin (quantize, then find the cut), and the
+ * best split of one node on one feature from its histogram of class counts
+ * per bin.  Every quantity of a split is an exact integer until one
  * division per side, so both pick the same split bit for bit (the CUDA
  * build must not contract into FMAs: -fmad=false).
  */
@@ -32,6 +33,44 @@ struct rmt_hc_route {
 	u32 bin;
 	u32 left; /* the left child's index in the next level (right: +1) */
 };
+
+/*
+ * round(x * 2^frac), halves up, saturated to s32, NaN 0: mlib's
+ * rmt_train_quantize_input, which integer inference sees (frac <= 16).
+ */
+static inline RMT_HD s32 rmt_hc_quantize(double x, u32 frac)
+{
+	double v = x * (double)((u64)1 << frac);
+	s64 q;
+
+	if (v != v)
+		return 0;
+	if (v >= 2147483647.0)
+		return INT32_MAX;
+	if (v <= -2147483648.0)
+		return INT32_MIN;
+	/* floor, then v - floor(v) is exact, so halves round up exactly. */
+	q = (s64)v;
+	q -= (double)q > v;
+	q += v - (double)q >= 0.5;
+	return q > INT32_MAX ? INT32_MAX : (s32)q;
+}
+
+/* The bin of v: the first of the nc cuts >= v, or nc (the last bin). */
+static inline RMT_HD u32 rmt_hc_find_bin(const s32 *cuts, u32 nc, s32 v)
+{
+	u32 lo = 0, hi = nc;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (cuts[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
 
 /*
  * h: [nb][K] class counts of the node (h[b * K + c]).  Gini gain of

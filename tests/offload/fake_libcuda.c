@@ -4,7 +4,8 @@
  * drivers do, so that the CUDA backend's fallbacks run on machines
  * without a GPU.  FAKE_CUDA selects the failure: "nodevice" (cuInit
  * finds no device), "nomodule" (a device whose architecture the kernels
- * lack), "nolaunch" (kernels fail to launch, in the middle of a job).
+ * lack), "nolaunch" (after one launch, kernels fail to launch: in the
+ * middle of a job).
  * Device memory is host memory here.
  */
 #include <cuda.h>
@@ -119,7 +120,10 @@ static CUresult f_launch(CUfunction f, unsigned int gx, unsigned int gy,
 			 unsigned int bz, unsigned int smem, CUstream s,
 			 void **p, void **extra)
 {
-	return CUDA_ERROR_LAUNCH_FAILED;
+	static int launches;
+
+	/* The first launch "runs" (does nothing), the next ones fail. */
+	return launches++ ? CUDA_ERROR_LAUNCH_FAILED : CUDA_SUCCESS;
 }
 
 static CUresult f_alloc(CUdeviceptr *p, size_t bytes)

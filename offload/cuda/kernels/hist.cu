@@ -1,12 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * hist.cu - histogram CART on the GPU: per-level class histograms (block
+ * hist.cu - histogram CART on the GPU: the bin of every feature value,
+ * per-level class histograms (block
  * privatised in shared memory when they fit), the best split per (node,
  * feature) with the very function the CPU engine uses, and the move of
  * each row to its child.  Built with -fmad=false so that split gains are
  * bit-identical to the CPU's.
  */
 #include "offload/train/split.h"
+
+/* One thread per value of x ([row][feature]); bins is [feature][row]. */
+extern "C" __global__ void rmt_hc_bin(const void *x, u32 is_float, u32 frac,
+				      const s32 *cuts, const u32 *n_bins,
+				      u32 n, u32 F, u32 B, u8 *bins)
+{
+	size_t t = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+	u32 r, f;
+	s32 v;
+
+	if (t >= (size_t)n * F)
+		return;
+	r = (u32)(t / F);
+	f = (u32)(t % F);
+	v = is_float ? rmt_hc_quantize((double)((const float *)x)[t], frac) :
+		       ((const s32 *)x)[t];
+	bins[(size_t)f * n + r] =
+		(u8)rmt_hc_find_bin(cuts + (size_t)f * B, n_bins[f] - 1, v);
+}
 
 /*
  * Grid: x over rows, y over features.  hist is [node][feature][bin][class]
