@@ -122,10 +122,12 @@ int rmt_backend_open(const char *kind, const struct rmt_backend_opts *opts,
 	}
 	if (opts)
 		b->opts = *opts;
+	pthread_mutex_init(&b->stats_mu, NULL);
 	rc = open_kind(b, kind);
 	if (rc) {
 		snprintf(err, err_size, "cannot start the CPU backend: %s",
 			 strerror(-rc));
+		pthread_mutex_destroy(&b->stats_mu);
 		free(b);
 		return rc;
 	}
@@ -144,12 +146,41 @@ void rmt_backend_close(struct rmt_backend *b)
 	if (!b)
 		return;
 	b->ops->close(b);
+	pthread_mutex_destroy(&b->stats_mu);
 	free(b);
 }
 
 const struct rmt_backend_info *rmt_backend_info(const struct rmt_backend *b)
 {
 	return &b->info;
+}
+
+void rmt_backend_stats(struct rmt_backend *b, struct rmt_backend_stats *out)
+{
+	pthread_mutex_lock(&b->stats_mu);
+	*out = b->stats;
+	pthread_mutex_unlock(&b->stats_mu);
+}
+
+void rmt_backend_count_fallback(struct rmt_backend *b)
+{
+	pthread_mutex_lock(&b->stats_mu);
+	b->stats.device_fallbacks++;
+	pthread_mutex_unlock(&b->stats_mu);
+}
+
+/* Called before a job completes, so close has counted all of its jobs. */
+static void count_done(struct rmt_backend *b, const struct rmt_train_result *r)
+{
+	pthread_mutex_lock(&b->stats_mu);
+	if (!r->status)
+		b->stats.succeeded++;
+	else if (r->status == -ECANCELED || r->status == -EPIPE)
+		b->stats.cancelled++;
+	else
+		b->stats.failed++;
+	b->stats.train_ns += r->train_ns;
+	pthread_mutex_unlock(&b->stats_mu);
 }
 
 static void job_put(struct rmt_job *j)
@@ -188,8 +219,15 @@ int rmt_backend_submit(struct rmt_backend *b, const struct rmt_train_job *job,
 	j->submit_ns = rmt_train_now_ns();
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_cond_init(&j->cv, NULL);
+	/* Counted first: the job may complete before submit returns. */
+	pthread_mutex_lock(&b->stats_mu);
+	b->stats.submitted++;
+	pthread_mutex_unlock(&b->stats_mu);
 	rc = b->ops->submit(b, j);
 	if (rc) {
+		pthread_mutex_lock(&b->stats_mu);
+		b->stats.submitted--;
+		pthread_mutex_unlock(&b->stats_mu);
 		snprintf(err, err_size, "%s backend: %s", b->info.name,
 			 rc == -ENOBUFS ? "job queue full" : strerror(-rc));
 		j->refs = 1;
@@ -213,6 +251,7 @@ void rmt_job_complete(struct rmt_job *j)
 		j->start_ns = now;
 	j->res.queue_ns = j->start_ns - j->submit_ns;
 	j->res.total_ns = now - j->submit_ns;
+	count_done(j->be, &j->res);
 	pthread_mutex_lock(&j->mu);
 	j->done = true;
 	pthread_cond_broadcast(&j->cv);

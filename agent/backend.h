@@ -54,6 +54,16 @@ struct rmt_backend_info {
 	char why[320]; /* why this backend: asked for, or the fallback */
 };
 
+/* Counters since open, for the agent's stats. */
+struct rmt_backend_stats {
+	u64 submitted; /* accepted by submit */
+	u64 succeeded;
+	u64 failed; /* completed with an error other than -ECANCELED */
+	u64 cancelled; /* closed before they ran, or workers gone */
+	u64 device_fallbacks; /* trained on the CPU after a device error */
+	u64 train_ns; /* engine time of the completed jobs */
+};
+
 struct rmt_backend;
 struct rmt_job;
 
@@ -66,6 +76,7 @@ int rmt_backend_open(const char *kind, const struct rmt_backend_opts *opts,
 /* Stops the backend; jobs not started yet complete with -ECANCELED. */
 void rmt_backend_close(struct rmt_backend *b);
 const struct rmt_backend_info *rmt_backend_info(const struct rmt_backend *b);
+void rmt_backend_stats(struct rmt_backend *b, struct rmt_backend_stats *out);
 
 /*
  * Queue a job.  The job is copied, the data it points at is not: keep it

@@ -63,6 +63,7 @@ static void cuda_run(void *arg, struct rmt_engine *e, struct rmt_job *j)
 		rmt_train_result_free(&j->res);
 		cb->broken = true;
 	}
+	rmt_backend_count_fallback(cb->b);
 	rmt_train_run(&j->job, &cb->cpu, &j->res);
 }
 

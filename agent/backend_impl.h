@@ -36,7 +36,12 @@ struct rmt_backend {
 	struct rmt_backend_info info;
 	struct rmt_backend_opts opts;
 	void *priv;
+	pthread_mutex_t stats_mu;
+	struct rmt_backend_stats stats;
 };
+
+/* A backend's device failed and the job trained on the CPU instead. */
+void rmt_backend_count_fallback(struct rmt_backend *b);
 
 void rmt_backend_log(const struct rmt_backend *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

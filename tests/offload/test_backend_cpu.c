@@ -97,6 +97,7 @@ Test(backend_cpu, cart_partitions_like_mlib)
 Test(backend_cpu, parallel_jobs_equal_serial)
 {
 	struct rmt_backend *b = open_cpu(2);
+	struct rmt_backend_stats st;
 	struct rmt_train_result serial, par[4];
 	struct rmt_job *j[4];
 	struct rmt_train_job job;
@@ -115,6 +116,8 @@ Test(backend_cpu, parallel_jobs_equal_serial)
 			"%s", err);
 	for (k = 0; k < 4; k++) {
 		cr_assert_eq(rmt_job_wait(j[k], -1), 0);
+		rmt_backend_stats(b, &st);
+		cr_assert_geq(st.succeeded, 2 + k);
 		cr_assert_eq(rmt_job_take(j[k], &par[k]), 0);
 		rmt_job_release(j[k]);
 		cr_assert_eq(
@@ -123,6 +126,10 @@ Test(backend_cpu, parallel_jobs_equal_serial)
 		cr_assert_geq(par[k].total_ns, par[k].train_ns);
 		rmt_train_result_free(&par[k]);
 	}
+	rmt_backend_stats(b, &st);
+	cr_assert_eq(st.submitted, 5);
+	cr_assert_eq(st.succeeded, 5);
+	cr_assert_gt(st.train_ns, 0);
 	rmt_train_result_free(&serial);
 	tdata_free(&d);
 	rmt_backend_close(b);
@@ -179,6 +186,7 @@ Test(backend_cpu, wait_times_out_then_completes)
 
 Test(backend_cpu, bad_jobs_and_kinds)
 {
+	struct rmt_backend_stats st;
 	struct rmt_backend *b = open_cpu(1);
 	struct rmt_train_job job, bad;
 	struct rmt_job *j;
@@ -221,6 +229,10 @@ Test(backend_cpu, bad_jobs_and_kinds)
 	cr_assert(strstr(rmt_job_result(j)->err, "row 42"), "%s",
 		  rmt_job_result(j)->err);
 	rmt_job_release(j);
+	rmt_backend_stats(b, &st);
+	cr_assert_eq(st.submitted, 1);
+	cr_assert_eq(st.failed, 1);
+	cr_assert_eq(st.succeeded, 0);
 	tdata_free(&d);
 	rmt_backend_close(b);
 }

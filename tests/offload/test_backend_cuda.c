@@ -110,6 +110,7 @@ static void train(struct rmt_backend *b, const struct rmt_train_job *job,
 Test(cuda, failure_mid_job_reruns_on_cpu)
 {
 	struct rmt_train_result gpu, gpu2, cpu;
+	struct rmt_backend_stats st;
 	struct rmt_backend *b, *c;
 	struct rmt_train_job job;
 	struct tdata d;
@@ -134,6 +135,9 @@ Test(cuda, failure_mid_job_reruns_on_cpu)
 	train(b, &job, &gpu2);
 	cr_assert_eq(n_logged, 2);
 	cr_assert(strstr(gpu2.ran_on, "after a CUDA error"));
+	rmt_backend_stats(b, &st);
+	cr_assert_eq(st.device_fallbacks, 2);
+	cr_assert_eq(st.succeeded, 2);
 	rmt_train_result_free(&gpu);
 	rmt_train_result_free(&gpu2);
 	rmt_train_result_free(&cpu);
