@@ -117,7 +117,7 @@ Test(backend_cpu, parallel_jobs_equal_serial)
 	for (k = 0; k < 4; k++) {
 		cr_assert_eq(rmt_job_wait(j[k], -1), 0);
 		rmt_backend_stats(b, &st);
-		cr_assert_geq(st.succeeded, 2 + k);
+		cr_assert_geq(st.succeeded, (u64)(2 + k));
 		cr_assert_eq(rmt_job_take(j[k], &par[k]), 0);
 		rmt_job_release(j[k]);
 		cr_assert_eq(
