@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * bins.c - the cuts of each feature: exact values when a feature has at
+ * most max_bins of them, quantiles of a strided sample otherwise (the cut
+ * rule of mlib's CART, so trees look alike).
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "offload/train/bins.h"
+
+#define BINS_SAMPLE 65536u
+
+u32 rmt_bins_frac(const struct rmt_train_data *d)
+{
+	const float *x = d->x;
+	size_t i, n = (size_t)d->n * d->n_features;
+	double max = 0;
+	bool integral = true;
+	u32 frac = 0;
+
+	if (d->type == RMT_FEAT_S32)
+		return 0;
+	if (d->frac != RMT_TRAIN_FRAC_AUTO)
+		return d->frac;
+	for (i = 0; i < n; i++) {
+		double a = fabs((double)x[i]);
+
+		if (a > max)
+			max = a;
+		if (x[i] != floorf(x[i]))
+			integral = false;
+	}
+	if (integral)
+		return 0;
+	while (frac < 16 && ldexp(max, (int)frac + 1) < 1073741824.0)
+		frac++;
+	return frac;
+}
+
+s32 rmt_bins_value(const struct rmt_train_data *d, u32 row, u32 f, u32 frac)
+{
+	size_t at = (size_t)row * d->n_features + f;
+
+	if (d->type == RMT_FEAT_S32)
+		return ((const s32 *)d->x)[at];
+	return rmt_hc_quantize((double)((const float *)d->x)[at], frac);
+}
+
+static int cmp_s32(const void *a, const void *b)
+{
+	s32 x = *(const s32 *)a, y = *(const s32 *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Cut points from a sample; returns the number of bins. */
+static u32 make_cuts(s32 *s, u32 n, u32 max_bins, s32 *cuts)
+{
+	u32 i, u = 0, k, nc = 0;
+
+	qsort(s, n, sizeof(*s), cmp_s32);
+	for (i = 0; i < n; i++)
+		if (!i || s[i] != s[i - 1])
+			s[u++] = s[i];
+	if (u <= max_bins) {
+		for (i = 0; i + 1 < u; i++)
+			cuts[nc++] = s[i];
+		return nc + 1;
+	}
+	for (k = 1; k < max_bins; k++) {
+		s32 c = s[(size_t)k * u / max_bins - 1];
+
+		if (!nc || c > cuts[nc - 1])
+			cuts[nc++] = c;
+	}
+	return nc + 1;
+}
+
+int rmt_bins_cuts(const struct rmt_train_data *d, u32 max_bins,
+		  struct rmt_bins *out)
+{
+	u32 n = d->n, F = d->n_features, ns = n < BINS_SAMPLE ? n : BINS_SAMPLE;
+	s32 *sample = malloc((size_t)ns * sizeof(*sample));
+	u32 f, i;
+
+	memset(out, 0, sizeof(*out));
+	out->n = n;
+	out->n_features = F;
+	out->max_bins = max_bins;
+	out->frac = rmt_bins_frac(d);
+	out->n_bins = calloc(F, sizeof(u32));
+	out->cuts = calloc((size_t)F * max_bins, sizeof(s32));
+	if (!sample || !out->n_bins || !out->cuts) {
+		free(sample);
+		rmt_bins_free(out);
+		return -ENOMEM;
+	}
+	for (f = 0; f < F; f++) {
+		for (i = 0; i < ns; i++)
+			sample[i] = rmt_bins_value(d, (u32)((u64)i * n / ns), f,
+						   out->frac);
+		out->n_bins[f] = make_cuts(sample, ns, max_bins,
+					   out->cuts + (size_t)f * max_bins);
+	}
+	free(sample);
+	return 0;
+}
+
+void rmt_bins_free(struct rmt_bins *b)
+{
+	free(b->n_bins);
+	free(b->cuts);
+	memset(b, 0, sizeof(*b));
+}
