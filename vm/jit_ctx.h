@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * jit_ctx.h - the per-run state that compiled code reaches through r12,
+ * and the C routines it calls out to.  The compiler (jit.c) addresses the
+ * fields by offsetof; the runner (jit_exec.c) fills them in.
+ */
+#ifndef RMT_VM_JIT_CTX_H
+#define RMT_VM_JIT_CTX_H
+
+#include "vm/vm.h"
+
+/* flags of a guard call-out: access size in bytes, and a write bit */
+#define RMT_JIT_GUARD_WRITE 0x100
+
+struct rmt_jit_ctx {
+	struct rmt_vm_run *run;
+	const struct rmt_prog *prog;
+	u64 saved_rsp; /* the native stack pointer after the prologue */
+	u64 budget; /* instructions left, stored when code leaves */
+	u64 r0;
+	u64 stack_top; /* r10 of the entry frame */
+	u64 stack_lo;
+	u64 callx_id;
+	/*
+	 * The first region, checked inline: an access of 1 << s bytes at
+	 * offset o from reg0_start is inside when o < reg0_lim[write][s].
+	 */
+	u64 reg0_start;
+	u64 reg0_lim[2][4];
+	u32 depth; /* local calls in progress */
+	s32 err;
+	u32 err_pc;
+};
+
+typedef void (*rmt_jit_fn)(struct rmt_jit_ctx *ctx);
+
+/* 0 when the access is allowed, else the error; fp: the current r10. */
+s64 rmt_jit_guard(struct rmt_jit_ctx *ctx, u64 addr, u32 flags, u64 fp);
+
+/* callx: the helper whose id is ctx->callx_id, or ctx->err = -ENOENT. */
+u64 rmt_jit_callx(struct rmt_jit_ctx *ctx, u64 r1, u64 r2, u64 r3, u64 r4,
+		  u64 r5);
+
+#endif /* RMT_VM_JIT_CTX_H */

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * jit_exec.c - running JIT-compiled code: the per-run context, and the C
+ * routines compiled code calls out to (guards beyond the inline checks,
+ * callx), all with the interpreter's rules.
+ */
+#include "vm/jit.h"
+#include "vm/jit_ctx.h"
+
+static u64 region_lim(const struct rmt_vm_region *r, u64 size, bool write)
+{
+	if (r->len < size || (write && !r->writable))
+		return 0;
+	return r->len - size + 1;
+}
+
+s64 rmt_jit_guard(struct rmt_jit_ctx *ctx, u64 addr, u32 flags, u64 fp)
+{
+	const struct rmt_vm_run *run = ctx->run;
+	u64 size = flags & 0xff;
+	bool write = flags & RMT_JIT_GUARD_WRITE;
+	u32 i;
+
+	if (addr - ctx->stack_lo <= RMT_VM_STACK_BYTES - size)
+		return 0;
+	for (i = 0; i < run->n_regions; i++) {
+		const struct rmt_vm_region *r = &run->regions[i];
+
+		if (addr - r->start < region_lim(r, size, write) &&
+		    addr >= r->start)
+			return 0;
+	}
+	return -EFAULT;
+}
+
+u64 rmt_jit_callx(struct rmt_jit_ctx *ctx, u64 r1, u64 r2, u64 r3, u64 r4,
+		  u64 r5)
+{
+	const struct rmt_helper *h = NULL;
+
+	if (!(ctx->callx_id >> 32))
+		h = rmt_helper_find(ctx->prog->helpers, (u32)ctx->callx_id);
+	if (!h) {
+		ctx->err = -ENOENT;
+		return 0;
+	}
+	return h->fn(ctx->run, r1, r2, r3, r4, r5);
+}
+
+/*
+ * The budget ran out in the segment starting at pc with left
+ * instructions paid: the first unpaid instruction is the one that stops.
+ */
+static u32 unpaid_pc(const struct rmt_prog *prog, u32 pc, u64 left)
+{
+	while (left--) {
+		if (RMT_CLASS(prog->insns[pc].code) == RMT_LD)
+			pc++;
+		pc++;
+	}
+	return pc;
+}
+
+int rmt_jit_exec(const struct rmt_prog *prog, struct rmt_vm_run *run)
+{
+	struct rmt_jit_ctx ctx;
+	u64 budget;
+	int i;
+
+	run->r0 = 0;
+	run->executed = 0;
+	run->error_pc = 0;
+	if (!prog->jit)
+		return -ENOEXEC;
+	if (!run->stack)
+		return -EINVAL;
+	budget = run->budget ? run->budget : RMT_VM_DEFAULT_BUDGET;
+	ctx.run = run;
+	ctx.prog = prog;
+	ctx.budget = budget;
+	ctx.stack_lo = (u64)(uintptr_t)run->stack;
+	ctx.stack_top = ctx.stack_lo + RMT_VM_STACK_BYTES;
+	ctx.depth = 0;
+	ctx.err = 0;
+	if (run->n_regions) {
+		ctx.reg0_start = run->regions[0].start;
+		for (i = 0; i < 4; i++) {
+			ctx.reg0_lim[0][i] =
+				region_lim(&run->regions[0], 1u << i, false);
+			ctx.reg0_lim[1][i] =
+				region_lim(&run->regions[0], 1u << i, true);
+		}
+	} else {
+		memset(ctx.reg0_lim, 0, sizeof(ctx.reg0_lim));
+	}
+	((rmt_jit_fn)prog->jit)(&ctx);
+	run->executed = budget - ctx.budget;
+	if (!ctx.err) {
+		run->r0 = ctx.r0;
+		return 0;
+	}
+	run->error_pc = ctx.err_pc;
+	if (ctx.err == -E2BIG) {
+		run->error_pc = unpaid_pc(prog, ctx.err_pc, ctx.budget);
+		run->executed = budget;
+	}
+	return ctx.err;
+}
+
+int rmt_jit_exec_once(const struct rmt_prog *prog, struct rmt_vm_run *run)
+{
+	struct rmt_prog copy = *prog;
+	int err;
+
+	copy.jit = NULL;
+	copy.jit_size = 0;
+	err = rmt_jit_compile(&copy, NULL, 0);
+	if (err) {
+		run->r0 = 0;
+		run->executed = 0;
+		run->error_pc = 0;
+		return err;
+	}
+	err = rmt_jit_exec(&copy, run);
+	rmt_jit_free(&copy);
+	return err;
+}
