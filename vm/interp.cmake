@@ -11,5 +11,6 @@ add_library(rmt_vm_text STATIC
 	${CMAKE_CURRENT_SOURCE_DIR}/asm.c
 	${CMAKE_CURRENT_SOURCE_DIR}/disasm.c
 	${CMAKE_CURRENT_SOURCE_DIR}/conf_data.c
-	${CMAKE_CURRENT_SOURCE_DIR}/conf_run.c)
+	${CMAKE_CURRENT_SOURCE_DIR}/conf_run.c
+	${CMAKE_CURRENT_SOURCE_DIR}/elf.c)
 target_link_libraries(rmt_vm_text PUBLIC rmt_vm)
