@@ -450,7 +450,7 @@ static int emit_guard(struct jit *j, u32 pc, int reg, s16 off, int lg,
 	struct rmt_x86 *e = &j->e;
 	int size = 1 << lg;
 	u32 ok, stub;
-	int err;
+	int i, err;
 
 	*base = reg_map[reg];
 	*disp = off;
@@ -463,18 +463,23 @@ static int emit_guard(struct jit *j, u32 pc, int reg, s16 off, int lg,
 	if (err)
 		return err;
 	rmt_x86_lea(e, REG_AX, reg_map[reg], off);
+	/* the likelier area first: the stack for r10, else the regions */
 	if (reg == RMT_REG_FP) {
 		emit_stack_check(j, size);
 		jcc_to(j, RMT_CC_B, ok);
 	}
-	rmt_x86_mov_rr(e, true, REG_AUX, REG_AX);
-	rmt_x86_alu_rm(e, RMT_X86_SUB, true, REG_AUX, REG_CTX, CTX(reg0_start));
-	rmt_x86_alu_rm(e, RMT_X86_CMP, true, REG_AUX, REG_CTX,
-		       CTX(reg0_lim[write][lg]));
-	if (reg == RMT_REG_FP) {
-		jcc_to(j, RMT_CC_AE, stub);
-	} else {
-		jcc_to(j, RMT_CC_B, ok);
+	for (i = 0; i < RMT_JIT_INLINE_REGIONS; i++) {
+		rmt_x86_mov_rr(e, true, REG_AUX, REG_AX);
+		rmt_x86_alu_rm(e, RMT_X86_SUB, true, REG_AUX, REG_CTX,
+			       CTX(reg_start[i]));
+		rmt_x86_alu_rm(e, RMT_X86_CMP, true, REG_AUX, REG_CTX,
+			       CTX(reg_lim[i][write][lg]));
+		if (reg == RMT_REG_FP && i == RMT_JIT_INLINE_REGIONS - 1)
+			jcc_to(j, RMT_CC_AE, stub);
+		else
+			jcc_to(j, RMT_CC_B, ok);
+	}
+	if (reg != RMT_REG_FP) {
 		emit_stack_check(j, size);
 		jcc_to(j, RMT_CC_AE, stub);
 	}

@@ -12,6 +12,9 @@
 /* flags of a guard call-out: access size in bytes, and a write bit */
 #define RMT_JIT_GUARD_WRITE 0x100
 
+/* Regions checked inline; the rest (rarely any) by rmt_jit_guard. */
+#define RMT_JIT_INLINE_REGIONS 2
+
 struct rmt_jit_ctx {
 	struct rmt_vm_run *run;
 	const struct rmt_prog *prog;
@@ -22,11 +25,11 @@ struct rmt_jit_ctx {
 	u64 stack_lo;
 	u64 callx_id;
 	/*
-	 * The first region, checked inline: an access of 1 << s bytes at
-	 * offset o from reg0_start is inside when o < reg0_lim[write][s].
+	 * The first regions, checked inline: an access of 1 << s bytes at
+	 * offset o from reg_start[r] is inside when o < reg_lim[r][write][s].
 	 */
-	u64 reg0_start;
-	u64 reg0_lim[2][4];
+	u64 reg_start[RMT_JIT_INLINE_REGIONS];
+	u64 reg_lim[RMT_JIT_INLINE_REGIONS][2][4];
 	u32 depth; /* local calls in progress */
 	s32 err;
 	u32 err_pc;

@@ -65,7 +65,7 @@ int rmt_jit_exec(const struct rmt_prog *prog, struct rmt_vm_run *run)
 {
 	struct rmt_jit_ctx ctx;
 	u64 budget;
-	int i;
+	u32 r, i;
 
 	run->r0 = 0;
 	run->executed = 0;
@@ -82,16 +82,20 @@ int rmt_jit_exec(const struct rmt_prog *prog, struct rmt_vm_run *run)
 	ctx.stack_top = ctx.stack_lo + RMT_VM_STACK_BYTES;
 	ctx.depth = 0;
 	ctx.err = 0;
-	if (run->n_regions) {
-		ctx.reg0_start = run->regions[0].start;
-		for (i = 0; i < 4; i++) {
-			ctx.reg0_lim[0][i] =
-				region_lim(&run->regions[0], 1u << i, false);
-			ctx.reg0_lim[1][i] =
-				region_lim(&run->regions[0], 1u << i, true);
+	for (r = 0; r < RMT_JIT_INLINE_REGIONS; r++) {
+		const struct rmt_vm_region *reg;
+
+		if (r >= run->n_regions) {
+			ctx.reg_start[r] = 0;
+			memset(ctx.reg_lim[r], 0, sizeof(ctx.reg_lim[r]));
+			continue;
 		}
-	} else {
-		memset(ctx.reg0_lim, 0, sizeof(ctx.reg0_lim));
+		reg = &run->regions[r];
+		ctx.reg_start[r] = reg->start;
+		for (i = 0; i < 4; i++) {
+			ctx.reg_lim[r][0][i] = region_lim(reg, 1u << i, false);
+			ctx.reg_lim[r][1][i] = region_lim(reg, 1u << i, true);
+		}
 	}
 	((rmt_jit_fn)prog->jit)(&ctx);
 	run->executed = budget - ctx.budget;
