@@ -11,12 +11,14 @@
  * then out-of-line stubs (guard call-outs, budget and error exits) so that
  * the straight path only carries a compare and a rarely taken branch.
  *
- * The budget is charged per segment: a run of instructions that ends at a
- * jump, call, exit or memory access, or before a jump target.  Nothing in
- * a segment before its last instruction can have an effect the caller
- * sees, so when the budget cannot pay for a whole segment the run stops
- * at its start and jit_exec.c works out which instruction would have been
- * the first unpaid one: the result equals per-instruction counting.
+ * The budget is charged per segment (a basic block: it ends at a jump,
+ * call or exit, or before a jump target) with one subtract and branch.
+ * When the budget cannot pay for the whole segment, the segment's budget
+ * stub refunds it and runs a copy of the segment that pays per
+ * instruction, so the run stops exactly where the interpreter's would,
+ * with every store and fault before that point; a fault inside a paid
+ * segment refunds the instructions after it.  The result equals the
+ * interpreter's per-instruction count.
  *
  * Jumps are sized by iteration: the first pass uses 32-bit
  * displacements, later passes shrink them with the offsets of the pass
@@ -57,7 +59,8 @@ enum {
 
 enum stub_kind {
 	STUB_GUARD, /* call the guard; back on success */
-	STUB_BUDGET, /* segment unpaid: refund and stop */
+	STUB_BUDGET, /* instruction unpaid: refund and stop */
+	STUB_SEG, /* segment unpaid: refund, run it paying as it goes */
 	STUB_ERR, /* stop with a fixed error */
 	STUB_PC, /* stop with the error already in ctx->err */
 };
@@ -68,6 +71,7 @@ struct stub {
 	u32 label;
 	u32 back; /* STUB_GUARD: where to resume */
 	s32 arg; /* guard flags, segment cost or error */
+	s32 refund; /* charged for instructions that will not run */
 };
 
 struct jit {
@@ -83,8 +87,12 @@ struct jit {
 	bool long_jumps;
 	bool guards;
 	bool has_calls;
+	bool uses_regions; /* guarded accesses read ctx->reg_* */
+	u16 used; /* eBPF registers the program names */
 	u8 *flags; /* per slot */
-	u32 *seg_cost;
+	u32 *seg_cost; /* at a segment's first slot */
+	u32 *seg_rest; /* instructions after this one in its segment */
+	bool slow; /* emitting a segment's pay-as-you-go copy */
 	char *log;
 	size_t log_size;
 };
@@ -180,6 +188,7 @@ static int add_stub(struct jit *j, u8 kind, u32 pc, u32 back, s32 arg,
 	s->label = *label;
 	s->back = back;
 	s->arg = arg;
+	s->refund = j->slow ? 0 : (s32)j->seg_rest[pc];
 	return 0;
 }
 
@@ -462,6 +471,7 @@ static int emit_guard(struct jit *j, u32 pc, int reg, s16 off, int lg,
 			       size | (write ? RMT_JIT_GUARD_WRITE : 0), &stub);
 	if (err)
 		return err;
+	j->uses_regions = true;
 	rmt_x86_lea(e, REG_AX, reg_map[reg], off);
 	/* the likelier area first: the stack for r10, else the regions */
 	if (reg == RMT_REG_FP) {
@@ -764,16 +774,16 @@ static int emit_jmp(struct jit *j, u32 pc, const struct rmt_insn *in)
 static int emit_insn(struct jit *j, u32 pc)
 {
 	const struct rmt_insn *in = &j->prog->insns[pc];
-	u32 label;
+	u32 label, cost;
 	int err;
 
-	if (j->flags[pc] & F_SEG_START) {
-		err = add_stub(j, STUB_BUDGET, pc, 0, (s32)j->seg_cost[pc],
-			       &label);
+	if (j->slow || (j->flags[pc] & F_SEG_START)) {
+		cost = j->slow ? 1 : j->seg_cost[pc];
+		err = add_stub(j, cost == 1 ? STUB_BUDGET : STUB_SEG, pc, 0,
+			       (s32)cost, &label);
 		if (err)
 			return err;
-		rmt_x86_alu_ri(&j->e, RMT_X86_SUB, true, REG_BUDGET,
-			       (s32)j->seg_cost[pc]);
+		rmt_x86_alu_ri(&j->e, RMT_X86_SUB, true, REG_BUDGET, (s32)cost);
 		jcc_to(j, RMT_CC_B, label);
 	}
 	switch (RMT_CLASS(in->code)) {
@@ -797,46 +807,74 @@ static int emit_insn(struct jit *j, u32 pc)
 	}
 }
 
-static const u8 callee_saved[] = { RMT_RBP, RMT_RBX, RMT_R12,
-				   RMT_R13, RMT_R14, RMT_R15 };
+/*
+ * The host registers the code changes and must give back: r12 always,
+ * and the ones behind eBPF registers the program names (r10 also when it
+ * makes local calls, which move it).  Fewer pushes make short programs
+ * cheaper to call.
+ */
+static u32 saved_regs(const struct jit *j, u8 *regs)
+{
+	u32 n = 0, r;
+
+	regs[n++] = REG_CTX;
+	if ((j->used & (1u << RMT_REG_FP)) || j->has_calls)
+		regs[n++] = RMT_RBP;
+	for (r = 6; r <= 9; r++)
+		if (j->used & (1u << r))
+			regs[n++] = reg_map[r];
+	return n;
+}
+
+/* With n pushes and the return address, rsp stays 16-byte aligned. */
+static bool needs_pad(u32 n)
+{
+	return n % 2 == 0;
+}
 
 static void emit_prologue(struct jit *j)
 {
 	static const u8 args[] = { RMT_RDI, RMT_RSI, RMT_RDX, RMT_RCX, RMT_R8 };
-	static const u8 zero[] = { RMT_RAX, RMT_RBX, RMT_R13, RMT_R14,
-				   RMT_R15 };
 	struct rmt_x86 *e = &j->e;
-	u32 i;
+	u8 regs[6];
+	u32 i, n = saved_regs(j, regs);
 
-	for (i = 0; i < RMT_ARRAY_SIZE(callee_saved); i++)
-		rmt_x86_push(e, callee_saved[i]);
-	/* keeps rsp 16-byte aligned wherever compiled code calls C */
-	rmt_x86_alu_ri(e, RMT_X86_SUB, true, RMT_RSP, 8);
+	for (i = 0; i < n; i++)
+		rmt_x86_push(e, regs[i]);
+	if (needs_pad(n))
+		rmt_x86_alu_ri(e, RMT_X86_SUB, true, RMT_RSP, 8);
 	rmt_x86_mov_rr(e, true, REG_CTX, RMT_RDI);
 	rmt_x86_store(e, 8, REG_CTX, CTX(saved_rsp), RMT_RSP);
 	rmt_x86_load(e, 8, false, REG_BUDGET, REG_CTX, CTX(budget));
-	rmt_x86_load(e, 8, false, RMT_RBP, REG_CTX, CTX(stack_top));
+	if (n > 1 && regs[1] == RMT_RBP)
+		rmt_x86_load(e, 8, false, RMT_RBP, REG_CTX, CTX(stack_top));
 	rmt_x86_load(e, 8, false, REG_AX, REG_CTX, CTX(run));
 	for (i = 0; i < 5; i++)
 		rmt_x86_load(e, 8, false, args[i], REG_AX,
 			     (s32)(offsetof(struct rmt_vm_run, args) + 8 * i));
-	for (i = 0; i < RMT_ARRAY_SIZE(zero); i++)
-		rmt_x86_alu_rr(e, RMT_X86_XOR, false, zero[i], zero[i]);
+	/* registers start at zero, as in the interpreter */
+	rmt_x86_alu_rr(e, RMT_X86_XOR, false, RMT_RAX, RMT_RAX);
+	for (i = 6; i <= 9; i++)
+		if (j->used & (1u << i))
+			rmt_x86_alu_rr(e, RMT_X86_XOR, false, reg_map[i],
+				       reg_map[i]);
 }
 
 static void emit_exits(struct jit *j)
 {
 	struct rmt_x86 *e = &j->e;
-	int i;
+	u8 regs[6];
+	u32 n = saved_regs(j, regs);
 
 	place(j, label_fixed(j, L_EXIT_MAIN));
 	rmt_x86_store(e, 8, REG_CTX, CTX(r0), RMT_RAX);
 	place(j, label_fixed(j, L_EXIT_ERR));
 	rmt_x86_store(e, 8, REG_CTX, CTX(budget), REG_BUDGET);
 	rmt_x86_load(e, 8, false, RMT_RSP, REG_CTX, CTX(saved_rsp));
-	rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RSP, 8);
-	for (i = RMT_ARRAY_SIZE(callee_saved) - 1; i >= 0; i--)
-		rmt_x86_pop(e, callee_saved[i]);
+	if (needs_pad(n))
+		rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RSP, 8);
+	while (n--)
+		rmt_x86_pop(e, regs[n]);
 	rmt_x86_ret(e);
 	place(j, label_fixed(j, L_BUDGET_FAIL));
 	rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), -E2BIG);
@@ -863,7 +901,30 @@ static void emit_entries(struct jit *j)
 	}
 }
 
-static void emit_stub(struct jit *j, const struct stub *s)
+/*
+ * The budget cannot pay for the whole segment: refund it and run a copy
+ * that pays per instruction, so that the run stops exactly where the
+ * interpreter's would, with every effect before that point done.
+ */
+static int emit_slow_segment(struct jit *j, const struct stub *s)
+{
+	u32 pc = s->pc, len = j->prog->len;
+	int err = 0;
+
+	rmt_x86_alu_ri(&j->e, RMT_X86_ADD, true, REG_BUDGET, s->arg);
+	j->slow = true;
+	do {
+		if (!(j->flags[pc] & F_LDDW_HI))
+			err = emit_insn(j, pc);
+		pc++;
+	} while (!err && pc < len && !(j->flags[pc] & F_SEG_START));
+	j->slow = false;
+	if (!err && pc < len)
+		jmp_to(j, label_pc(pc));
+	return err;
+}
+
+static int emit_stub(struct jit *j, const struct stub *s)
 {
 	struct rmt_x86 *e = &j->e;
 
@@ -881,15 +942,20 @@ static void emit_stub(struct jit *j, const struct stub *s)
 		rmt_x86_alu_ri(e, RMT_X86_ADD, true, REG_BUDGET, s->arg);
 		rmt_x86_store_imm(e, 4, REG_CTX, CTX(err_pc), (s32)s->pc);
 		jmp_to(j, label_fixed(j, L_BUDGET_FAIL));
-		return;
+		return 0;
+	case STUB_SEG:
+		return emit_slow_segment(j, s);
 	case STUB_ERR:
 		rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), s->arg);
 		break;
 	default:
 		break;
 	}
+	if (s->refund)
+		rmt_x86_alu_ri(e, RMT_X86_ADD, true, REG_BUDGET, s->refund);
 	rmt_x86_store_imm(e, 4, REG_CTX, CTX(err_pc), (s32)s->pc);
 	jmp_to(j, label_fixed(j, L_EXIT_ERR));
+	return 0;
 }
 
 /* Call-out to rmt_jit_guard with every eBPF register preserved. */
@@ -907,7 +973,6 @@ static void emit_guard_thunk(struct jit *j)
 	rmt_x86_mov_rr(e, true, RMT_RDI, REG_CTX);
 	rmt_x86_mov_rr(e, true, RMT_RSI, REG_AX);
 	rmt_x86_mov_rr(e, false, RMT_RDX, REG_AUX);
-	rmt_x86_mov_rr(e, true, RMT_RCX, RMT_RBP);
 	rmt_x86_mov_ri64(e, RMT_RAX, (u64)(uintptr_t)rmt_jit_guard);
 	rmt_x86_call_r(e, RMT_RAX);
 	rmt_x86_mov_rr(e, true, REG_AUX, RMT_RAX);
@@ -941,24 +1006,15 @@ static int emit_prog(struct jit *j)
 	}
 	emit_exits(j);
 	emit_entries(j);
-	for (i = 0; i < j->n_stubs; i++)
-		emit_stub(j, &j->stubs[i]);
+	/* a slow segment adds stubs of its own: they come later */
+	for (i = 0; i < j->n_stubs; i++) {
+		err = emit_stub(j, &j->stubs[i]);
+		if (err)
+			return err;
+	}
 	if (j->guards)
 		emit_guard_thunk(j);
 	return 0;
-}
-
-static bool ends_segment(u8 code)
-{
-	switch (RMT_CLASS(code)) {
-	case RMT_ALU:
-	case RMT_ALU64:
-		return false;
-	case RMT_LD:
-		return false;
-	default:
-		return true;
-	}
 }
 
 /* Segments, call targets and the budget each segment charges. */
@@ -966,7 +1022,7 @@ static void analyse(struct jit *j)
 {
 	const struct rmt_insn *insns = j->prog->insns;
 	u32 len = j->prog->len;
-	u32 pc, start = 0;
+	u32 pc, start = 0, after = 0;
 
 	j->flags[0] |= F_SEG_START;
 	for (pc = 0; pc < len; pc++) {
@@ -976,12 +1032,14 @@ static void analyse(struct jit *j)
 
 		if (j->flags[pc] & F_LDDW_HI)
 			continue;
+		j->used |=
+			(u16)(1u << rmt_insn_dst(in) | 1u << rmt_insn_src(in));
 		if (cls == RMT_LD)
 			j->flags[pc + 1] |= F_LDDW_HI;
-		if (ends_segment(in->code) && pc + 1 < len)
-			j->flags[pc + 1] |= F_SEG_START;
 		if (cls != RMT_JMP && cls != RMT_JMP32)
 			continue;
+		if (pc + 1 < len)
+			j->flags[pc + 1] |= F_SEG_START;
 		if (op == RMT_CALL && RMT_SRC(in->code) == RMT_K &&
 		    rmt_insn_src(in) == RMT_CALL_LOCAL) {
 			j->flags[pc + 1 + in->imm] |=
@@ -998,6 +1056,12 @@ static void analyse(struct jit *j)
 			start = pc;
 		if (!(j->flags[pc] & F_LDDW_HI))
 			j->seg_cost[start]++;
+	}
+	for (pc = len; pc-- > 0;) {
+		if (j->flags[pc] & F_LDDW_HI)
+			continue;
+		j->seg_rest[pc] = after;
+		after = j->flags[pc] & F_SEG_START ? 0 : after + 1;
 	}
 }
 
@@ -1041,16 +1105,18 @@ static int jit_alloc(struct jit *j)
 {
 	u32 len = j->prog->len;
 
-	j->cap_labels = 6 * len + L_FIXED;
-	j->cap_stubs = 2 * len;
+	/* an instruction may be emitted twice (its segment's slow copy) */
+	j->cap_labels = 14 * len + L_FIXED + 16;
+	j->cap_stubs = 8 * len + 16;
 	j->prev = calloc(j->cap_labels, sizeof(u32));
 	j->cur = calloc(j->cap_labels, sizeof(u32));
 	j->seen = calloc(j->cap_labels, sizeof(u32));
 	j->stubs = calloc(j->cap_stubs, sizeof(*j->stubs));
 	j->flags = calloc(len + 1, 1);
 	j->seg_cost = calloc(len, sizeof(u32));
+	j->seg_rest = calloc(len, sizeof(u32));
 	if (!j->prev || !j->cur || !j->seen || !j->stubs || !j->flags ||
-	    !j->seg_cost)
+	    !j->seg_cost || !j->seg_rest)
 		return -ENOMEM;
 	return 0;
 }
@@ -1063,6 +1129,7 @@ static void jit_release(struct jit *j)
 	free(j->stubs);
 	free(j->flags);
 	free(j->seg_cost);
+	free(j->seg_rest);
 }
 
 static size_t page_round(size_t n)
@@ -1076,7 +1143,8 @@ static size_t page_round(size_t n)
 static int jit_finish(struct jit *j, struct rmt_prog *prog)
 {
 	u32 size = j->e.len;
-	size_t map = page_round(size);
+	size_t map = page_round(sizeof(struct rmt_jit_image) + size);
+	struct rmt_jit_image *img;
 	u32 bytes = (u32)j->cap_labels * sizeof(u32);
 	void *mem;
 	int err;
@@ -1088,9 +1156,12 @@ static int jit_finish(struct jit *j, struct rmt_prog *prog)
 			 size);
 		return -ENOMEM;
 	}
-	j->e.buf = mem;
+	img = mem;
+	j->e.buf = (u8 *)(img + 1);
 	j->e.cap = size;
 	err = run_pass(j);
+	img->code_size = size;
+	img->flags = j->uses_regions ? RMT_JIT_USES_REGIONS : 0;
 	if (!err && (j->e.len != size || memcmp(j->prev, j->cur, bytes))) {
 		snprintf(j->log, j->log_size,
 			 "jit: code size changed in the final pass");
@@ -1105,7 +1176,7 @@ static int jit_finish(struct jit *j, struct rmt_prog *prog)
 		return err;
 	}
 	prog->jit = mem;
-	prog->jit_size = size;
+	prog->jit_size = (u32)(sizeof(*img) + size);
 	return 0;
 }
 

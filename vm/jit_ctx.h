@@ -37,8 +37,17 @@ struct rmt_jit_ctx {
 
 typedef void (*rmt_jit_fn)(struct rmt_jit_ctx *ctx);
 
-/* 0 when the access is allowed, else the error; fp: the current r10. */
-s64 rmt_jit_guard(struct rmt_jit_ctx *ctx, u64 addr, u32 flags, u64 fp);
+/* prog->jit: this header, then the code. */
+struct rmt_jit_image {
+	u32 flags;
+	u32 code_size;
+	u64 reserved; /* keeps the code 16-byte aligned */
+};
+
+#define RMT_JIT_USES_REGIONS 0x1 /* ctx->reg_* must be filled in */
+
+/* 0 when the access is allowed, else the error. */
+s64 rmt_jit_guard(struct rmt_jit_ctx *ctx, u64 addr, u32 flags);
 
 /* callx: the helper whose id is ctx->callx_id, or ctx->err = -ENOENT. */
 u64 rmt_jit_callx(struct rmt_jit_ctx *ctx, u64 r1, u64 r2, u64 r3, u64 r4,

@@ -14,7 +14,7 @@ static u64 region_lim(const struct rmt_vm_region *r, u64 size, bool write)
 	return r->len - size + 1;
 }
 
-s64 rmt_jit_guard(struct rmt_jit_ctx *ctx, u64 addr, u32 flags, u64 fp)
+s64 rmt_jit_guard(struct rmt_jit_ctx *ctx, u64 addr, u32 flags)
 {
 	const struct rmt_vm_run *run = ctx->run;
 	u64 size = flags & 0xff;
@@ -47,22 +47,9 @@ u64 rmt_jit_callx(struct rmt_jit_ctx *ctx, u64 r1, u64 r2, u64 r3, u64 r4,
 	return h->fn(ctx->run, r1, r2, r3, r4, r5);
 }
 
-/*
- * The budget ran out in the segment starting at pc with left
- * instructions paid: the first unpaid instruction is the one that stops.
- */
-static u32 unpaid_pc(const struct rmt_prog *prog, u32 pc, u64 left)
-{
-	while (left--) {
-		if (RMT_CLASS(prog->insns[pc].code) == RMT_LD)
-			pc++;
-		pc++;
-	}
-	return pc;
-}
-
 int rmt_jit_exec(const struct rmt_prog *prog, struct rmt_vm_run *run)
 {
+	const struct rmt_jit_image *img = prog->jit;
 	struct rmt_jit_ctx ctx;
 	u64 budget;
 	u32 r, i;
@@ -82,7 +69,9 @@ int rmt_jit_exec(const struct rmt_prog *prog, struct rmt_vm_run *run)
 	ctx.stack_top = ctx.stack_lo + RMT_VM_STACK_BYTES;
 	ctx.depth = 0;
 	ctx.err = 0;
-	for (r = 0; r < RMT_JIT_INLINE_REGIONS; r++) {
+	for (r = 0;
+	     (img->flags & RMT_JIT_USES_REGIONS) && r < RMT_JIT_INLINE_REGIONS;
+	     r++) {
 		const struct rmt_vm_region *reg;
 
 		if (r >= run->n_regions) {
@@ -97,17 +86,15 @@ int rmt_jit_exec(const struct rmt_prog *prog, struct rmt_vm_run *run)
 			ctx.reg_lim[r][1][i] = region_lim(reg, 1u << i, true);
 		}
 	}
-	((rmt_jit_fn)prog->jit)(&ctx);
+	((rmt_jit_fn)(uintptr_t)(img + 1))(&ctx);
 	run->executed = budget - ctx.budget;
 	if (!ctx.err) {
 		run->r0 = ctx.r0;
 		return 0;
 	}
 	run->error_pc = ctx.err_pc;
-	if (ctx.err == -E2BIG) {
-		run->error_pc = unpaid_pc(prog, ctx.err_pc, ctx.budget);
+	if (ctx.err == -E2BIG)
 		run->executed = budget;
-	}
 	return ctx.err;
 }
 
