@@ -1012,7 +1012,7 @@ static int emit_prog(struct jit *j)
 		if (err)
 			return err;
 	}
-	if (j->guards)
+	if (j->uses_regions)
 		emit_guard_thunk(j);
 	return 0;
 }
