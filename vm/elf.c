@@ -23,7 +23,7 @@
 struct rmt_elf_file {
 	const u8 *data;
 	size_t size;
-	const Elf64_Shdr *sh;
+	Elf64_Shdr *sh; /* an aligned copy of the section headers */
 	u32 shnum;
 	const char *shstr;
 	size_t shstr_size;
@@ -67,12 +67,16 @@ static bool rmt_is_code(const Elf64_Shdr *s)
 
 static int rmt_elf_header(struct rmt_elf_file *f)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f->data;
+	const Elf64_Ehdr *eh;
 	const Elf64_Shdr *ss;
+	Elf64_Ehdr ehdr;
 	u32 i;
 
-	if (f->size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG))
+	/* The file need not be aligned: work on copies of its structures. */
+	if (f->size < sizeof(ehdr) || memcmp(f->data, ELFMAG, SELFMAG))
 		return rmt_elf_error(f, "not an ELF file");
+	memcpy(&ehdr, f->data, sizeof(ehdr));
+	eh = &ehdr;
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB)
 		return rmt_elf_error(f, "not a 64-bit little-endian ELF file");
@@ -84,7 +88,11 @@ static int rmt_elf_header(struct rmt_elf_file *f)
 	    !rmt_range_ok(f->size, eh->e_shoff,
 			  (u64)eh->e_shnum * sizeof(Elf64_Shdr)))
 		return rmt_elf_error(f, "bad section header table");
-	f->sh = (const Elf64_Shdr *)(f->data + eh->e_shoff);
+	f->sh = malloc((size_t)eh->e_shnum * sizeof(Elf64_Shdr));
+	if (!f->sh)
+		return -ENOMEM;
+	memcpy(f->sh, f->data + eh->e_shoff,
+	       (size_t)eh->e_shnum * sizeof(Elf64_Shdr));
 	f->shnum = eh->e_shnum;
 	for (i = 0; i < f->shnum; i++) {
 		const Elf64_Shdr *s = &f->sh[i];
@@ -154,6 +162,7 @@ static int rmt_link_reloc(struct rmt_elf_file *f, struct rmt_link *l, u32 part,
 {
 	const Elf64_Shdr *symtab;
 	const Elf64_Sym *sym;
+	Elf64_Sym sym_copy;
 	const char *sec = rmt_sec_name(f, l->sec[part]);
 	u64 size = f->sh[l->sec[part]].sh_size, nsyms;
 	u32 symi = (u32)ELF64_R_SYM(r->r_info), type, base, idx;
@@ -186,7 +195,10 @@ static int rmt_link_reloc(struct rmt_elf_file *f, struct rmt_link *l, u32 part,
 		return rmt_elf_error(
 			f, "section %s: offset 0x%llx: symbol %u out of range",
 			sec, (unsigned long long)r->r_offset, symi);
-	sym = (const Elf64_Sym *)(f->data + symtab->sh_offset) + symi;
+	memcpy(&sym_copy,
+	       f->data + symtab->sh_offset + (u64)symi * sizeof(Elf64_Sym),
+	       sizeof(sym_copy));
+	sym = &sym_copy;
 	if (sym->st_shndx == SHN_UNDEF || sym->st_shndx >= f->shnum ||
 	    !rmt_is_code(&f->sh[sym->st_shndx]))
 		return rmt_elf_error(
@@ -288,25 +300,26 @@ int rmt_elf_load(const void *data, size_t size, struct rmt_elf *elf, char *err,
 		err[0] = '\0';
 	ret = rmt_elf_header(&f);
 	if (ret)
-		return ret;
+		goto out;
 	elf->progs = calloc(f.shnum, sizeof(*elf->progs));
-	if (!elf->progs)
-		return -ENOMEM;
-	for (i = 0; i < f.shnum; i++) {
+	if (!elf->progs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < f.shnum && !ret; i++) {
 		if (!rmt_is_code(&f.sh[i]))
 			continue;
 		ret = rmt_elf_prog(&f, i, &elf->progs[elf->n_progs]);
-		if (ret) {
-			rmt_elf_free(elf);
-			return ret;
-		}
-		elf->n_progs++;
+		if (!ret)
+			elf->n_progs++;
 	}
-	if (!elf->n_progs) {
+	if (!ret && !elf->n_progs)
+		ret = rmt_elf_error(&f, "no executable section");
+out:
+	if (ret)
 		rmt_elf_free(elf);
-		return rmt_elf_error(&f, "no executable section");
-	}
-	return 0;
+	free(f.sh);
+	return ret;
 }
 
 void rmt_elf_free(struct rmt_elf *elf)

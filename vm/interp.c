@@ -17,9 +17,9 @@ struct rmt_frame {
 	const struct rmt_insn *ret;
 };
 
-/* Out of line: the stack check in the fast path covers most accesses. */
-static __attribute__((noinline)) bool
-rmt_in_regions(const struct rmt_vm_run *run, u64 addr, u64 size, bool write)
+/* Inlined: an out-of-line call per access cost about 20% on region loops. */
+static inline bool rmt_in_regions(const struct rmt_vm_run *run, u64 addr,
+				  u64 size, bool write)
 {
 	u32 i;
 

@@ -14,3 +14,11 @@ add_library(rmt_vm_text STATIC
 	${CMAKE_CURRENT_SOURCE_DIR}/conf_run.c
 	${CMAKE_CURRENT_SOURCE_DIR}/elf.c)
 target_link_libraries(rmt_vm_text PUBLIC rmt_vm)
+
+# Coverage for the fuzz targets (fuzz-vm, fuzz-asm, fuzz-elf): libFuzzer
+# only sees code built with its instrumentation.
+if(RMT_FUZZ)
+	foreach(lib rmt_vm rmt_vm_text)
+		target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link)
+	endforeach()
+endif()

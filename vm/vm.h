@@ -81,7 +81,7 @@ struct rmt_vm_run {
 	u64 *stack;
 	/* results */
 	u64 r0;
-	u64 executed; /* instructions executed */
+	u64 executed; /* instructions started, a failing one included */
 	u32 error_pc; /* instruction index of the fault, if any */
 };
 
@@ -94,9 +94,10 @@ struct rmt_vm_run {
  * write to r10, lddw complete (and src 0: no pseudo loads), jumps and calls
  * inside the program and not into the second slot of lddw, helpers that
  * exist, and a last instruction (exit or ja) that keeps control from
- * running off the end.  On error a
- * message naming the instruction index goes into log.  The program keeps
- * its own copy of the code.
+ * running off the end.  On error a message naming the instruction index
+ * goes into log.  The program keeps its own copy of the code.
+ * rmt_prog_free releases insns and decoded; a JIT image (prog->jit) is
+ * the JIT's to release first.
  */
 int rmt_prog_load(struct rmt_prog *prog, const void *code, size_t len,
 		  const struct rmt_helper_set *helpers, char *log,
