@@ -41,17 +41,24 @@ static u64 env_u64(const char *name, u64 def)
 	return v && *v ? strtoull(v, NULL, 0) : def;
 }
 
+static void fill_bytes(u8 *p, size_t n, u64 *s)
+{
+	size_t i;
+	u64 v;
+
+	for (i = 0; i < n; i += sizeof(v)) {
+		v = rmt_gen_next(s);
+		memcpy(p + i, &v, sizeof(v));
+	}
+}
+
 static void fill(struct mem *m, u64 seed)
 {
 	u64 s = seed ^ 0x5eed;
-	u32 i;
 
-	for (i = 0; i < RMT_VM_STACK_BYTES; i++)
-		m->stack[i] = (u8)rmt_gen_next(&s);
-	for (i = 0; i < RMT_GEN_RW_LEN; i++)
-		m->rw[i] = (u8)rmt_gen_next(&s);
-	for (i = 0; i < RMT_GEN_RO_LEN; i++)
-		m->ro[i] = (u8)rmt_gen_next(&s);
+	fill_bytes(m->stack, RMT_VM_STACK_BYTES, &s);
+	fill_bytes(m->rw, RMT_GEN_RW_LEN, &s);
+	fill_bytes(m->ro, RMT_GEN_RO_LEN, &s);
 }
 
 static void run_one(exec_fn exec, const struct rmt_prog *prog,

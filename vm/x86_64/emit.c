@@ -9,13 +9,6 @@
 #define REX_R 0x04
 #define REX_B 0x01
 
-void rmt_x86_byte(struct rmt_x86 *e, u8 b)
-{
-	if (e->buf && e->len < e->cap)
-		e->buf[e->len] = b;
-	e->len++;
-}
-
 static void emit_u16(struct rmt_x86 *e, u16 v)
 {
 	rmt_x86_byte(e, v & 0xff);

@@ -69,7 +69,13 @@ struct rmt_x86 {
 	u32 cap;
 };
 
-void rmt_x86_byte(struct rmt_x86 *e, u8 b);
+/* Inline: every encoding goes through here, many times per compile. */
+static inline void rmt_x86_byte(struct rmt_x86 *e, u8 b)
+{
+	if (e->buf && e->len < e->cap)
+		e->buf[e->len] = b;
+	e->len++;
+}
 
 /* Register-register and register-immediate arithmetic; w: 64-bit. */
 void rmt_x86_alu_rr(struct rmt_x86 *e, enum rmt_x86_alu op, bool w, int dst,
