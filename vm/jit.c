@@ -50,8 +50,7 @@ static const u8 reg_map[RMT_NR_REGS] = {
 
 /* Shared labels after the per-slot ones. */
 enum {
-	L_EXIT_MAIN,
-	L_EXIT_ERR,
+	L_EXIT, /* leave the program: r0 in rax, or an error in ctx */
 	L_BUDGET_FAIL,
 	L_GUARD_THUNK,
 	L_FIXED
@@ -738,11 +737,11 @@ static void emit_exit(struct jit *j)
 	struct rmt_x86 *e = &j->e;
 
 	if (!j->has_calls) {
-		jmp_to(j, label_fixed(j, L_EXIT_MAIN));
+		jmp_to(j, label_fixed(j, L_EXIT));
 		return;
 	}
 	rmt_x86_alu_mi(e, RMT_X86_CMP, false, REG_CTX, CTX(depth), 0);
-	jcc_to(j, RMT_CC_E, label_fixed(j, L_EXIT_MAIN));
+	jcc_to(j, RMT_CC_E, label_fixed(j, L_EXIT));
 	rmt_x86_pop(e, RMT_RBP);
 	rmt_x86_pop(e, RMT_R15);
 	rmt_x86_pop(e, RMT_R14);
@@ -843,12 +842,18 @@ static void emit_prologue(struct jit *j)
 		rmt_x86_push(e, regs[i]);
 	if (needs_pad(n))
 		rmt_x86_alu_ri(e, RMT_X86_SUB, true, RMT_RSP, 8);
+	/* (ctx, run, budget) in rdi, rsi, rdx */
 	rmt_x86_mov_rr(e, true, REG_CTX, RMT_RDI);
-	rmt_x86_store(e, 8, REG_CTX, CTX(saved_rsp), RMT_RSP);
-	rmt_x86_load(e, 8, false, REG_BUDGET, REG_CTX, CTX(budget));
+	rmt_x86_mov_rr(e, true, REG_BUDGET, RMT_RDX);
+	rmt_x86_mov_rr(e, true, REG_AX, RMT_RSI);
+	/*
+	 * Only local calls leave frames of their own on the native stack at
+	 * an exit; everything else is balanced where it can fault.
+	 */
+	if (j->has_calls)
+		rmt_x86_store(e, 8, REG_CTX, CTX(saved_rsp), RMT_RSP);
 	if (n > 1 && regs[1] == RMT_RBP)
 		rmt_x86_load(e, 8, false, RMT_RBP, REG_CTX, CTX(stack_top));
-	rmt_x86_load(e, 8, false, REG_AX, REG_CTX, CTX(run));
 	for (i = 0; i < 5; i++)
 		rmt_x86_load(e, 8, false, args[i], REG_AX,
 			     (s32)(offsetof(struct rmt_vm_run, args) + 8 * i));
@@ -866,11 +871,11 @@ static void emit_exits(struct jit *j)
 	u8 regs[6];
 	u32 n = saved_regs(j, regs);
 
-	place(j, label_fixed(j, L_EXIT_MAIN));
-	rmt_x86_store(e, 8, REG_CTX, CTX(r0), RMT_RAX);
-	place(j, label_fixed(j, L_EXIT_ERR));
-	rmt_x86_store(e, 8, REG_CTX, CTX(budget), REG_BUDGET);
-	rmt_x86_load(e, 8, false, RMT_RSP, REG_CTX, CTX(saved_rsp));
+	/* struct rmt_jit_ret in rax:rdx; the caller ignores r0 on errors */
+	place(j, label_fixed(j, L_EXIT));
+	rmt_x86_mov_rr(e, true, RMT_RDX, REG_BUDGET);
+	if (j->has_calls)
+		rmt_x86_load(e, 8, false, RMT_RSP, REG_CTX, CTX(saved_rsp));
 	if (needs_pad(n))
 		rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RSP, 8);
 	while (n--)
@@ -878,7 +883,7 @@ static void emit_exits(struct jit *j)
 	rmt_x86_ret(e);
 	place(j, label_fixed(j, L_BUDGET_FAIL));
 	rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), -E2BIG);
-	jmp_to(j, label_fixed(j, L_EXIT_ERR));
+	jmp_to(j, label_fixed(j, L_EXIT));
 }
 
 /* A local call's new frame: r6..r9 and r10 saved, r10 one frame down. */
@@ -954,7 +959,7 @@ static int emit_stub(struct jit *j, const struct stub *s)
 	if (s->refund)
 		rmt_x86_alu_ri(e, RMT_X86_ADD, true, REG_BUDGET, s->refund);
 	rmt_x86_store_imm(e, 4, REG_CTX, CTX(err_pc), (s32)s->pc);
-	jmp_to(j, label_fixed(j, L_EXIT_ERR));
+	jmp_to(j, label_fixed(j, L_EXIT));
 	return 0;
 }
 

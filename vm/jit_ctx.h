@@ -19,8 +19,7 @@ struct rmt_jit_ctx {
 	struct rmt_vm_run *run;
 	const struct rmt_prog *prog;
 	u64 saved_rsp; /* the native stack pointer after the prologue */
-	u64 budget; /* instructions left, stored when code leaves */
-	u64 r0;
+	u64 budget; /* r9 spilled across helper calls */
 	u64 stack_top; /* r10 of the entry frame */
 	u64 stack_lo;
 	u64 callx_id;
@@ -35,7 +34,14 @@ struct rmt_jit_ctx {
 	u32 err_pc;
 };
 
-typedef void (*rmt_jit_fn)(struct rmt_jit_ctx *ctx);
+/* What compiled code returns (in rax:rdx): r0 and the budget left. */
+struct rmt_jit_ret {
+	u64 r0;
+	u64 left;
+};
+
+typedef struct rmt_jit_ret (*rmt_jit_fn)(struct rmt_jit_ctx *ctx,
+					 struct rmt_vm_run *run, u64 budget);
 
 /* prog->jit: this header, then the code. */
 struct rmt_jit_image {
