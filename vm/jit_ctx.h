@@ -45,8 +45,7 @@ typedef struct rmt_jit_ret (*rmt_jit_fn)(struct rmt_jit_ctx *ctx,
 
 /* prog->jit: this header, then the code. */
 struct rmt_jit_image {
-	u32 flags;
-	u32 code_size;
+	u64 flags;
 	u64 reserved; /* keeps the code 16-byte aligned */
 };
 
