@@ -161,12 +161,19 @@ Test(jit_guards, each_guard_in_both_engines)
 	}
 }
 
-Test(jit_guards, not_compiled_and_no_stack)
+Test(jit_guards, bad_calls_of_the_api)
 {
 	struct rmt_vm_run run = { 0 };
 	struct rmt_prog prog;
 	static u64 stack[RMT_VM_STACK_BYTES / 8];
 
+	struct rmt_prog empty = { 0 };
+	char log[128];
+
+	/* a program rmt_prog_load did not accept (or never saw) */
+	cr_expect_eq(rmt_jit_compile(&empty, log, sizeof(log)), -EINVAL);
+	cr_expect_neq(log[0], '\0', "the log says why");
+	cr_expect_null(empty.jit);
 	rmt_test_load(&prog, "mov %r0, 1\nexit", &helper_set);
 	cr_expect_eq(rmt_jit_exec(&prog, &run), -ENOEXEC);
 	cr_assert_eq(rmt_jit_compile(&prog, NULL, 0), 0);
