@@ -246,94 +246,93 @@ static bool static_stack_ok(int reg, s16 off, int size)
 	return reg == RMT_REG_FP && off >= -RMT_STACK_SIZE && off + size <= 0;
 }
 
-/* Carry clear when [r10, r10 + size) is outside the whole stack. */
-static void emit_stack_check(struct jit *j, int size)
+/*
+ * One inline bounds check of [reg + off, + size) in r11; carry set when
+ * the access is inside.  area: -1 the whole stack, else a region.
+ */
+static void emit_area_check(struct jit *j, int reg, s16 off, int lg, bool write,
+			    int area)
 {
-	rmt_x86_mov_rr(&j->e, true, REG_AUX, REG_AX);
-	rmt_x86_alu_rm(&j->e, RMT_X86_SUB, true, REG_AUX, REG_CTX,
-		       CTX(stack_lo));
-	rmt_x86_alu_ri(&j->e, RMT_X86_CMP, true, REG_AUX,
-		       RMT_VM_STACK_BYTES - size + 1);
+	struct rmt_x86 *e = &j->e;
+
+	rmt_x86_lea(e, REG_AUX, rmt_jit_reg_map[reg], off);
+	if (area < 0) {
+		rmt_x86_alu_rm(e, RMT_X86_SUB, true, REG_AUX, REG_CTX,
+			       CTX(stack_lo));
+		rmt_x86_alu_ri(e, RMT_X86_CMP, true, REG_AUX,
+			       RMT_VM_STACK_BYTES - (1 << lg) + 1);
+		return;
+	}
+	rmt_x86_alu_rm(e, RMT_X86_SUB, true, REG_AUX, REG_CTX,
+		       CTX(reg_start[area]));
+	rmt_x86_alu_rm(e, RMT_X86_CMP, true, REG_AUX, REG_CTX,
+		       CTX(reg_lim[area][write][lg]));
 }
 
 /*
- * Make [*base + *disp] a checked address.  The current frame is tested
- * inline, and so is the first region; anything else calls out to the
- * same rules the interpreter applies.  A constant r10 offset inside the
- * frame needs no check at all.
+ * Check [reg + off] before an access.  The whole stack and the first
+ * regions are tested inline, the likelier first (the stack for r10);
+ * anything else calls out to the interpreter's rules (rmt_jit_guard).  A
+ * constant r10 offset inside the frame needs no check at all.  The access
+ * itself then uses [reg + off] unchanged.
  */
 static int emit_guard(struct jit *j, u32 pc, int reg, s16 off, int lg,
-		      bool write, int *base, s32 *disp)
+		      bool write)
 {
-	struct rmt_x86 *e = &j->e;
-	int size = 1 << lg;
+	int areas[RMT_JIT_INLINE_REGIONS + 1];
+	int i, n = 0, err;
 	u32 ok, stub;
-	int i, err;
 
-	*base = rmt_jit_reg_map[reg];
-	*disp = off;
-	if (!j->guards || static_stack_ok(reg, off, size))
+	if (!j->guards || static_stack_ok(reg, off, 1 << lg))
 		return 0;
 	err = rmt_jit_new_label(j, &ok);
 	err = err   ?:
-		      rmt_jit_add_stub(j, STUB_GUARD, pc, ok,
-				       size | (write ? RMT_JIT_GUARD_WRITE : 0),
-				       &stub);
+		      rmt_jit_add_stub(
+			      j, STUB_GUARD, pc, ok,
+			      (1 << lg) | (write ? RMT_JIT_GUARD_WRITE : 0),
+			      &stub);
 	if (err)
 		return err;
 	j->uses_regions = true;
-	rmt_x86_lea(e, REG_AX, rmt_jit_reg_map[reg], off);
-	/* the likelier area first: the stack for r10, else the regions */
-	if (reg == RMT_REG_FP) {
-		emit_stack_check(j, size);
-		rmt_jit_jcc(j, RMT_CC_B, ok);
-	}
-	for (i = 0; i < RMT_JIT_INLINE_REGIONS; i++) {
-		rmt_x86_mov_rr(e, true, REG_AUX, REG_AX);
-		rmt_x86_alu_rm(e, RMT_X86_SUB, true, REG_AUX, REG_CTX,
-			       CTX(reg_start[i]));
-		rmt_x86_alu_rm(e, RMT_X86_CMP, true, REG_AUX, REG_CTX,
-			       CTX(reg_lim[i][write][lg]));
-		if (reg == RMT_REG_FP && i == RMT_JIT_INLINE_REGIONS - 1)
-			rmt_jit_jcc(j, RMT_CC_AE, stub);
-		else
+	if (reg == RMT_REG_FP)
+		areas[n++] = -1;
+	for (i = 0; i < RMT_JIT_INLINE_REGIONS; i++)
+		areas[n++] = i;
+	if (reg != RMT_REG_FP)
+		areas[n++] = -1;
+	for (i = 0; i < n; i++) {
+		emit_area_check(j, reg, off, lg, write, areas[i]);
+		if (i < n - 1)
 			rmt_jit_jcc(j, RMT_CC_B, ok);
-	}
-	if (reg != RMT_REG_FP) {
-		emit_stack_check(j, size);
-		rmt_jit_jcc(j, RMT_CC_AE, stub);
+		else
+			rmt_jit_jcc(j, RMT_CC_AE, stub);
 	}
 	rmt_jit_place(j, ok);
-	*base = REG_AX;
-	*disp = 0;
 	return 0;
 }
 
 static int emit_ldx(struct jit *j, u32 pc, const struct rmt_insn *in)
 {
 	int lg = size_log2(in->code);
-	int base;
-	s32 disp;
 	int err;
 
-	err = emit_guard(j, pc, rmt_insn_src(in), in->off, lg, false, &base,
-			 &disp);
+	err = emit_guard(j, pc, rmt_insn_src(in), in->off, lg, false);
 	if (err)
 		return err;
 	rmt_x86_load(&j->e, 1 << lg, RMT_MODE(in->code) == RMT_MEMSX,
-		     rmt_jit_reg_map[rmt_insn_dst(in)], base, disp);
+		     rmt_jit_reg_map[rmt_insn_dst(in)],
+		     rmt_jit_reg_map[rmt_insn_src(in)], in->off);
 	return 0;
 }
 
 static int emit_st(struct jit *j, u32 pc, const struct rmt_insn *in)
 {
 	int lg = size_log2(in->code);
-	int base;
-	s32 disp;
+	int base = rmt_jit_reg_map[rmt_insn_dst(in)];
+	s32 disp = in->off;
 	int err;
 
-	err = emit_guard(j, pc, rmt_insn_dst(in), in->off, lg, true, &base,
-			 &disp);
+	err = emit_guard(j, pc, rmt_insn_dst(in), in->off, lg, true);
 	if (err)
 		return err;
 	if (RMT_CLASS(in->code) == RMT_ST)
@@ -381,13 +380,11 @@ static int emit_atomic(struct jit *j, u32 pc, const struct rmt_insn *in)
 	s32 disp;
 	int err;
 
-	err = emit_guard(j, pc, rmt_insn_dst(in), in->off, w ? 3 : 2, true,
-			 &base, &disp);
+	err = emit_guard(j, pc, rmt_insn_dst(in), in->off, w ? 3 : 2, true);
 	if (err)
 		return err;
 	/* misaligned atomics fault, verified or not, as in the interpreter */
-	if (base != REG_AX)
-		rmt_x86_lea(e, REG_AX, base, disp);
+	rmt_x86_lea(e, REG_AX, rmt_jit_reg_map[rmt_insn_dst(in)], in->off);
 	base = REG_AX;
 	disp = 0;
 	rmt_x86_test_ri(e, false, REG_AX, size - 1);
