@@ -160,25 +160,11 @@ static int emit_slow_segment(struct jit *j, const struct stub *s)
 static int emit_stub(struct jit *j, const struct stub *s)
 {
 	struct rmt_x86 *e = &j->e;
-	const struct rmt_insn *in;
 
 	rmt_jit_place(j, s->label);
 	switch (s->kind) {
 	case STUB_GUARD:
-		/* the thunk takes the address in r10, the access in r11 */
-		in = &j->prog->insns[s->pc];
-		rmt_x86_lea(e, REG_AX,
-			    rmt_jit_reg_map[RMT_CLASS(in->code) == RMT_LDX ?
-						    rmt_insn_src(in) :
-						    rmt_insn_dst(in)],
-			    in->off);
-		rmt_x86_mov_ri(e, false, REG_AUX, s->arg);
-		rmt_x86_call32(
-			e, rmt_jit_rel(j, rmt_jit_label_fixed(j, L_GUARD_THUNK),
-				       RMT_X86_CALL_LEN));
-		rmt_x86_test_rr(e, false, REG_AUX, REG_AUX);
-		rmt_jit_jcc(j, RMT_CC_E, s->back);
-		rmt_x86_store(e, 4, REG_CTX, CTX(err), REG_AUX);
+		rmt_jit_emit_guard_stub(j, s);
 		break;
 	case STUB_BUDGET:
 		rmt_x86_alu_ri(e, RMT_X86_ADD, true, REG_BUDGET, s->arg);

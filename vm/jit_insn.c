@@ -269,10 +269,25 @@ static void emit_area_check(struct jit *j, int reg, s16 off, int lg, bool write,
 		       CTX(reg_lim[area][write][lg]));
 }
 
+/* The areas a guard tries inline, the likelier first. */
+static int guard_areas(int reg, int *areas)
+{
+	int i, n = 0;
+
+	if (reg == RMT_REG_FP)
+		areas[n++] = -1;
+	for (i = 0; i < RMT_JIT_INLINE_REGIONS; i++)
+		areas[n++] = i;
+	if (reg != RMT_REG_FP)
+		areas[n++] = -1;
+	return n;
+}
+
 /*
- * Check [reg + off] before an access.  The whole stack and the first
- * regions are tested inline, the likelier first (the stack for r10);
- * anything else calls out to the interpreter's rules (rmt_jit_guard).  A
+ * Check [reg + off] before an access.  The straight path tries the
+ * likelier area (the stack for r10, else the first region) and falls
+ * through to the access; the other inline areas and the call-out to the
+ * interpreter's rules (rmt_jit_guard) are in the guard's stub.  A
  * constant r10 offset inside the frame needs no check at all.  The access
  * itself then uses [reg + off] unchanged.
  */
@@ -280,8 +295,8 @@ static int emit_guard(struct jit *j, u32 pc, int reg, s16 off, int lg,
 		      bool write)
 {
 	int areas[RMT_JIT_INLINE_REGIONS + 1];
-	int i, n = 0, err;
 	u32 ok, stub;
+	int err;
 
 	if (!j->guards || static_stack_ok(reg, off, 1 << lg))
 		return 0;
@@ -294,21 +309,36 @@ static int emit_guard(struct jit *j, u32 pc, int reg, s16 off, int lg,
 	if (err)
 		return err;
 	j->uses_regions = true;
-	if (reg == RMT_REG_FP)
-		areas[n++] = -1;
-	for (i = 0; i < RMT_JIT_INLINE_REGIONS; i++)
-		areas[n++] = i;
-	if (reg != RMT_REG_FP)
-		areas[n++] = -1;
-	for (i = 0; i < n; i++) {
-		emit_area_check(j, reg, off, lg, write, areas[i]);
-		if (i < n - 1)
-			rmt_jit_jcc(j, RMT_CC_B, ok);
-		else
-			rmt_jit_jcc(j, RMT_CC_AE, stub);
-	}
+	guard_areas(reg, areas);
+	emit_area_check(j, reg, off, lg, write, areas[0]);
+	rmt_jit_jcc(j, RMT_CC_AE, stub);
 	rmt_jit_place(j, ok);
 	return 0;
+}
+
+void rmt_jit_emit_guard_stub(struct jit *j, const struct stub *s)
+{
+	const struct rmt_insn *in = &j->prog->insns[s->pc];
+	int reg = RMT_CLASS(in->code) == RMT_LDX ? rmt_insn_src(in) :
+						   rmt_insn_dst(in);
+	bool write = s->arg & RMT_JIT_GUARD_WRITE;
+	int lg = size_log2(in->code);
+	int areas[RMT_JIT_INLINE_REGIONS + 1];
+	int i, n = guard_areas(reg, areas);
+	struct rmt_x86 *e = &j->e;
+
+	for (i = 1; i < n; i++) {
+		emit_area_check(j, reg, in->off, lg, write, areas[i]);
+		rmt_jit_jcc(j, RMT_CC_B, s->back);
+	}
+	/* the thunk takes the address in r10, the access in r11 */
+	rmt_x86_lea(e, REG_AX, rmt_jit_reg_map[reg], in->off);
+	rmt_x86_mov_ri(e, false, REG_AUX, s->arg);
+	rmt_x86_call32(e, rmt_jit_rel(j, rmt_jit_label_fixed(j, L_GUARD_THUNK),
+				      RMT_X86_CALL_LEN));
+	rmt_x86_test_rr(e, false, REG_AUX, REG_AUX);
+	rmt_jit_jcc(j, RMT_CC_E, s->back);
+	rmt_x86_store(e, 4, REG_CTX, CTX(err), REG_AUX);
 }
 
 static int emit_ldx(struct jit *j, u32 pc, const struct rmt_insn *in)

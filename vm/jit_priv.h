@@ -104,6 +104,13 @@ int rmt_jit_add_stub(struct jit *j, u8 kind, u32 pc, u32 back, s32 arg,
 /* Branch on cc to a stub that stops the run with err at pc. */
 int rmt_jit_jcc_err(struct jit *j, enum rmt_x86_cc cc, u32 pc, s32 err);
 
+/*
+ * The rest of a guard, out of line: the inline areas the fast path did
+ * not try, then rmt_jit_guard; back to s->back when the access is
+ * allowed, else on with the error in r11d.
+ */
+void rmt_jit_emit_guard_stub(struct jit *j, const struct stub *s);
+
 /* The code of instruction slot pc (with its segment's budget check). */
 int rmt_jit_emit_insn(struct jit *j, u32 pc);
 
