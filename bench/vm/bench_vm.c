@@ -18,7 +18,7 @@
 #include "vm/asm.h"
 #include "vm/jit.h"
 
-#define REPS 7
+#define REPS 21
 #define ALU_ITERS 1000000u
 #define CSUM_CALLS 200u
 #define TREE_INPUTS 20000u
