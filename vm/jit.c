@@ -83,8 +83,10 @@ static void emit_prologue(struct jit *j)
 	if (n > 1 && regs[1] == RMT_RBP)
 		rmt_x86_load(e, 8, false, RMT_RBP, REG_CTX, CTX(stack_top));
 	for (i = 0; i < 5; i++)
-		rmt_x86_load(e, 8, false, args[i], REG_AX,
-			     (s32)(offsetof(struct rmt_vm_run, args) + 8 * i));
+		if (j->used & (1u << (i + 1)))
+			rmt_x86_load(e, 8, false, args[i], REG_AX,
+				     (s32)(offsetof(struct rmt_vm_run, args) +
+					   8 * i));
 	/* registers start at zero, as in the interpreter */
 	rmt_x86_alu_rr(e, RMT_X86_XOR, false, RMT_RAX, RMT_RAX);
 	for (i = 6; i <= 9; i++)
@@ -262,6 +264,9 @@ static void analyse(struct jit *j)
 			continue;
 		j->used |=
 			(u16)(1u << rmt_insn_dst(in) | 1u << rmt_insn_src(in));
+		/* helpers read r1..r5 without naming them */
+		if ((cls == RMT_JMP || cls == RMT_JMP32) && op == RMT_CALL)
+			j->used |= 0x3e;
 		if (cls == RMT_LD)
 			j->flags[pc + 1] |= F_LDDW_HI;
 		if (cls != RMT_JMP && cls != RMT_JMP32)
