@@ -292,6 +292,30 @@ static double spread(const struct stat *s)
 	return s->median > 0 ? 100.0 * (s->hi - s->lo) / s->median : 0;
 }
 
+/*
+ * The fastest repetition: on a shared machine it shows what the code
+ * costs when nothing else ran, next to the median above.
+ */
+static void print_best(const struct work *w, bool per_call, u64 calls)
+{
+	double unit = per_call ? (double)calls : (double)w->insns;
+	int e;
+
+	printf("%-10s %10s", w->name, "");
+	for (e = 0; e < N_ENGINES; e++) {
+		if (per_call && e == NATIVE)
+			printf("  %16s", "-");
+		else
+			printf("  %16.3f", w->ns[e].lo / unit);
+	}
+	if (!per_call)
+		printf("  %6.2f  %6.2f  %6.2f",
+		       w->ns[INTERP].lo / w->ns[NATIVE].lo,
+		       w->ns[JIT].lo / w->ns[NATIVE].lo,
+		       w->ns[JIT_VERIFIED].lo / w->ns[NATIVE].lo);
+	printf("\n");
+}
+
 static void print_row(const struct work *w, bool per_call, u64 calls)
 {
 	double unit = per_call ? (double)calls : (double)w->insns;
@@ -321,6 +345,7 @@ int main(int argc, char **argv)
 				 { .name = "tree-d10" } };
 	struct work nop = { .name = "call" };
 	double interp_ns = 0, jit_ns = 0, insns = 0, log_ratio = 0;
+	double log_vratio = 0;
 	int i;
 
 	if (argc > 1) {
@@ -353,9 +378,18 @@ int main(int argc, char **argv)
 		insns += (double)works[i].insns;
 		log_ratio += log(works[i].ns[JIT].median /
 				 works[i].ns[NATIVE].median);
+		log_vratio += log(works[i].ns[JIT_VERIFIED].median /
+				  works[i].ns[NATIVE].median);
 	}
 	printf("\nns per call of the two-instruction program\n");
 	print_row(&nop, true, NOP_CALLS);
+	printf("\nbest of %d repetitions, same columns\n", REPS);
+	for (i = 0; i < 3; i++)
+		print_best(&works[i], false, 0);
+	print_best(&nop, true, NOP_CALLS);
+	printf("\njit vs native, geometric mean of the three programs: %.2f "
+	       "(verified: %.2f)\n",
+	       exp(log_ratio / 3), exp(log_vratio / 3));
 	printf("\nRESULT interp_ns_per_insn=%.3f jit_ns_per_insn=%.3f "
 	       "jit_vs_native=%.2f call_overhead_interp_ns=%.2f "
 	       "call_overhead_jit_ns=%.2f\n",
