@@ -18,7 +18,7 @@
 struct rmt_jit_ctx {
 	struct rmt_vm_run *run;
 	const struct rmt_prog *prog;
-	u64 saved_rsp; /* the native stack pointer after the prologue */
+	u64 saved_rsp; /* after the prologue, kept with local calls only */
 	u64 budget; /* r9 spilled across helper calls */
 	u64 stack_top; /* r10 of the entry frame */
 	u64 stack_lo;
