@@ -188,3 +188,41 @@ Test(jit_guards, bad_calls_of_the_api)
 	cr_expect_null(prog.jit);
 	rmt_prog_free(&prog);
 }
+
+/*
+ * The largest program the loader takes, one straight segment: a budget
+ * that runs out inside it must stop both engines on the same instruction
+ * with the same registers written to the stack so far.
+ */
+Test(jit_guards, largest_program_budget_inside_one_segment, .timeout = 120)
+{
+	static struct rmt_insn code[RMT_MAX_INSNS];
+	static struct state si, sj;
+	struct rmt_vm_run ri, rj;
+	struct rmt_prog prog;
+	const struct gcase c = { "largest", NULL, 40001, -E2BIG, 40001, 0 };
+	char log[256];
+	u32 i;
+
+	for (i = 0; i + 1 < RMT_MAX_INSNS; i++) {
+		/* add r0, i; then every 64th: stxdw [r10-8], r0 */
+		code[i].code = i % 64 ? RMT_ALU64 | RMT_ADD :
+					RMT_STX | RMT_MEM | RMT_DW;
+		code[i].regs = i % 64 ? 0 : RMT_REG_FP;
+		code[i].off = i % 64 ? 0 : -8;
+		code[i].imm = i % 64 ? (s32)i : 0;
+	}
+	code[RMT_MAX_INSNS - 1].code = RMT_JMP | RMT_EXIT;
+	cr_assert_eq(rmt_prog_load(&prog, code, sizeof(code), &helper_set, log,
+				   sizeof(log)),
+		     0, "%s", log);
+	cr_assert_eq(rmt_jit_compile(&prog, log, sizeof(log)), 0, "%s", log);
+	cr_expect_eq(run_case(&c, &prog, false, &si, &ri), -E2BIG);
+	cr_expect_eq(run_case(&c, &prog, true, &sj, &rj), -E2BIG);
+	cr_expect_eq(ri.error_pc, c.error_pc);
+	cr_expect_eq(rj.error_pc, c.error_pc);
+	cr_expect_eq(rj.executed, ri.executed);
+	cr_expect(!memcmp(&si, &sj, sizeof(si)), "stack differs");
+	rmt_jit_free(&prog);
+	rmt_prog_free(&prog);
+}
