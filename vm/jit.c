@@ -50,6 +50,10 @@ static u32 saved_regs(const struct jit *j, u8 *regs)
 	for (r = 6; r <= 9; r++)
 		if (j->used & (1u << r))
 			regs[n++] = rmt_jit_reg_map[r];
+	if (j->cache_start >= 0)
+		regs[n++] = (u8)j->cache_start;
+	if (j->cache_lim >= 0)
+		regs[n++] = (u8)j->cache_lim;
 	return n;
 }
 
@@ -63,7 +67,7 @@ static void emit_prologue(struct jit *j)
 {
 	static const u8 args[] = { RMT_RDI, RMT_RSI, RMT_RDX, RMT_RCX, RMT_R8 };
 	struct rmt_x86 *e = &j->e;
-	u8 regs[6];
+	u8 regs[8];
 	u32 i, n = saved_regs(j, regs);
 
 	for (i = 0; i < n; i++)
@@ -87,6 +91,12 @@ static void emit_prologue(struct jit *j)
 			rmt_x86_load(e, 8, false, args[i], REG_AX,
 				     (s32)(offsetof(struct rmt_vm_run, args) +
 					   8 * i));
+	if (j->cache_start >= 0)
+		rmt_x86_load(e, 8, false, j->cache_start, REG_CTX,
+			     CTX(reg_start[0]));
+	if (j->cache_lim >= 0)
+		rmt_x86_load(e, 8, false, j->cache_lim, REG_CTX,
+			     CTX(reg_lim[0][j->cache_write][j->cache_lg]));
 	/* registers start at zero, as in the interpreter */
 	rmt_x86_alu_rr(e, RMT_X86_XOR, false, RMT_RAX, RMT_RAX);
 	for (i = 6; i <= 9; i++)
@@ -98,7 +108,7 @@ static void emit_prologue(struct jit *j)
 static void emit_exits(struct jit *j)
 {
 	struct rmt_x86 *e = &j->e;
-	u8 regs[6];
+	u8 regs[8];
 	u32 n = saved_regs(j, regs);
 
 	/* struct rmt_jit_ret in rax:rdx; the caller ignores r0 on errors */
@@ -298,6 +308,54 @@ static void analyse(struct jit *j)
 	}
 }
 
+/*
+ * Region 0's bounds in spare registers: count the guarded accesses that
+ * try region 0 first (through any register but r10) by size and
+ * direction, and give the commonest kind a register for its bound.
+ */
+static void choose_cache(struct jit *j)
+{
+	u32 count[8] = { 0 }, pc, best = 0;
+	u8 spare[4];
+	int n = 0, r;
+
+	j->cache_start = -1;
+	j->cache_lim = -1;
+	if (!j->guards)
+		return;
+	for (pc = 0; pc < j->prog->len; pc++) {
+		const struct rmt_insn *in = &j->prog->insns[pc];
+		u8 cls = RMT_CLASS(in->code);
+		int base;
+
+		if (j->flags[pc] & F_LDDW_HI)
+			continue;
+		if (cls == RMT_LDX)
+			base = rmt_insn_src(in);
+		else if (cls == RMT_ST || cls == RMT_STX)
+			base = rmt_insn_dst(in);
+		else
+			continue;
+		if (base != RMT_REG_FP)
+			count[(cls != RMT_LDX) * 4 +
+			      rmt_jit_size_lg(in->code)]++;
+	}
+	for (r = 1; r < 8; r++)
+		if (count[r] > count[best])
+			best = (u32)r;
+	for (r = 6; r <= 9; r++)
+		if (!(j->used & (1u << r)))
+			spare[n++] = rmt_jit_reg_map[r];
+	if (!count[best] || !n)
+		return;
+	j->cache_start = (s8)spare[0];
+	if (n > 1) {
+		j->cache_lim = (s8)spare[1];
+		j->cache_write = best >= 4;
+		j->cache_lg = best & 3;
+	}
+}
+
 static int run_pass(struct jit *j)
 {
 	int err = emit_prog(j);
@@ -439,6 +497,7 @@ int rmt_jit_compile(struct rmt_prog *prog, char *log, size_t log_size)
 		snprintf(log, log_size, "jit: out of memory");
 	} else {
 		analyse(&j);
+		choose_cache(&j);
 		err = converge(&j);
 		if (!err)
 			err = jit_finish(&j, prog);

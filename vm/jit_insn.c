@@ -223,20 +223,6 @@ static int emit_alu(struct jit *j, const struct rmt_insn *in)
 
 /* ---- memory -------------------------------------------------------- */
 
-static int size_log2(u8 code)
-{
-	switch (RMT_SIZE(code)) {
-	case RMT_B:
-		return 0;
-	case RMT_H:
-		return 1;
-	case RMT_W:
-		return 2;
-	default:
-		return 3;
-	}
-}
-
 /*
  * A constant offset from r10 inside the current frame: always inside the
  * stack, since r10 never leaves it.
@@ -263,10 +249,17 @@ static void emit_area_check(struct jit *j, int reg, s16 off, int lg, bool write,
 			       RMT_VM_STACK_BYTES - (1 << lg) + 1);
 		return;
 	}
-	rmt_x86_alu_rm(e, RMT_X86_SUB, true, REG_AUX, REG_CTX,
-		       CTX(reg_start[area]));
-	rmt_x86_alu_rm(e, RMT_X86_CMP, true, REG_AUX, REG_CTX,
-		       CTX(reg_lim[area][write][lg]));
+	if (area == 0 && j->cache_start >= 0)
+		rmt_x86_alu_rr(e, RMT_X86_SUB, true, REG_AUX, j->cache_start);
+	else
+		rmt_x86_alu_rm(e, RMT_X86_SUB, true, REG_AUX, REG_CTX,
+			       CTX(reg_start[area]));
+	if (area == 0 && j->cache_lim >= 0 && lg == j->cache_lg &&
+	    write == j->cache_write)
+		rmt_x86_alu_rr(e, RMT_X86_CMP, true, REG_AUX, j->cache_lim);
+	else
+		rmt_x86_alu_rm(e, RMT_X86_CMP, true, REG_AUX, REG_CTX,
+			       CTX(reg_lim[area][write][lg]));
 }
 
 /* The areas a guard tries inline, the likelier first. */
@@ -322,7 +315,7 @@ void rmt_jit_emit_guard_stub(struct jit *j, const struct stub *s)
 	int reg = RMT_CLASS(in->code) == RMT_LDX ? rmt_insn_src(in) :
 						   rmt_insn_dst(in);
 	bool write = s->arg & RMT_JIT_GUARD_WRITE;
-	int lg = size_log2(in->code);
+	int lg = rmt_jit_size_lg(in->code);
 	int areas[RMT_JIT_INLINE_REGIONS + 1];
 	int i, n = guard_areas(reg, areas);
 	struct rmt_x86 *e = &j->e;
@@ -343,7 +336,7 @@ void rmt_jit_emit_guard_stub(struct jit *j, const struct stub *s)
 
 static int emit_ldx(struct jit *j, u32 pc, const struct rmt_insn *in)
 {
-	int lg = size_log2(in->code);
+	int lg = rmt_jit_size_lg(in->code);
 	int err;
 
 	err = emit_guard(j, pc, rmt_insn_src(in), in->off, lg, false);
@@ -357,7 +350,7 @@ static int emit_ldx(struct jit *j, u32 pc, const struct rmt_insn *in)
 
 static int emit_st(struct jit *j, u32 pc, const struct rmt_insn *in)
 {
-	int lg = size_log2(in->code);
+	int lg = rmt_jit_size_lg(in->code);
 	int base = rmt_jit_reg_map[rmt_insn_dst(in)];
 	s32 disp = in->off;
 	int err;

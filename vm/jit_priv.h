@@ -66,6 +66,14 @@ struct jit {
 	u32 *seg_cost; /* at a segment's first slot */
 	u32 *seg_rest; /* instructions after this one in its segment */
 	bool slow; /* emitting a segment's pay-as-you-go copy */
+	/*
+	 * Host registers of eBPF registers the program never names, holding
+	 * region 0's start and its bound for the commonest access (cache_lg,
+	 * cache_write) so that those guards need no memory operand; -1: none.
+	 */
+	s8 cache_start, cache_lim;
+	u8 cache_lg;
+	bool cache_write;
 	char *log;
 	size_t log_size;
 };
@@ -88,6 +96,21 @@ static inline u32 rmt_jit_label_fixed(const struct jit *j, u32 which)
 static inline u32 rmt_jit_label_entry(const struct jit *j, u32 pc)
 {
 	return j->prog->len + L_FIXED + pc;
+}
+
+/* log2 of the access size of a load or store */
+static inline int rmt_jit_size_lg(u8 code)
+{
+	switch (RMT_SIZE(code)) {
+	case RMT_B:
+		return 0;
+	case RMT_H:
+		return 1;
+	case RMT_W:
+		return 2;
+	default:
+		return 3;
+	}
 }
 
 int rmt_jit_new_label(struct jit *j, u32 *label);

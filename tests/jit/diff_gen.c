@@ -113,12 +113,14 @@ static u8 wreg(struct gen *g)
 {
 	static const u8 regs[] = { 0, 2, 3, 4, 5, 6, 7, 8, 9 };
 
-	return regs[rnd(g, RMT_ARRAY_SIZE(regs))];
+	return regs[rnd(g, g->p->few_regs ? 5 : RMT_ARRAY_SIZE(regs))];
 }
 
 static u8 rreg(struct gen *g)
 {
-	return (u8)rnd(g, RMT_NR_REGS);
+	static const u8 regs[] = { 0, 1, 2, 3, 4, 5, 10, 6, 7, 8, 9 };
+
+	return regs[rnd(g, g->p->few_regs ? 7 : RMT_ARRAY_SIZE(regs))];
 }
 
 static void emit(struct gen *g, u8 code, u8 dst, u8 src, s16 off, s32 imm)
@@ -456,7 +458,8 @@ void rmt_gen_program(struct rmt_gen_prog *p, u64 seed, u64 rw, u64 ro)
 	p->may_fault = chance(&g, 4);
 	p->may_loop = chance(&g, 10);
 	g.n_funcs = 1 + rnd(&g, 3);
-	for (r = 0; r < RMT_NR_REGS - 1; r++) {
+	p->few_regs = chance(&g, 4);
+	for (r = 0; r < (p->few_regs ? 6u : RMT_NR_REGS - 1); r++) {
 		if (r == 1 || chance(&g, 2))
 			continue;
 		if (chance(&g, 2))

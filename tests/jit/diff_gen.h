@@ -22,6 +22,7 @@ struct rmt_gen_prog {
 	u32 len;
 	bool may_loop; /* has backward jumps: give it a small budget */
 	bool may_fault; /* has accesses meant to fail the guards */
+	bool few_regs; /* r0..r5 and r10 only: the JIT has spare registers */
 };
 
 /* The helpers generated programs call (ids 1 and 2). */
