@@ -229,6 +229,7 @@ static int emit_prog(struct jit *j)
 
 	j->pass++;
 	j->e.len = 0;
+	j->fuse_start = RMT_JIT_NO_FUSE;
 	j->n_labels = 2 * j->prog->len + L_FIXED;
 	j->n_stubs = 0;
 	emit_prologue(j);

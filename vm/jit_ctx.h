@@ -46,7 +46,7 @@ typedef struct rmt_jit_ret (*rmt_jit_fn)(struct rmt_jit_ctx *ctx,
 /* prog->jit: this header, then the code. */
 struct rmt_jit_image {
 	u64 flags;
-	u64 reserved; /* keeps the code 16-byte aligned */
+	u64 reserved[7]; /* the code starts on a cache line (jit_labels.c) */
 };
 
 #define RMT_JIT_USES_REGIONS 0x1 /* ctx->reg_* must be filled in */

@@ -245,6 +245,7 @@ static void emit_area_check(struct jit *j, int reg, s16 off, int lg, bool write,
 	if (area < 0) {
 		rmt_x86_alu_rm(e, RMT_X86_SUB, true, REG_AUX, REG_CTX,
 			       CTX(stack_lo));
+		rmt_jit_fuse(j);
 		rmt_x86_alu_ri(e, RMT_X86_CMP, true, REG_AUX,
 			       RMT_VM_STACK_BYTES - (1 << lg) + 1);
 		return;
@@ -254,6 +255,7 @@ static void emit_area_check(struct jit *j, int reg, s16 off, int lg, bool write,
 	else
 		rmt_x86_alu_rm(e, RMT_X86_SUB, true, REG_AUX, REG_CTX,
 			       CTX(reg_start[area]));
+	rmt_jit_fuse(j);
 	if (area == 0 && j->cache_lim >= 0 && lg == j->cache_lg &&
 	    write == j->cache_write)
 		rmt_x86_alu_rr(e, RMT_X86_CMP, true, REG_AUX, j->cache_lim);
@@ -483,6 +485,7 @@ static void emit_cond(struct jit *j, u32 pc, const struct rmt_insn *in)
 	int dst = rmt_jit_reg_map[rmt_insn_dst(in)];
 	int src = rmt_jit_reg_map[rmt_insn_src(in)];
 
+	rmt_jit_fuse(j);
 	if (RMT_SRC(in->code) == RMT_K) {
 		if (op == RMT_JSET)
 			rmt_x86_test_ri(e, w, dst, in->imm);
@@ -614,6 +617,7 @@ int rmt_jit_emit_insn(struct jit *j, u32 pc)
 				       pc, 0, (s32)cost, &label);
 		if (err)
 			return err;
+		rmt_jit_fuse(j);
 		rmt_x86_alu_ri(&j->e, RMT_X86_SUB, true, REG_BUDGET, (s32)cost);
 		rmt_jit_jcc(j, RMT_CC_B, label);
 	}

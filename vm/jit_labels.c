@@ -43,8 +43,29 @@ s32 rmt_jit_rel(struct jit *j, u32 label, u32 len)
 	return (s32)((s64)target - (s64)(j->e.len + len));
 }
 
+/*
+ * Keep a branch (with the instruction fused to it) from crossing or
+ * ending on a 32-byte boundary: on many Intel cores such branches are not
+ * cached as decoded micro-ops (the "JCC erratum" microcode update), which
+ * slowed a bench-vm loop by a third.  NOPs before the bundle move it to
+ * the next boundary.
+ */
+static void align_branch(struct jit *j, u32 len)
+{
+	u32 start = j->fuse_start != RMT_JIT_NO_FUSE ? j->fuse_start : j->e.len;
+	u32 end = j->e.len + len;
+
+	j->fuse_start = RMT_JIT_NO_FUSE;
+	if (start / 32 == (end - 1) / 32 && end % 32)
+		return;
+	rmt_x86_nops_at(&j->e, start, 32 - start % 32);
+}
+
 void rmt_jit_jmp(struct jit *j, u32 label)
 {
+	align_branch(j, short_ok(j, label, RMT_X86_JMP8_LEN) ?
+				RMT_X86_JMP8_LEN :
+				RMT_X86_JMP32_LEN);
 	if (short_ok(j, label, RMT_X86_JMP8_LEN))
 		rmt_x86_jmp8(&j->e,
 			     (s8)rmt_jit_rel(j, label, RMT_X86_JMP8_LEN));
@@ -54,6 +75,9 @@ void rmt_jit_jmp(struct jit *j, u32 label)
 
 void rmt_jit_jcc(struct jit *j, enum rmt_x86_cc cc, u32 label)
 {
+	align_branch(j, short_ok(j, label, RMT_X86_JCC8_LEN) ?
+				RMT_X86_JCC8_LEN :
+				RMT_X86_JCC32_LEN);
 	if (short_ok(j, label, RMT_X86_JCC8_LEN))
 		rmt_x86_jcc8(&j->e, cc,
 			     (s8)rmt_jit_rel(j, label, RMT_X86_JCC8_LEN));

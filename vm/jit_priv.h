@@ -72,6 +72,11 @@ struct jit {
 	 * cache_write) so that those guards need no memory operand; -1: none.
 	 */
 	s8 cache_start, cache_lim;
+	/*
+	 * Where the instruction that sets the flags for the next jcc began
+	 * (cmp + jcc run as one fused branch), or RMT_JIT_NO_FUSE.
+	 */
+	u32 fuse_start;
 	u8 cache_lg;
 	bool cache_write;
 	char *log;
@@ -111,6 +116,14 @@ static inline int rmt_jit_size_lg(u8 code)
 	default:
 		return 3;
 	}
+}
+
+#define RMT_JIT_NO_FUSE 0xffffffffu
+
+/* The next jcc is fused with the flag-setting instruction emitted now. */
+static inline void rmt_jit_fuse(struct jit *j)
+{
+	j->fuse_start = j->e.len;
 }
 
 int rmt_jit_new_label(struct jit *j, u32 *label);

@@ -421,3 +421,32 @@ Test(x86_emit, counting_does_not_write)
 	cr_expect_eq(e.len, 10, "length counts past the end of the buffer");
 	cr_expect_eq(buf[2], 0xaa, "nothing written past cap");
 }
+
+Test(x86_emit, nops_inserted_in_the_middle)
+{
+	struct rmt_x86 e = { 0 };
+	u8 buf[32];
+	u32 n;
+
+	e.buf = buf;
+	e.cap = sizeof(buf);
+	rmt_x86_ret(&e);
+	rmt_x86_push(&e, RMT_R12);
+	rmt_x86_nops_at(&e, 1, 12);
+	n = e.len;
+	cr_assert_eq(n, 15);
+	cr_expect_eq(buf[0], 0xc3);
+	/* a 9-byte and a 3-byte NOP, then the push moved along */
+	cr_expect_eq(buf[1], 0x66);
+	cr_expect_eq(buf[2], 0x0f);
+	cr_expect_eq(buf[3], 0x1f);
+	cr_expect_eq(buf[10], 0x0f);
+	cr_expect_eq(buf[11], 0x1f);
+	cr_expect_eq(buf[12], 0x00);
+	cr_expect_eq(buf[13], 0x41);
+	cr_expect_eq(buf[14], 0x54);
+	e.buf = NULL;
+	e.len = 2;
+	rmt_x86_nops_at(&e, 0, 30);
+	cr_expect_eq(e.len, 32, "counting mode counts the padding");
+}

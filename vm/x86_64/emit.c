@@ -364,6 +364,35 @@ void rmt_x86_lock_cmpxchg(struct rmt_x86 *e, int size, int base, s32 disp,
 	mem_op(e, true, size, code, 2, base, disp, src);
 }
 
+void rmt_x86_nops_at(struct rmt_x86 *e, u32 at, u32 n)
+{
+	static const u8 nops[9][9] = {
+		{ 0x90 },
+		{ 0x66, 0x90 },
+		{ 0x0f, 0x1f, 0x00 },
+		{ 0x0f, 0x1f, 0x40, 0x00 },
+		{ 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
+		{ 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+		{ 0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+	};
+	u32 k;
+
+	if (e->buf && e->len + n <= e->cap) {
+		memmove(e->buf + at + n, e->buf + at, e->len - at);
+		while (n) {
+			k = n < 9 ? n : 9;
+			memcpy(e->buf + at, nops[k - 1], k);
+			at += k;
+			n -= k;
+			e->len += k;
+		}
+		return;
+	}
+	e->len += n;
+}
+
 void rmt_x86_push(struct rmt_x86 *e, int reg)
 {
 	rex(e, false, 0, reg, 0);

@@ -129,6 +129,12 @@ void rmt_x86_xchg(struct rmt_x86 *e, int size, int base, s32 disp, int src);
 void rmt_x86_lock_cmpxchg(struct rmt_x86 *e, int size, int base, s32 disp,
 			  int src);
 
+/*
+ * Insert n bytes of NOPs (the SDM's multi-byte forms) at offset at,
+ * moving what was emitted from there on.
+ */
+void rmt_x86_nops_at(struct rmt_x86 *e, u32 at, u32 n);
+
 void rmt_x86_push(struct rmt_x86 *e, int reg);
 void rmt_x86_pop(struct rmt_x86 *e, int reg);
 void rmt_x86_call_r(struct rmt_x86 *e, int reg);
