@@ -273,6 +273,16 @@ static void make_inputs(void)
 		features[i] = (u32)next_rand(&s);
 }
 
+static void unload(struct work *w)
+{
+	int e;
+
+	for (e = INTERP; e < N_ENGINES; e++) {
+		rmt_jit_free(&w->prog[e]);
+		rmt_prog_free(&w->prog[e]);
+	}
+}
+
 static void measure(struct work *w, double (*rep)(struct work *, int))
 {
 	double t[N_ENGINES][REPS];
@@ -396,5 +406,9 @@ int main(int argc, char **argv)
 	       interp_ns / insns, jit_ns / insns, exp(log_ratio / 3),
 	       nop.ns[INTERP].median / NOP_CALLS,
 	       nop.ns[JIT].median / NOP_CALLS);
+	for (i = 0; i < 3; i++)
+		unload(&works[i]);
+	unload(&nop);
+	free(features);
 	return 0;
 }
