@@ -10,18 +10,20 @@
 
 #include "vm/conf_data.h"
 #include "vm/conf_run.h"
+#include "vm/jit.h"
 
 #define RMT_PLUGIN_MAX_INPUT (1u << 20)
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: rmt-conformance-plugin [--interp] [MEMORY_HEX]\n"
+		"usage: rmt-conformance-plugin [--interp|--jit] [MEMORY_HEX]\n"
 		"Reads a program as hex bytes (\"b7 00 00 00 03 00 00 00 ...\")\n"
 		"from stdin, runs it with r1 = a copy of MEMORY_HEX and r2 = its\n"
 		"length, and prints r0 in hex.  Errors: a message on stderr and\n"
 		"exit status 1.\n"
 		"  --interp  run in the interpreter (the default)\n"
+		"  --jit     compile with the x86-64 JIT and run the native code\n"
 		"  --help    show this text\n");
 }
 
@@ -31,6 +33,7 @@ int main(int argc, char **argv)
 	char *input, err[256];
 	u8 *code = NULL, *mem = NULL;
 	size_t n, code_len = 0, mem_len = 0;
+	rmt_exec_fn exec = rmt_vm_exec;
 	u64 r0 = 0;
 	int i, ret;
 
@@ -39,6 +42,10 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--interp")) {
+			exec = rmt_vm_exec;
+			continue;
+		} else if (!strcmp(argv[i], "--jit")) {
+			exec = rmt_jit_exec_once;
 			continue;
 		} else if (!strncmp(argv[i], "--", 2) || mem_hex) {
 			fprintf(stderr,
@@ -74,7 +81,7 @@ int main(int argc, char **argv)
 		free(code);
 		return 1;
 	}
-	ret = rmt_conf_run(code, code_len, mem, mem_len, rmt_vm_exec, &r0, err,
+	ret = rmt_conf_run(code, code_len, mem, mem_len, exec, &r0, err,
 			   sizeof(err));
 	free(code);
 	free(mem);
