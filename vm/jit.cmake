@@ -7,7 +7,3 @@ add_library(rmt_jit STATIC
 	${CMAKE_CURRENT_SOURCE_DIR}/jit_exec.c
 	${CMAKE_CURRENT_SOURCE_DIR}/x86_64/emit.c)
 target_link_libraries(rmt_jit PUBLIC rmt_vm)
-# Coverage for the fuzz targets that link it (fuzz-jit).
-if(RMT_FUZZ)
-	target_compile_options(rmt_jit PRIVATE -fsanitize=fuzzer-no-link)
-endif()

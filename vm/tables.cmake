@@ -16,10 +16,5 @@ target_link_libraries(rmt_tables PUBLIC rmt_vm rmt_proto)
 # User space: the RMT program text format.
 add_library(rmt_tables_text STATIC ${CMAKE_CURRENT_SOURCE_DIR}/pipeline_parse.c)
 target_link_libraries(rmt_tables_text PUBLIC rmt_tables rmt_vm_text)
-if(RMT_FUZZ)
-	foreach(lib rmt_tables rmt_tables_text)
-		target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link)
-	endforeach()
-endif()
 # In user space, rmt_tables' grace periods are port/rcu_user.c's.
 target_link_libraries(rmt_tables INTERFACE rmt_rcu)
