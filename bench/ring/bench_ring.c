@@ -56,12 +56,12 @@ struct rmt_impl {
 	size_t len;
 };
 
-/* A constant payload size lets the inline ring calls inline the copy. */
-static inline void rmt_produce_n(struct harness *h, unsigned int payload)
+static void rmt_produce(struct harness *h)
 {
 	struct rmt_impl *r = h->impl;
 	struct rmt_ring_prod p;
-	unsigned int n = h->cfg->burst, k, spins = 0;
+	unsigned int payload = h->cfg->payload, n = h->cfg->burst, k;
+	unsigned int spins = 0;
 	u64 need = (u64)(n + 1) * rmt_rec_footprint(payload);
 	u64 objs[64 * 32 / 8] = { 0 }, seq = 0;
 
@@ -76,26 +76,11 @@ static inline void rmt_produce_n(struct harness *h, unsigned int payload)
 	h->produced = seq;
 }
 
-static void rmt_produce(struct harness *h)
-{
-	switch (h->cfg->payload) {
-	case 8:
-		rmt_produce_n(h, 8);
-		break;
-	case 16:
-		rmt_produce_n(h, 16);
-		break;
-	default:
-		rmt_produce_n(h, 64);
-		break;
-	}
-}
-
-static inline void rmt_consume_n(struct harness *h, unsigned int payload)
+static void rmt_consume(struct harness *h)
 {
 	struct rmt_impl *r = h->impl;
 	struct rmt_ring_cons c;
-	unsigned int n = h->cfg->burst, spins = 0;
+	unsigned int payload = h->cfg->payload, n = h->cfg->burst, spins = 0;
 	u64 out[64 * 32 / 8], consumed = 0, sum = 0;
 	int got;
 
@@ -119,21 +104,6 @@ static inline void rmt_consume_n(struct harness *h, unsigned int payload)
 	}
 	h->consumed = consumed;
 	h->checksum = sum;
-}
-
-static void rmt_consume(struct harness *h)
-{
-	switch (h->cfg->payload) {
-	case 8:
-		rmt_consume_n(h, 8);
-		break;
-	case 16:
-		rmt_consume_n(h, 16);
-		break;
-	default:
-		rmt_consume_n(h, 64);
-		break;
-	}
 }
 
 static u32 rmt_data_size(unsigned int payload)
