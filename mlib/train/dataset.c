@@ -13,26 +13,6 @@ void rmt_dataset_free(struct rmt_dataset *ds)
 	memset(ds, 0, sizeof(*ds));
 }
 
-s32 rmt_train_quantize_input(double x, u32 frac)
-{
-	/* Scaling by a power of two is exact, as ldexp would be. */
-	double v = x * (frac < 63 ? (double)((u64)1 << frac) :
-				    ldexp(1.0, (int)frac));
-	s64 q;
-
-	if (v != v)
-		return 0;
-	if (v >= 2147483647.0)
-		return INT32_MAX;
-	if (v <= -2147483648.0)
-		return INT32_MIN;
-	/* floor, then v - floor(v) is exact, so halves round up exactly. */
-	q = (s64)v;
-	q -= (double)q > v;
-	q += v - (double)q >= 0.5;
-	return q > INT32_MAX ? INT32_MAX : (s32)q;
-}
-
 u32 rmt_train_pick_frac(const struct rmt_dataset *ds)
 {
 	size_t i, n = (size_t)ds->n * ds->n_features;

@@ -9,6 +9,7 @@
 #define RMT_MLIB_TRAIN_DATASET_H
 
 #include "port/rmt_port.h"
+#include "mlib/train/quantize.h"
 
 struct rmt_dataset {
 	u32 n;
@@ -32,9 +33,6 @@ int rmt_csv_read(const char *path, struct rmt_dataset *ds, char *err,
 /* The same from a NUL-terminated text in memory (name is for messages). */
 int rmt_csv_parse(const char *text, const char *name, struct rmt_dataset *ds,
 		  char *err, size_t err_size);
-
-/* round(x * 2^frac), halves up, saturated to s32. */
-s32 rmt_train_quantize_input(double x, u32 frac);
 
 /*
  * The most fractional bits (at most 16) that keep every feature of ds

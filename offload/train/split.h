@@ -11,12 +11,7 @@
 #define RMT_OFFLOAD_TRAIN_SPLIT_H
 
 #include "port/rmt_port.h"
-
-#ifdef __CUDACC__
-#define RMT_HD __host__ __device__
-#else
-#define RMT_HD
-#endif
+#include "mlib/train/quantize.h"
 
 #define RMT_HC_MAX_CLASSES 64u
 
@@ -33,28 +28,6 @@ struct rmt_hc_route {
 	u32 bin;
 	u32 left; /* the left child's index in the next level (right: +1) */
 };
-
-/*
- * round(x * 2^frac), halves up, saturated to s32, NaN 0: mlib's
- * rmt_train_quantize_input, which integer inference sees (frac <= 16).
- */
-static inline RMT_HD s32 rmt_hc_quantize(double x, u32 frac)
-{
-	double v = x * (double)((u64)1 << frac);
-	s64 q;
-
-	if (v != v)
-		return 0;
-	if (v >= 2147483647.0)
-		return INT32_MAX;
-	if (v <= -2147483648.0)
-		return INT32_MIN;
-	/* floor, then v - floor(v) is exact, so halves round up exactly. */
-	q = (s64)v;
-	q -= (double)q > v;
-	q += v - (double)q >= 0.5;
-	return q > INT32_MAX ? INT32_MAX : (s32)q;
-}
 
 /* The bin of v: the first of the nc cuts >= v, or nc (the last bin). */
 static inline RMT_HD u32 rmt_hc_find_bin(const s32 *cuts, u32 nc, s32 v)

@@ -5,10 +5,7 @@
  */
 #include <criterion/criterion.h>
 
-#include <math.h>
 
-#include "mlib/train/dataset.h"
-#include "mlib/train/synth.h"
 #include "offload/train/split.h"
 
 Test(split, gini_gain_and_first_of_ties)
@@ -54,34 +51,6 @@ Test(split, nothing_to_split)
 	rmt_hc_scan(pure, 2, 3, 1, &b);
 	cr_assert(b.ok);
 	cr_assert_eq(b.gain, 0.0);
-}
-
-Test(split, quantize_matches_mlib)
-{
-	static const double edge[] = { 0.5 / 65536, -0.5 / 65536, 1.5,
-				       -1.5,	    2.5,	  -2.5,
-				       32767.99,    1e10,	  -1e10,
-				       0.0 };
-	u64 s = 99;
-	u32 i, frac;
-
-	for (frac = 0; frac <= 16; frac++) {
-		for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
-			cr_assert_eq(rmt_hc_quantize(edge[i], frac),
-				     rmt_train_quantize_input(edge[i], frac),
-				     "%g at %u bits", edge[i], frac);
-		for (i = 0; i < 10000; i++) {
-			double x =
-				(double)(float)((rmt_synth_uniform(&s) - 0.5) *
-						2e5);
-
-			cr_assert_eq(rmt_hc_quantize(x, frac),
-				     rmt_train_quantize_input(x, frac));
-		}
-	}
-	cr_assert_eq(rmt_hc_quantize(NAN, 4), 0);
-	cr_assert_eq(rmt_hc_quantize(INFINITY, 0), INT32_MAX);
-	cr_assert_eq(rmt_hc_quantize(-INFINITY, 0), INT32_MIN);
 }
 
 Test(split, find_bin)

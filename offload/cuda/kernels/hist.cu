@@ -22,7 +22,7 @@ extern "C" __global__ void rmt_hc_bin(const void *x, u32 is_float, u32 frac,
 		return;
 	r = (u32)(t / F);
 	f = (u32)(t % F);
-	v = is_float ? rmt_hc_quantize((double)((const float *)x)[t], frac) :
+	v = is_float ? rmt_train_quantize_input((double)((const float *)x)[t], frac) :
 		       ((const s32 *)x)[t];
 	bins[(size_t)f * n + r] =
 		(u8)rmt_hc_find_bin(cuts + (size_t)f * B, n_bins[f] - 1, v);
