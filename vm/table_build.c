@@ -386,7 +386,10 @@ static int rmt_build_tuples(const struct rmt_table *t, struct rmt_table_snap *s,
 	if (!rmt_all_exact(t) && t->cfg.algo != RMT_TABLE_ALGO_TUPLES) {
 		s->kind = RMT_SNAP_MERGED;
 		err = rmt_merge_build(&r, s);
-		goto out;
+		if (err != -E2BIG)
+			goto out;
+		rmt_free(s->refs);
+		s->refs = NULL;
 	}
 	s->kind = RMT_SNAP_TUPLES;
 	err = -ENOMEM;

@@ -156,6 +156,7 @@ struct rmt_rows {
 };
 
 /*
+ * -E2BIG with more than RMT_MERGE_MAX_MASKS distinct masks (use tuples).
  * Merged tuples: tuples[] whose slots are 2^(64 - shift) buckets of
  * max_probe rows each, a row being (rank, then value and mask per field).
  */

@@ -21,6 +21,7 @@
 /* Rows per bucket worth more buckets; at most 2^20 buckets a tuple. */
 #define RMT_MERGE_BUCKET 2u
 #define RMT_MERGE_MAX_BITS 20u
+#define RMT_MERGE_MAX_MASKS 4096u
 
 struct rmt_merge_ctx {
 	const struct rmt_rows *r;
@@ -254,6 +255,11 @@ int rmt_merge_build(const struct rmt_rows *r, struct rmt_table_snap *s)
 			cnt[nd++] = 0;
 		}
 		cnt[nd - 1]++;
+	}
+	/* Grouping is quadratic in the masks: keep commits short. */
+	if (nd > RMT_MERGE_MAX_MASKS) {
+		err = -E2BIG;
+		goto out;
 	}
 	ng = rmt_merge_group(r, ord, first, cnt, nd, group, gmask);
 	tmp = rmt_alloc(sizeof(*tmp) * (ng + 1));

@@ -706,3 +706,28 @@ Test(table_random, broad_masks_colliding_merged)
 {
 	broad_masks(3000, 3, "merged");
 }
+
+/* Too many distinct masks to group in a short commit: plain tuples. */
+Test(table_random, many_masks_fall_back_to_tuples)
+{
+	u8 k[] = { RMT_MATCH_TERNARY }, w[] = { 32 };
+	struct rmt_table *t = mk(1, k, w, 4200);
+	struct rmt_table_stats st;
+	u32 i, top = 0;
+
+	for (i = 0; i < 4200; i++) {
+		struct rmt_table_entry e = entry((s32)(1 + (i * 7919) % 4200));
+		u32 slot;
+
+		tt_field(&e, 10, RMT_MATCH_TERNARY, 0, i + 1, 0);
+		slot = add(t, &e);
+		if (e.priority == 4200)
+			top = slot;
+	}
+	commit(t);
+	rmt_table_get_stats(t, &st);
+	cr_assert_str_eq(st.structure, "tuples");
+	cr_assert_eq(look(t, 0, 0), top);
+	cr_assert_eq(look(t, 0xffffffff, 0), RMT_TABLE_NO_SLOT);
+	rmt_table_destroy(t);
+}
