@@ -700,11 +700,17 @@ static int rmt_table_stmt(struct rmt_pstate *ps, char *kw, char *arg)
 		return 0;
 	}
 	if (!strcmp(kw, "algo")) {
-		if (strcmp(arg, "auto") && strcmp(arg, "tuples"))
+		static const char *const names[] = { "auto", "tuples", "tree",
+						     "merged" };
+		u32 i;
+
+		for (i = 0; i < 4; i++)
+			if (!strcmp(arg, names[i]))
+				break;
+		if (i == 4)
 			return rmt_perr(ps->err, ps->err_size, ps->line,
-					"algo is auto or tuples");
-		c->algo = strcmp(arg, "auto") ? RMT_TABLE_ALGO_TUPLES :
-						RMT_TABLE_ALGO_AUTO;
+					"algo is auto, tuples, tree or merged");
+		c->algo = i;
 		return 0;
 	}
 	if (!strcmp(kw, "entry")) {

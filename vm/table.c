@@ -111,7 +111,7 @@ rmt_table_check_config(const struct rmt_table_config *c)
 		return RMT_TC_BAD_PARAMS;
 	if (c->capacity < 1 || c->capacity > RMT_TABLE_MAX_CAPACITY ||
 	    c->state_size > RMT_TABLE_MAX_STATE ||
-	    c->algo > RMT_TABLE_ALGO_TUPLES)
+	    c->algo > RMT_TABLE_ALGO_MERGED)
 		return RMT_TC_TOO_COMPLEX;
 	return RMT_TC_OK;
 }
@@ -476,6 +476,10 @@ void rmt_table_get_stats(const struct rmt_table *t, struct rmt_table_stats *s)
 	case RMT_SNAP_TREE:
 		s->structure = "tree";
 		s->n_parts = t->snap->n_nodes;
+		break;
+	case RMT_SNAP_MERGED:
+		s->structure = "merged";
+		s->n_parts = t->snap->n_tuples;
 		break;
 	default:
 		s->structure = "tuples";

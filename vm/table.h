@@ -65,8 +65,10 @@ struct rmt_table_action {
 
 /* How a table's lookup structure is chosen (see table_build.c). */
 enum rmt_table_algo {
-	RMT_TABLE_ALGO_AUTO = 0, /* intervals, tree, or tuples as fits */
+	RMT_TABLE_ALGO_AUTO = 0, /* intervals, small trees, else merged */
 	RMT_TABLE_ALGO_TUPLES = 1, /* tuple space search, never the tree */
+	RMT_TABLE_ALGO_TREE = 2, /* the decision tree, else merged tuples */
+	RMT_TABLE_ALGO_MERGED = 3, /* merged tuples, never the tree */
 };
 
 struct rmt_table_config {
@@ -116,7 +118,7 @@ struct rmt_table_stats {
 	u32 capacity;
 	u64 lookup_cost;
 	u64 commits;
-	const char *structure; /* "tuples", "intervals" or "tree" */
+	const char *structure; /* "tuples", "intervals", "tree", "merged" */
 	u32 n_parts; /* tuples, bounds or tree nodes */
 };
 

@@ -7,7 +7,9 @@
  *  - one range or lpm field: the entries' intervals cut the field into
  *    elementary intervals, each labelled with its best entry; a lookup is
  *    a binary search (depth log2 of the number of bounds);
- *  - anything else: tuple space search.  Entries are grouped by their
+ *  - ternary and mixed tables: a decision tree up to RMT_TREE_AUTO_ROWS
+ *    rows (table_tree.c), merged tuples above (table_merge.c);
+ *  - exact tables: tuple space search.  Entries are grouped by their
  *    vector of masks (ranges of multi-field tables are split into
  *    prefixes first), each group is a hash table keyed by the masked key,
  *    and the groups are probed in the order of their best entry, stopping
@@ -369,13 +371,27 @@ static int rmt_build_tuples(const struct rmt_table *t, struct rmt_table_snap *s,
 		goto out;
 	for (i = 0; i < s->n_entries; i++)
 		rmt_expand(t, &t->entries[by_rank[i]], i, &r, scratch);
-	if (!rmt_all_exact(t) && t->cfg.algo != RMT_TABLE_ALGO_TUPLES) {
+	/*
+	 * A small tree's few dependent loads stay in cache; a large one
+	 * misses at every level, where merged tuples overlap their misses.
+	 */
+	if (!rmt_all_exact(t) && (t->cfg.algo == RMT_TABLE_ALGO_TREE ||
+				  (t->cfg.algo == RMT_TABLE_ALGO_AUTO &&
+				   r.n <= RMT_TREE_AUTO_ROWS))) {
 		s->kind = RMT_SNAP_TREE;
 		err = rmt_tree_build(&r, s);
 		if (err != -E2BIG)
 			goto out;
-		s->kind = RMT_SNAP_TUPLES;
 	}
+	if (!rmt_all_exact(t) && t->cfg.algo != RMT_TABLE_ALGO_TUPLES) {
+		s->kind = RMT_SNAP_MERGED;
+		err = rmt_merge_build(&r, s);
+		if (err != -E2BIG)
+			goto out;
+		rmt_free(s->refs);
+		s->refs = NULL;
+	}
+	s->kind = RMT_SNAP_TUPLES;
 	err = -ENOMEM;
 	for (i = 0; i < r.n; i++)
 		ord[i] = i;

@@ -68,7 +68,7 @@ struct rmt_tuple {
 	u32 best_rank;
 	u32 shift;
 	u32 size_mask;
-	u32 max_probe;
+	u32 max_probe; /* merged tuples: rows per bucket */
 	u32 fshift;
 	u64 *filter; /* 8 bits per slot: is any key hashed near here? */
 	u64 mask[RMT_TABLE_MAX_FIELDS];
@@ -87,6 +87,7 @@ enum rmt_snap_kind {
 	RMT_SNAP_TUPLES = 0, /* tuple space search (exact is one tuple) */
 	RMT_SNAP_INTERVALS = 1, /* one range or lpm field: sorted bounds */
 	RMT_SNAP_TREE = 2, /* decision tree over key bits */
+	RMT_SNAP_MERGED = 3, /* merged tuples: hashed chains (table_merge.c) */
 };
 
 struct rmt_table_snap {
@@ -154,6 +155,14 @@ struct rmt_rows {
 	u32 *rank;
 };
 
+/*
+ * -E2BIG with more than RMT_MERGE_MAX_MASKS distinct masks (use tuples).
+ * Merged tuples: tuples[] whose slots are 2^(64 - shift) buckets of
+ * max_probe rows each, a row being (rank, then value and mask per field).
+ */
+#define RMT_TREE_AUTO_ROWS 1024 /* auto: the tree up to so many rows */
+#define RMT_MERGE_BATCH 16 /* tuples whose buckets a lookup fetches at once */
+int rmt_merge_build(const struct rmt_rows *r, struct rmt_table_snap *s);
 /* -E2BIG when the tree would outgrow its budget (use tuples then). */
 int rmt_tree_build(const struct rmt_rows *r, struct rmt_table_snap *s);
 int rmt_table_build(const struct rmt_table *t, struct rmt_table_snap **out);

@@ -91,6 +91,65 @@ static u32 rmt_lookup_tuples(const struct rmt_table_snap *s, const u64 *key)
 	return best;
 }
 
+/*
+ * Merged tuples (table_merge.c): per tuple, the max_probe rows from the
+ * first of the key's bucket are compared without a branch and the best
+ * rank is kept.  The tuples' buckets are independent, so a batch of them
+ * is fetched at once (hash, slot, rows) and their cache misses overlap
+ * instead of adding up.
+ */
+static u32 rmt_lookup_merged1(const struct rmt_table_snap *s, u64 key)
+{
+	const struct rmt_tuple *tp = s->tuples;
+	u32 best = RMT_RANK_NONE, n = s->n_tuples, t0, m, i, j, r;
+	u64 at[RMT_MERGE_BATCH];
+	const u64 *row;
+
+	for (t0 = 0; t0 < n && tp[t0].best_rank < best; t0 += m) {
+		m = n - t0 < RMT_MERGE_BATCH ? n - t0 : RMT_MERGE_BATCH;
+		for (i = 0; i < m; i++) {
+			at[i] = ((key & tp[t0 + i].mask[0]) * RMT_HASH_MUL) >>
+				tp[t0 + i].shift;
+			__builtin_prefetch(tp[t0 + i].slots + at[i]);
+		}
+		for (i = 0; i < m; i++) {
+			at[i] = tp[t0 + i].slots[at[i]] * 3;
+			__builtin_prefetch(s->refs + at[i]);
+		}
+		for (i = 0; i < m && tp[t0 + i].best_rank < best; i++) {
+			row = s->refs + at[i];
+			for (j = 0; j < tp[t0 + i].max_probe; j++, row += 3) {
+				r = (key & row[2]) == row[1] ? (u32)row[0] :
+							       RMT_RANK_NONE;
+				best = r < best ? r : best;
+			}
+		}
+	}
+	return best;
+}
+
+static u32 rmt_lookup_merged(const struct rmt_table_snap *s, const u64 *key)
+{
+	const struct rmt_tuple *tp = s->tuples, *end = tp + s->n_tuples;
+	u32 best = RMT_RANK_NONE, nf = s->nf, rstride = 1 + 2 * nf, i, j;
+
+	for (; tp < end && tp->best_rank < best; tp++) {
+		u64 h = rmt_tuple_hash(key, tp->mask, nf) >> tp->shift;
+		const u64 *row = s->refs + tp->slots[h] * rstride;
+
+		for (i = 0; i < tp->max_probe; i++, row += rstride) {
+			u64 miss = 0;
+
+			for (j = 0; j < nf; j++)
+				miss |= (key[j] & row[2 + 2 * j]) ^
+					row[1 + 2 * j];
+			if (!miss && (u32)row[0] < best)
+				best = (u32)row[0];
+		}
+	}
+	return best;
+}
+
 static u32 rmt_lookup_tree(const struct rmt_table_snap *s, const u64 *key)
 {
 	const struct rmt_tnode *n = s->nodes;
@@ -132,6 +191,9 @@ bool rmt_table_lookup(struct rmt_table *t, const u64 *key,
 		best = rmt_lookup_intervals(s, key[0]);
 	else if (s->kind == RMT_SNAP_TREE)
 		best = rmt_lookup_tree(s, key);
+	else if (s->kind == RMT_SNAP_MERGED)
+		best = s->nf == 1 ? rmt_lookup_merged1(s, key[0]) :
+				    rmt_lookup_merged(s, key);
 	else if (s->nf == 1)
 		best = rmt_lookup_tuples1(s, key[0]);
 	else

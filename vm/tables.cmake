@@ -5,6 +5,7 @@ rmt_add_core_library(rmt_tables
 	${CMAKE_CURRENT_SOURCE_DIR}/table.c
 	${CMAKE_CURRENT_SOURCE_DIR}/table_build.c
 	${CMAKE_CURRENT_SOURCE_DIR}/table_lookup.c
+	${CMAKE_CURRENT_SOURCE_DIR}/table_merge.c
 	${CMAKE_CURRENT_SOURCE_DIR}/table_sort.c
 	${CMAKE_CURRENT_SOURCE_DIR}/table_tree.c
 	${CMAKE_CURRENT_SOURCE_DIR}/hook_defs.c

@@ -2,8 +2,8 @@
 /*
  * test_prefetch_programs.c - programs/readahead.rmt and programs/leap.rmt
  * run through the VM by a small trace simulator against the test vectors
- * of PREFETCH_BASELINES.md (all of readahead's VMA-mode vectors; seven of
- * Leap's eight: see docs/tables.md for the one left out).  The simulator
+ * of PREFETCH_BASELINES.md (all of readahead's VMA-mode vectors and all
+ * eight of Leap's).  The simulator
  * keeps pages resident forever, reads a page on a miss and the decision's
  * pages that are swapped and not yet resident (readahead), flags those
  * until their first access (a hit), and keeps the task's recent page
@@ -237,6 +237,17 @@ Test(leap, random_reads)
 	for (i = 0; i < 15; i++)
 		put(&t, randoms[i]);
 	leap(&t, 14);
+}
+
+/* Access i (from 0) reads page i + 1, moved far away when i % 15 == 0. */
+Test(leap, sequential_with_far_jumps)
+{
+	struct trace t = mk();
+	u64 i;
+
+	for (i = 0; i < 100; i++)
+		put(&t, i + 1 + (i % 15 == 0 ? 116589 : 0));
+	leap(&t, 25);
 }
 
 Test(leap, stride_2)

@@ -120,7 +120,8 @@ Test(program, mistakes_name_their_line)
 	bad(T0 "table t {\nkey addr exact\n}\n", "needs keys and actions");
 	bad(T0 TB "capacity -1\n", "line 6: capacity needs a number");
 	bad(T0 TB "capacity 99999999\n", "line 6: capacity needs a number");
-	bad(T0 TB "algo fast\n", "line 6: algo is auto or tuples");
+	bad(T0 TB "algo fast\n",
+	    "line 6: algo is auto, tuples, tree or merged");
 	bad(T0 TB "colour red\n", "line 6: unknown table statement");
 	bad(T0 TB "entry cgroup_id=1\n}\n", "line 6: expected '-> ACTION");
 	bad(T0 TB "entry cgroup_id=x -> noop\n}\n", "line 6: bad number 'x'");

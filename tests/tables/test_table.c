@@ -542,14 +542,14 @@ static void random_compare_algo(u32 n, const u8 *kinds, const u8 *widths,
 	rmt_table_destroy(t);
 }
 
-/* Both structures a ternary table may get must give the same answers. */
+/* Every structure a table may get must give the same answers. */
 static void random_compare(u32 n, const u8 *kinds, const u8 *widths,
 			   u32 n_entries, u64 seed)
 {
-	random_compare_algo(n, kinds, widths, n_entries, seed,
-			    RMT_TABLE_ALGO_AUTO);
-	random_compare_algo(n, kinds, widths, n_entries, seed,
-			    RMT_TABLE_ALGO_TUPLES);
+	u32 algo;
+
+	for (algo = RMT_TABLE_ALGO_AUTO; algo <= RMT_TABLE_ALGO_MERGED; algo++)
+		random_compare_algo(n, kinds, widths, n_entries, seed, algo);
 }
 
 Test(table_random, exact_64)
@@ -611,7 +611,7 @@ Test(table, empty_tables_of_every_kind_miss)
 	u32 k, algo;
 
 	for (k = 0; k < 4; k++) {
-		for (algo = 0; algo < 2; algo++) {
+		for (algo = 0; algo <= RMT_TABLE_ALGO_MERGED; algo++) {
 			u8 two[] = { kinds[k], RMT_MATCH_TERNARY };
 			struct rmt_table_config c = tt_config(2, two, w, 4);
 			struct rmt_table *t;
@@ -625,4 +625,109 @@ Test(table, empty_tables_of_every_kind_miss)
 			rmt_table_destroy(t);
 		}
 	}
+}
+
+/*
+ * Large tables of broad random masks (the benchmark's shape): auto picks
+ * merged tuples there, a tree for the small one, and both agree with a
+ * scan.  Values drawn from few anchors make many rows share the bits a
+ * merged tuple hashes on, so buckets overflow their first choice.
+ */
+static void broad_masks(u32 n, u32 n_anchors, const char *structure)
+{
+	u8 k[] = { RMT_MATCH_TERNARY }, w[] = { 32 };
+	struct rmt_table *t = mk(1, k, w, n);
+	u64 seed = 99 + n, masks[64], anchors[16];
+	u64 *val = calloc(n, sizeof(u64)), *msk = calloc(n, sizeof(u64));
+	s32 *prio = calloc(n, sizeof(s32));
+	u32 *slot = calloc(n, sizeof(u32)), i, j, q, best, added = 0;
+	struct rmt_table_stats st;
+	s32 bp;
+
+	for (i = 0; i < 64; i++)
+		masks[i] = tt_rand(&seed) & tt_rand(&seed) & 0xffffffff;
+	for (i = 0; i < 16; i++)
+		anchors[i] = tt_rand(&seed) & 0xffffffff;
+	while (added < n) {
+		struct rmt_table_entry e = entry(1 + tt_rand(&seed) % 100000);
+		u64 m = masks[added % 64];
+		u64 v = (n_anchors ? anchors[tt_rand(&seed) % n_anchors] ^
+					     (tt_rand(&seed) & 0xf) :
+				     tt_rand(&seed)) &
+			m;
+
+		tt_field(&e, 10, RMT_MATCH_TERNARY, v, m, 0);
+		if (rmt_table_add(t, &e, &slot[added], NULL))
+			continue; /* a duplicate */
+		val[added] = v;
+		msk[added] = m;
+		prio[added++] = e.priority;
+	}
+	commit(t);
+	rmt_table_get_stats(t, &st);
+	cr_assert_str_eq(st.structure, structure, "%s", st.structure);
+	cr_assert_gt(rmt_table_lookup_cost(t), 0);
+	for (q = 0; q < 3000; q++) {
+		u64 key = tt_rand(&seed) & 0xffffffff;
+
+		if (q & 1)
+			key = val[tt_rand(&seed) % n] |
+			      (key & ~msk[tt_rand(&seed) % n]);
+		best = RMT_TABLE_NO_SLOT;
+		bp = 0;
+		for (j = 0; j < n; j++) {
+			/* Equal priorities: the first added wins. */
+			if ((key & msk[j]) == val[j] && prio[j] > bp) {
+				bp = prio[j];
+				best = slot[j];
+			}
+		}
+		cr_assert_eq(look(t, key, 0), best, "key %llx",
+			     (unsigned long long)key);
+	}
+	free(val);
+	free(msk);
+	free(prio);
+	free(slot);
+	rmt_table_destroy(t);
+}
+
+Test(table_random, broad_masks_small_tree)
+{
+	broad_masks(30, 0, "tree");
+}
+
+Test(table_random, broad_masks_large_merged)
+{
+	broad_masks(3000, 0, "merged");
+}
+
+Test(table_random, broad_masks_colliding_merged)
+{
+	broad_masks(3000, 3, "merged");
+}
+
+/* Too many distinct masks to group in a short commit: plain tuples. */
+Test(table_random, many_masks_fall_back_to_tuples)
+{
+	u8 k[] = { RMT_MATCH_TERNARY }, w[] = { 32 };
+	struct rmt_table *t = mk(1, k, w, 4200);
+	struct rmt_table_stats st;
+	u32 i, top = 0;
+
+	for (i = 0; i < 4200; i++) {
+		struct rmt_table_entry e = entry((s32)(1 + (i * 7919) % 4200));
+		u32 slot;
+
+		tt_field(&e, 10, RMT_MATCH_TERNARY, 0, i + 1, 0);
+		slot = add(t, &e);
+		if (e.priority == 4200)
+			top = slot;
+	}
+	commit(t);
+	rmt_table_get_stats(t, &st);
+	cr_assert_str_eq(st.structure, "tuples");
+	cr_assert_eq(look(t, 0, 0), top);
+	cr_assert_eq(look(t, 0xffffffff, 0), RMT_TABLE_NO_SLOT);
+	rmt_table_destroy(t);
 }
