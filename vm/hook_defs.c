@@ -67,9 +67,15 @@ static const struct rmt_ctx_field mem_place_fields[] = {
 
 #define ALL_BUT(x) (RMT_HELPERS_ALL & ~(1u << (x)))
 
+/*
+ * Budgets are in the ISA table's cost units.  swap_fault's covers Leap's
+ * worst case (FindTrend voting over windows of 8, 16 and 32 deltas, then
+ * eight prefetches: 4313 units as the verifier proves it) with room for
+ * a model call; a swap-in that waits for a device costs far more.
+ */
 static const struct rmt_hook_desc rmt_hooks[] = {
 	{ "swap_fault", RMT_HOOK_SWAP_FAULT, sizeof(struct rmt_ctx_swap_fault),
-	  swap_fault_fields, RMT_ARRAY_SIZE(swap_fault_fields), 4096,
+	  swap_fault_fields, RMT_ARRAY_SIZE(swap_fault_fields), 8192,
 	  ALL_BUT(RMT_HELPER_PLACE), 2, 3 },
 	{ "sched_wakeup", RMT_HOOK_SCHED_WAKEUP,
 	  sizeof(struct rmt_ctx_sched_wakeup), sched_wakeup_fields,
