@@ -57,35 +57,72 @@ static u32 saved_regs(const struct jit *j, u8 *regs)
 	return n;
 }
 
-/* With n pushes and the return address, rsp stays 16-byte aligned. */
-static bool needs_pad(u32 n)
+/*
+ * The context lives in the code's own frame, at r12 = rsp; with n pushes
+ * and the return address before it, rsp stays 16-byte aligned.
+ */
+static s32 frame_size(u32 n)
 {
-	return n % 2 == 0;
+	u32 size = (sizeof(struct rmt_jit_ctx) + 7) & ~7u;
+
+	if ((size + 8 * (n + 1)) % 16)
+		size += 8;
+	return (s32)size;
 }
 
+/*
+ * (prog, run) in rdi, rsi, as rmt_jit_exec.  The prologue sets up only
+ * what this program reads: a short program costs little more than a
+ * function call.
+ */
 static void emit_prologue(struct jit *j)
 {
 	static const u8 args[] = { RMT_RDI, RMT_RSI, RMT_RDX, RMT_RCX, RMT_R8 };
 	struct rmt_x86 *e = &j->e;
 	u8 regs[8];
 	u32 i, n = saved_regs(j, regs);
+	s32 frame = frame_size(n);
 
 	for (i = 0; i < n; i++)
 		rmt_x86_push(e, regs[i]);
-	if (needs_pad(n))
-		rmt_x86_alu_ri(e, RMT_X86_SUB, true, RMT_RSP, 8);
-	/* (ctx, run, budget) in rdi, rsi, rdx */
-	rmt_x86_mov_rr(e, true, REG_CTX, RMT_RDI);
-	rmt_x86_mov_rr(e, true, REG_BUDGET, RMT_RDX);
-	rmt_x86_mov_rr(e, true, REG_AX, RMT_RSI);
+	rmt_x86_alu_ri(e, RMT_X86_SUB, true, RMT_RSP, frame);
+	rmt_x86_mov_rr(e, true, REG_CTX, RMT_RSP);
+	rmt_x86_store(e, 8, REG_CTX, CTX(run), RMT_RSI);
+	if (j->has_callx)
+		rmt_x86_store(e, 8, REG_CTX, CTX(prog), RMT_RDI);
+	/* a C call: before anything lives in caller-saved registers */
+	if (j->uses_regions) {
+		rmt_x86_mov_rr(e, true, RMT_RDI, REG_CTX);
+		rmt_x86_mov_ri64(e, RMT_RAX,
+				 (u64)(uintptr_t)rmt_jit_set_regions);
+		rmt_x86_call_r(e, RMT_RAX);
+		rmt_x86_load(e, 8, false, REG_AX, REG_CTX, CTX(run));
+	} else {
+		rmt_x86_mov_rr(e, true, REG_AX, RMT_RSI);
+	}
+	rmt_x86_load(e, 8, false, REG_BUDGET, REG_AX,
+		     offsetof(struct rmt_vm_run, budget));
+	rmt_jit_fuse(j);
+	rmt_x86_test_rr(e, true, REG_BUDGET, REG_BUDGET);
+	rmt_jit_jcc(j, RMT_CC_E, rmt_jit_label_fixed(j, L_BUDGET_DEFAULT));
+	rmt_jit_place(j, rmt_jit_label_fixed(j, L_BUDGET_SET));
+	rmt_x86_store(e, 8, REG_CTX, CTX(start_budget), REG_BUDGET);
 	/*
 	 * Only local calls leave frames of their own on the native stack at
 	 * an exit; everything else is balanced where it can fault.
 	 */
-	if (j->has_calls)
+	if (j->has_calls) {
 		rmt_x86_store(e, 8, REG_CTX, CTX(saved_rsp), RMT_RSP);
-	if (n > 1 && regs[1] == RMT_RBP)
-		rmt_x86_load(e, 8, false, RMT_RBP, REG_CTX, CTX(stack_top));
+		rmt_x86_store_imm(e, 4, REG_CTX, CTX(depth), 0);
+	}
+	if (j->has_callx)
+		rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), 0);
+	if (n > 1 && regs[1] == RMT_RBP) {
+		rmt_x86_load(e, 8, false, RMT_RBP, REG_AX,
+			     offsetof(struct rmt_vm_run, stack));
+		rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RBP,
+			       RMT_VM_STACK_BYTES);
+	}
 	for (i = 0; i < 5; i++)
 		if (j->used & (1u << (i + 1)))
 			rmt_x86_load(e, 8, false, args[i], REG_AX,
@@ -105,25 +142,54 @@ static void emit_prologue(struct jit *j)
 				       rmt_jit_reg_map[i], rmt_jit_reg_map[i]);
 }
 
+/* run->executed from the budget left in r9; the run in r10 */
+static void emit_executed(struct jit *j)
+{
+	struct rmt_x86 *e = &j->e;
+
+	rmt_x86_load(e, 8, false, RMT_RDX, REG_CTX, CTX(start_budget));
+	rmt_x86_alu_rr(e, RMT_X86_SUB, true, RMT_RDX, REG_BUDGET);
+	rmt_x86_store(e, 8, REG_AX, offsetof(struct rmt_vm_run, executed),
+		      RMT_RDX);
+}
+
+/* The results go into the run here, not in C after the return. */
 static void emit_exits(struct jit *j)
 {
 	struct rmt_x86 *e = &j->e;
 	u8 regs[8];
 	u32 n = saved_regs(j, regs);
 
-	/* struct rmt_jit_ret in rax:rdx; the caller ignores r0 on errors */
 	rmt_jit_place(j, rmt_jit_label_fixed(j, L_EXIT));
-	rmt_x86_mov_rr(e, true, RMT_RDX, REG_BUDGET);
+	rmt_x86_load(e, 8, false, REG_AX, REG_CTX, CTX(run));
+	rmt_x86_store(e, 8, REG_AX, offsetof(struct rmt_vm_run, r0), RMT_RAX);
+	emit_executed(j);
+	rmt_x86_store_imm(e, 4, REG_AX, offsetof(struct rmt_vm_run, error_pc),
+			  0);
+	rmt_x86_alu_rr(e, RMT_X86_XOR, false, RMT_RAX, RMT_RAX);
+	rmt_jit_place(j, rmt_jit_label_fixed(j, L_RET));
 	if (j->has_calls)
 		rmt_x86_load(e, 8, false, RMT_RSP, REG_CTX, CTX(saved_rsp));
-	if (needs_pad(n))
-		rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RSP, 8);
+	rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RSP, frame_size(n));
 	while (n--)
 		rmt_x86_pop(e, regs[n]);
 	rmt_x86_ret(e);
+	/* the interpreter's count: the whole budget */
 	rmt_jit_place(j, rmt_jit_label_fixed(j, L_BUDGET_FAIL));
 	rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), -E2BIG);
-	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_EXIT));
+	rmt_x86_alu_rr(e, RMT_X86_XOR, false, REG_BUDGET, REG_BUDGET);
+	rmt_jit_place(j, rmt_jit_label_fixed(j, L_ERR_EXIT));
+	rmt_x86_load(e, 8, false, REG_AX, REG_CTX, CTX(run));
+	rmt_x86_store_imm(e, 8, REG_AX, offsetof(struct rmt_vm_run, r0), 0);
+	emit_executed(j);
+	rmt_x86_load(e, 4, false, RMT_RAX, REG_CTX, CTX(err_pc));
+	rmt_x86_store(e, 4, REG_AX, offsetof(struct rmt_vm_run, error_pc),
+		      RMT_RAX);
+	rmt_x86_load(e, 4, false, RMT_RAX, REG_CTX, CTX(err));
+	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_RET));
+	rmt_jit_place(j, rmt_jit_label_fixed(j, L_BUDGET_DEFAULT));
+	rmt_x86_mov_ri(e, false, REG_BUDGET, RMT_VM_DEFAULT_BUDGET);
+	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_BUDGET_SET));
 }
 
 /* A local call's new frame: r6..r9 and r10 saved, r10 one frame down. */
@@ -179,7 +245,6 @@ static int emit_stub(struct jit *j, const struct stub *s)
 		rmt_jit_emit_guard_stub(j, s);
 		break;
 	case STUB_BUDGET:
-		rmt_x86_alu_ri(e, RMT_X86_ADD, true, REG_BUDGET, s->arg);
 		rmt_x86_store_imm(e, 4, REG_CTX, CTX(err_pc), (s32)s->pc);
 		rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_BUDGET_FAIL));
 		return 0;
@@ -194,7 +259,7 @@ static int emit_stub(struct jit *j, const struct stub *s)
 	if (s->refund)
 		rmt_x86_alu_ri(e, RMT_X86_ADD, true, REG_BUDGET, s->refund);
 	rmt_x86_store_imm(e, 4, REG_CTX, CTX(err_pc), (s32)s->pc);
-	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_EXIT));
+	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_ERR_EXIT));
 	return 0;
 }
 
@@ -276,8 +341,10 @@ static void analyse(struct jit *j)
 		j->used |=
 			(u16)(1u << rmt_insn_dst(in) | 1u << rmt_insn_src(in));
 		/* helpers read r1..r5 without naming them */
-		if ((cls == RMT_JMP || cls == RMT_JMP32) && op == RMT_CALL)
+		if ((cls == RMT_JMP || cls == RMT_JMP32) && op == RMT_CALL) {
 			j->used |= 0x3e;
+			j->has_callx |= RMT_SRC(in->code) == RMT_X;
+		}
 		if (cls == RMT_LD)
 			j->flags[pc + 1] |= F_LDDW_HI;
 		if (cls != RMT_JMP && cls != RMT_JMP32)
@@ -452,7 +519,6 @@ static int jit_finish(struct jit *j, struct rmt_prog *prog)
 	j->e.buf = (u8 *)(img + 1);
 	j->e.cap = size;
 	err = run_pass(j);
-	img->flags = j->uses_regions ? RMT_JIT_USES_REGIONS : 0;
 	if (!err && (j->e.len != size || memcmp(j->prev, j->cur, bytes))) {
 		snprintf(j->log, j->log_size,
 			 "jit: code size changed in the final pass");

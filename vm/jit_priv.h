@@ -24,15 +24,19 @@ extern const u8 rmt_jit_reg_map[RMT_NR_REGS];
 
 /* Shared labels after the per-slot ones. */
 enum {
-	L_EXIT, /* leave the program: r0 in rax, or an error in ctx */
+	L_EXIT, /* leave the program with r0 in rax */
+	L_ERR_EXIT, /* leave with ctx->err and ctx->err_pc */
+	L_RET, /* the epilogue, eax the return value */
 	L_BUDGET_FAIL,
+	L_BUDGET_DEFAULT, /* run->budget is 0 */
+	L_BUDGET_SET, /* back in the prologue with the budget in r9 */
 	L_GUARD_THUNK,
 	L_FIXED
 };
 
 enum stub_kind {
 	STUB_GUARD, /* call the guard; back on success */
-	STUB_BUDGET, /* instruction unpaid: refund and stop */
+	STUB_BUDGET, /* instruction unpaid: stop, the whole budget spent */
 	STUB_SEG, /* segment unpaid: refund, run it paying as it goes */
 	STUB_ERR, /* stop with a fixed error */
 	STUB_PC, /* stop with the error already in ctx->err */
@@ -59,7 +63,8 @@ struct jit {
 	u32 pass;
 	bool long_jumps;
 	bool guards;
-	bool has_calls;
+	bool has_calls; /* local calls */
+	bool has_callx;
 	bool uses_regions; /* guarded accesses read ctx->reg_* */
 	u16 used; /* eBPF registers the program names */
 	u8 *flags; /* per slot */
