@@ -310,7 +310,7 @@ static int emit_prog(struct jit *j)
 			return err;
 		}
 	}
-	emit_exits(j);
+	emit_exits(j); /* first: a last exit falls through to it */
 	emit_entries(j);
 	/* a slow segment adds stubs of its own: they come later */
 	for (i = 0; i < j->n_stubs; i++) {

@@ -567,12 +567,14 @@ static int emit_call(struct jit *j, u32 pc, const struct rmt_insn *in)
 	return 0;
 }
 
-static void emit_exit(struct jit *j)
+static void emit_exit(struct jit *j, u32 pc)
 {
 	struct rmt_x86 *e = &j->e;
 
 	if (!j->has_calls) {
-		rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_EXIT));
+		/* the exit code follows the last slot (jit.c) */
+		if (j->slow || pc + 1 < j->prog->len)
+			rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_EXIT));
 		return;
 	}
 	rmt_x86_alu_mi(e, RMT_X86_CMP, false, REG_CTX, CTX(depth), 0);
@@ -597,7 +599,7 @@ static int emit_jmp(struct jit *j, u32 pc, const struct rmt_insn *in)
 	case RMT_CALL:
 		return emit_call(j, pc, in);
 	case RMT_EXIT:
-		emit_exit(j);
+		emit_exit(j, pc);
 		return 0;
 	default:
 		emit_cond(j, pc, in);
