@@ -82,12 +82,14 @@ static void emit_prologue(struct jit *j)
 	u8 regs[8];
 	u32 i, n = saved_regs(j, regs);
 	s32 frame = frame_size(n);
+	int run = RMT_RSI; /* where the run is */
 
 	for (i = 0; i < n; i++)
 		rmt_x86_push(e, regs[i]);
 	rmt_x86_alu_ri(e, RMT_X86_SUB, true, RMT_RSP, frame);
 	rmt_x86_mov_rr(e, true, REG_CTX, RMT_RSP);
-	rmt_x86_store(e, 8, REG_CTX, CTX(run), RMT_RSI);
+	if (j->run_reg < 0 || j->uses_regions)
+		rmt_x86_store(e, 8, REG_CTX, CTX(run), RMT_RSI);
 	if (j->has_callx)
 		rmt_x86_store(e, 8, REG_CTX, CTX(prog), RMT_RDI);
 	/* a C call: before anything lives in caller-saved registers */
@@ -97,16 +99,24 @@ static void emit_prologue(struct jit *j)
 				 (u64)(uintptr_t)rmt_jit_set_regions);
 		rmt_x86_call_r(e, RMT_RAX);
 		rmt_x86_load(e, 8, false, REG_AX, REG_CTX, CTX(run));
-	} else {
-		rmt_x86_mov_rr(e, true, REG_AX, RMT_RSI);
+		run = REG_AX;
 	}
-	rmt_x86_load(e, 8, false, REG_BUDGET, REG_AX,
+	/* out of the way of the argument loads below */
+	if (run != (j->run_reg >= 0 ? j->run_reg : REG_AX)) {
+		rmt_x86_mov_rr(e, true, j->run_reg >= 0 ? j->run_reg : REG_AX,
+			       run);
+		run = j->run_reg >= 0 ? j->run_reg : REG_AX;
+	}
+	rmt_x86_load(e, 8, false, REG_BUDGET, run,
 		     offsetof(struct rmt_vm_run, budget));
 	rmt_jit_fuse(j);
 	rmt_x86_test_rr(e, true, REG_BUDGET, REG_BUDGET);
 	rmt_jit_jcc(j, RMT_CC_E, rmt_jit_label_fixed(j, L_BUDGET_DEFAULT));
 	rmt_jit_place(j, rmt_jit_label_fixed(j, L_BUDGET_SET));
-	rmt_x86_store(e, 8, REG_CTX, CTX(start_budget), REG_BUDGET);
+	if (j->budget_reg >= 0)
+		rmt_x86_mov_rr(e, true, j->budget_reg, REG_BUDGET);
+	else
+		rmt_x86_store(e, 8, REG_CTX, CTX(start_budget), REG_BUDGET);
 	/*
 	 * Only local calls leave frames of their own on the native stack at
 	 * an exit; everything else is balanced where it can fault.
@@ -118,14 +128,14 @@ static void emit_prologue(struct jit *j)
 	if (j->has_callx)
 		rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), 0);
 	if (n > 1 && regs[1] == RMT_RBP) {
-		rmt_x86_load(e, 8, false, RMT_RBP, REG_AX,
+		rmt_x86_load(e, 8, false, RMT_RBP, run,
 			     offsetof(struct rmt_vm_run, stack));
 		rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RBP,
 			       RMT_VM_STACK_BYTES);
 	}
 	for (i = 0; i < 5; i++)
 		if (j->used & (1u << (i + 1)))
-			rmt_x86_load(e, 8, false, args[i], REG_AX,
+			rmt_x86_load(e, 8, false, args[i], run,
 				     (s32)(offsetof(struct rmt_vm_run, args) +
 					   8 * i));
 	if (j->cache_start >= 0)
@@ -142,15 +152,25 @@ static void emit_prologue(struct jit *j)
 				       rmt_jit_reg_map[i], rmt_jit_reg_map[i]);
 }
 
-/* run->executed from the budget left in r9; the run in r10 */
-static void emit_executed(struct jit *j)
+/* The run into r10 if no register holds it; the register with it. */
+static int emit_run(struct jit *j)
+{
+	if (j->run_reg >= 0)
+		return j->run_reg;
+	rmt_x86_load(&j->e, 8, false, REG_AX, REG_CTX, CTX(run));
+	return REG_AX;
+}
+
+/* run->executed from the budget left in r9 */
+static void emit_executed(struct jit *j, int run)
 {
 	struct rmt_x86 *e = &j->e;
+	int start = j->budget_reg >= 0 ? j->budget_reg : RMT_RDX;
 
-	rmt_x86_load(e, 8, false, RMT_RDX, REG_CTX, CTX(start_budget));
-	rmt_x86_alu_rr(e, RMT_X86_SUB, true, RMT_RDX, REG_BUDGET);
-	rmt_x86_store(e, 8, REG_AX, offsetof(struct rmt_vm_run, executed),
-		      RMT_RDX);
+	if (j->budget_reg < 0)
+		rmt_x86_load(e, 8, false, RMT_RDX, REG_CTX, CTX(start_budget));
+	rmt_x86_alu_rr(e, RMT_X86_SUB, true, start, REG_BUDGET);
+	rmt_x86_store(e, 8, run, offsetof(struct rmt_vm_run, executed), start);
 }
 
 /* The results go into the run here, not in C after the return. */
@@ -160,12 +180,13 @@ static void emit_exits(struct jit *j)
 	u8 regs[8];
 	u32 n = saved_regs(j, regs);
 
+	int run;
+
 	rmt_jit_place(j, rmt_jit_label_fixed(j, L_EXIT));
-	rmt_x86_load(e, 8, false, REG_AX, REG_CTX, CTX(run));
-	rmt_x86_store(e, 8, REG_AX, offsetof(struct rmt_vm_run, r0), RMT_RAX);
-	emit_executed(j);
-	rmt_x86_store_imm(e, 4, REG_AX, offsetof(struct rmt_vm_run, error_pc),
-			  0);
+	run = emit_run(j);
+	rmt_x86_store(e, 8, run, offsetof(struct rmt_vm_run, r0), RMT_RAX);
+	emit_executed(j, run);
+	rmt_x86_store_imm(e, 4, run, offsetof(struct rmt_vm_run, error_pc), 0);
 	rmt_x86_alu_rr(e, RMT_X86_XOR, false, RMT_RAX, RMT_RAX);
 	rmt_jit_place(j, rmt_jit_label_fixed(j, L_RET));
 	if (j->has_calls)
@@ -179,11 +200,11 @@ static void emit_exits(struct jit *j)
 	rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), -E2BIG);
 	rmt_x86_alu_rr(e, RMT_X86_XOR, false, REG_BUDGET, REG_BUDGET);
 	rmt_jit_place(j, rmt_jit_label_fixed(j, L_ERR_EXIT));
-	rmt_x86_load(e, 8, false, REG_AX, REG_CTX, CTX(run));
-	rmt_x86_store_imm(e, 8, REG_AX, offsetof(struct rmt_vm_run, r0), 0);
-	emit_executed(j);
+	run = emit_run(j);
+	rmt_x86_store_imm(e, 8, run, offsetof(struct rmt_vm_run, r0), 0);
+	emit_executed(j, run);
 	rmt_x86_load(e, 4, false, RMT_RAX, REG_CTX, CTX(err_pc));
-	rmt_x86_store(e, 4, REG_AX, offsetof(struct rmt_vm_run, error_pc),
+	rmt_x86_store(e, 4, run, offsetof(struct rmt_vm_run, error_pc),
 		      RMT_RAX);
 	rmt_x86_load(e, 4, false, RMT_RAX, REG_CTX, CTX(err));
 	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_RET));
@@ -377,6 +398,27 @@ static void analyse(struct jit *j)
 }
 
 /*
+ * Homes for the run and its budget among r1, r2 and r5 (r2 first: the run
+ * arrives in its host register).  Helper calls name all five.
+ */
+static void choose_run_regs(struct jit *j)
+{
+	static const u8 spare[] = { 2, 1, 5 };
+	u32 i;
+
+	j->run_reg = -1;
+	j->budget_reg = -1;
+	for (i = 0; i < sizeof(spare); i++) {
+		if (j->used & (1u << spare[i]))
+			continue;
+		if (j->run_reg < 0)
+			j->run_reg = (s8)rmt_jit_reg_map[spare[i]];
+		else if (j->budget_reg < 0)
+			j->budget_reg = (s8)rmt_jit_reg_map[spare[i]];
+	}
+}
+
+/*
  * Region 0's bounds in spare registers: count the guarded accesses that
  * try region 0 first (through any register but r10) by size and
  * direction, and give the commonest kind a register for its bound.
@@ -564,6 +606,7 @@ int rmt_jit_compile(struct rmt_prog *prog, char *log, size_t log_size)
 		snprintf(log, log_size, "jit: out of memory");
 	} else {
 		analyse(&j);
+		choose_run_regs(&j);
 		choose_cache(&j);
 		err = converge(&j);
 		if (!err)

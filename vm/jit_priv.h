@@ -78,6 +78,13 @@ struct jit {
 	 */
 	s8 cache_start, cache_lim;
 	/*
+	 * Host registers of r1, r2 or r5 when the program never names them
+	 * (no instruction uses them as scratch), holding the run and the
+	 * budget it started with, so that the exit need not reload them
+	 * from the context; -1: none, the context holds them.
+	 */
+	s8 run_reg, budget_reg;
+	/*
 	 * Where the instruction that sets the flags for the next jcc began
 	 * (cmp + jcc run as one fused branch), or RMT_JIT_NO_FUSE.
 	 */
