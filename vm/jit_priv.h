@@ -98,6 +98,7 @@ struct jit {
 #define F_SEG_START 0x01
 #define F_CALL_TARGET 0x02
 #define F_LDDW_HI 0x04
+#define F_LOOP_HEAD 0x08 /* a backward jump's target */
 
 static inline u32 rmt_jit_label_pc(u32 pc)
 {
