@@ -35,17 +35,23 @@
 #define MAX_PASSES 16
 
 /*
- * The host registers the code changes and must give back: r12 always,
- * and the ones behind eBPF registers the program names (r10 also when it
- * makes local calls, which move it).  Fewer pushes make short programs
- * cheaper to call.
+ * The host registers the code changes and must give back: r12 with a
+ * context, and the ones behind eBPF registers the program names (r10 also
+ * when it makes local calls, which move it).  Fewer pushes make short
+ * programs cheaper to call.
  */
+static bool uses_fp(const struct jit *j)
+{
+	return (j->used & (1u << RMT_REG_FP)) || j->has_calls;
+}
+
 static u32 saved_regs(const struct jit *j, u8 *regs)
 {
 	u32 n = 0, r;
 
-	regs[n++] = REG_CTX;
-	if ((j->used & (1u << RMT_REG_FP)) || j->has_calls)
+	if (j->uses_ctx)
+		regs[n++] = REG_CTX;
+	if (uses_fp(j))
 		regs[n++] = RMT_RBP;
 	for (r = 6; r <= 9; r++)
 		if (j->used & (1u << r))
@@ -59,12 +65,15 @@ static u32 saved_regs(const struct jit *j, u8 *regs)
 
 /*
  * The context lives in the code's own frame, at r12 = rsp; with n pushes
- * and the return address before it, rsp stays 16-byte aligned.
+ * and the return address before it, rsp stays 16-byte aligned.  Code
+ * without a context calls no C and needs no frame.
  */
-static s32 frame_size(u32 n)
+static s32 frame_size(const struct jit *j, u32 n)
 {
 	u32 size = (sizeof(struct rmt_jit_ctx) + 7) & ~7u;
 
+	if (!j->uses_ctx)
+		return 0;
 	if ((size + 8 * (n + 1)) % 16)
 		size += 8;
 	return (s32)size;
@@ -81,13 +90,15 @@ static void emit_prologue(struct jit *j)
 	struct rmt_x86 *e = &j->e;
 	u8 regs[8];
 	u32 i, n = saved_regs(j, regs);
-	s32 frame = frame_size(n);
+	s32 frame = frame_size(j, n);
 	int run = RMT_RSI; /* where the run is */
 
 	for (i = 0; i < n; i++)
 		rmt_x86_push(e, regs[i]);
-	rmt_x86_alu_ri(e, RMT_X86_SUB, true, RMT_RSP, frame);
-	rmt_x86_mov_rr(e, true, REG_CTX, RMT_RSP);
+	if (frame) {
+		rmt_x86_alu_ri(e, RMT_X86_SUB, true, RMT_RSP, frame);
+		rmt_x86_mov_rr(e, true, REG_CTX, RMT_RSP);
+	}
 	if (j->run_reg < 0 || j->uses_regions)
 		rmt_x86_store(e, 8, REG_CTX, CTX(run), RMT_RSI);
 	if (j->has_callx)
@@ -127,7 +138,7 @@ static void emit_prologue(struct jit *j)
 	}
 	if (j->has_callx)
 		rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), 0);
-	if (n > 1 && regs[1] == RMT_RBP) {
+	if (uses_fp(j)) {
 		rmt_x86_load(e, 8, false, RMT_RBP, run,
 			     offsetof(struct rmt_vm_run, stack));
 		rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RBP,
@@ -191,22 +202,23 @@ static void emit_exits(struct jit *j)
 	rmt_jit_place(j, rmt_jit_label_fixed(j, L_RET));
 	if (j->has_calls)
 		rmt_x86_load(e, 8, false, RMT_RSP, REG_CTX, CTX(saved_rsp));
-	rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RSP, frame_size(n));
+	if (frame_size(j, n))
+		rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RSP, frame_size(j, n));
 	while (n--)
 		rmt_x86_pop(e, regs[n]);
 	rmt_x86_ret(e);
 	/* the interpreter's count: the whole budget */
 	rmt_jit_place(j, rmt_jit_label_fixed(j, L_BUDGET_FAIL));
-	rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), -E2BIG);
+	rmt_x86_mov_ri(e, false, REG_AX, -E2BIG);
 	rmt_x86_alu_rr(e, RMT_X86_XOR, false, REG_BUDGET, REG_BUDGET);
 	rmt_jit_place(j, rmt_jit_label_fixed(j, L_ERR_EXIT));
+	rmt_x86_mov_rr(e, false, RMT_RAX,
+		       REG_AX); /* before r10 holds the run */
 	run = emit_run(j);
 	rmt_x86_store_imm(e, 8, run, offsetof(struct rmt_vm_run, r0), 0);
 	emit_executed(j, run);
-	rmt_x86_load(e, 4, false, RMT_RAX, REG_CTX, CTX(err_pc));
 	rmt_x86_store(e, 4, run, offsetof(struct rmt_vm_run, error_pc),
-		      RMT_RAX);
-	rmt_x86_load(e, 4, false, RMT_RAX, REG_CTX, CTX(err));
+		      REG_AUX);
 	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_RET));
 	rmt_jit_place(j, rmt_jit_label_fixed(j, L_BUDGET_DEFAULT));
 	rmt_x86_mov_ri(e, false, REG_BUDGET, RMT_VM_DEFAULT_BUDGET);
@@ -266,20 +278,21 @@ static int emit_stub(struct jit *j, const struct stub *s)
 		rmt_jit_emit_guard_stub(j, s);
 		break;
 	case STUB_BUDGET:
-		rmt_x86_store_imm(e, 4, REG_CTX, CTX(err_pc), (s32)s->pc);
+		rmt_x86_mov_ri(e, false, REG_AUX, (s32)s->pc);
 		rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_BUDGET_FAIL));
 		return 0;
 	case STUB_SEG:
 		return emit_slow_segment(j, s);
 	case STUB_ERR:
-		rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), s->arg);
+		rmt_x86_mov_ri(e, false, REG_AX, s->arg);
 		break;
-	default:
+	default: /* STUB_PC */
+		rmt_x86_load(e, 4, false, REG_AX, REG_CTX, CTX(err));
 		break;
 	}
 	if (s->refund)
 		rmt_x86_alu_ri(e, RMT_X86_ADD, true, REG_BUDGET, s->refund);
-	rmt_x86_store_imm(e, 4, REG_CTX, CTX(err_pc), (s32)s->pc);
+	rmt_x86_mov_ri(e, false, REG_AUX, (s32)s->pc);
 	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_ERR_EXIT));
 	return 0;
 }
@@ -351,6 +364,21 @@ static int emit_prog(struct jit *j)
 	return 0;
 }
 
+/* A load, store or atomic the code must check (unless verified). */
+static bool needs_guard(const struct rmt_insn *in)
+{
+	u8 cls = RMT_CLASS(in->code);
+	int size = 1 << rmt_jit_size_lg(in->code);
+
+	if (cls == RMT_LDX)
+		return !rmt_jit_static_stack_ok(rmt_insn_src(in), in->off,
+						size);
+	if (cls == RMT_ST || cls == RMT_STX)
+		return !rmt_jit_static_stack_ok(rmt_insn_dst(in), in->off,
+						size);
+	return false;
+}
+
 /* Segments, call targets and the budget each segment charges. */
 static void analyse(struct jit *j)
 {
@@ -368,6 +396,8 @@ static void analyse(struct jit *j)
 			continue;
 		j->used |=
 			(u16)(1u << rmt_insn_dst(in) | 1u << rmt_insn_src(in));
+		if (j->guards && needs_guard(in))
+			j->uses_regions = true;
 		/* helpers read r1..r5 without naming them */
 		if ((cls == RMT_JMP || cls == RMT_JMP32) && op == RMT_CALL) {
 			j->used |= 0x3e;
@@ -618,6 +648,8 @@ int rmt_jit_compile(struct rmt_prog *prog, char *log, size_t log_size)
 	} else {
 		analyse(&j);
 		choose_run_regs(&j);
+		j.uses_ctx = j.uses_regions || j.has_calls || j.has_callx ||
+			     j.run_reg < 0 || j.budget_reg < 0;
 		choose_cache(&j);
 		err = converge(&j);
 		if (!err)

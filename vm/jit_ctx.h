@@ -31,8 +31,7 @@ struct rmt_jit_ctx {
 	u64 reg_start[RMT_JIT_INLINE_REGIONS];
 	u64 reg_lim[RMT_JIT_INLINE_REGIONS][2][4];
 	u32 depth; /* local calls in progress */
-	s32 err;
-	u32 err_pc;
+	s32 err; /* set by rmt_jit_callx */
 };
 
 /*

@@ -25,7 +25,7 @@ extern const u8 rmt_jit_reg_map[RMT_NR_REGS];
 /* Shared labels after the per-slot ones. */
 enum {
 	L_EXIT, /* leave the program with r0 in rax */
-	L_ERR_EXIT, /* leave with ctx->err and ctx->err_pc */
+	L_ERR_EXIT, /* leave with the error in r10d, its insn in r11d */
 	L_RET, /* the epilogue, eax the return value */
 	L_BUDGET_FAIL,
 	L_BUDGET_DEFAULT, /* run->budget is 0 */
@@ -66,6 +66,7 @@ struct jit {
 	bool has_calls; /* local calls */
 	bool has_callx;
 	bool uses_regions; /* guarded accesses read ctx->reg_* */
+	bool uses_ctx; /* else the code has neither context nor frame */
 	u16 used; /* eBPF registers the program names */
 	u8 *flags; /* per slot */
 	u32 *seg_cost; /* at a segment's first slot */
@@ -131,6 +132,15 @@ static inline int rmt_jit_size_lg(u8 code)
 	}
 }
 
+/*
+ * A constant offset from r10 inside the current frame: always inside the
+ * stack, since r10 never leaves it.
+ */
+static inline bool rmt_jit_static_stack_ok(int reg, s16 off, int size)
+{
+	return reg == RMT_REG_FP && off >= -RMT_STACK_SIZE && off + size <= 0;
+}
+
 #define RMT_JIT_NO_FUSE 0xffffffffu
 
 /* The next jcc is fused with the flag-setting instruction emitted now. */
@@ -156,7 +166,7 @@ int rmt_jit_jcc_err(struct jit *j, enum rmt_x86_cc cc, u32 pc, s32 err);
 /*
  * The rest of a guard, out of line: the inline areas the fast path did
  * not try, then rmt_jit_guard; back to s->back when the access is
- * allowed, else on with the error in r11d.
+ * allowed, else on with the error in r10d.
  */
 void rmt_jit_emit_guard_stub(struct jit *j, const struct stub *s);
 
