@@ -118,12 +118,12 @@ static void emit_prologue(struct jit *j)
 			       run);
 		run = j->run_reg >= 0 ? j->run_reg : REG_AX;
 	}
+	/* without a branch: callers leave the budget 0 as often as not */
 	rmt_x86_load(e, 8, false, REG_BUDGET, run,
 		     offsetof(struct rmt_vm_run, budget));
-	rmt_jit_fuse(j);
+	rmt_x86_mov_ri(e, false, REG_AUX, RMT_VM_DEFAULT_BUDGET);
 	rmt_x86_test_rr(e, true, REG_BUDGET, REG_BUDGET);
-	rmt_jit_jcc(j, RMT_CC_E, rmt_jit_label_fixed(j, L_BUDGET_DEFAULT));
-	rmt_jit_place(j, rmt_jit_label_fixed(j, L_BUDGET_SET));
+	rmt_x86_cmov_rr(e, RMT_CC_E, true, REG_BUDGET, REG_AUX);
 	if (j->budget_reg >= 0)
 		rmt_x86_mov_rr(e, true, j->budget_reg, REG_BUDGET);
 	else
@@ -220,9 +220,6 @@ static void emit_exits(struct jit *j)
 	rmt_x86_store(e, 4, run, offsetof(struct rmt_vm_run, error_pc),
 		      REG_AUX);
 	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_RET));
-	rmt_jit_place(j, rmt_jit_label_fixed(j, L_BUDGET_DEFAULT));
-	rmt_x86_mov_ri(e, false, REG_BUDGET, RMT_VM_DEFAULT_BUDGET);
-	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_BUDGET_SET));
 }
 
 /* A local call's new frame: r6..r9 and r10 saved, r10 one frame down. */

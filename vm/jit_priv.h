@@ -28,8 +28,6 @@ enum {
 	L_ERR_EXIT, /* leave with the error in r10d, its insn in r11d */
 	L_RET, /* the epilogue, eax the return value */
 	L_BUDGET_FAIL,
-	L_BUDGET_DEFAULT, /* run->budget is 0 */
-	L_BUDGET_SET, /* back in the prologue with the budget in r9 */
 	L_GUARD_THUNK,
 	L_FIXED
 };
