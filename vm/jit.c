@@ -4,8 +4,8 @@
  *
  * Registers as in the Linux x86-64 BPF JIT: r0 rax, r1 rdi, r2 rsi, r3 rdx,
  * r4 rcx, r5 r8, r6 rbx, r7 r13, r8 r14, r9 r15, r10 rbp.  r12 holds the
- * run context (struct rmt_jit_ctx), r9 the instructions left of the
- * budget, r10 and r11 are scratch.
+ * run context (struct rmt_jit_ctx) when the program needs one, r9 the
+ * instructions left of the budget, r10 and r11 are scratch.
  *
  * Code layout: prologue, one block per instruction slot, shared exits,
  * then out-of-line stubs (guard call-outs, budget and error exits) so that
