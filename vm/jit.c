@@ -4,8 +4,8 @@
  *
  * Registers as in the Linux x86-64 BPF JIT: r0 rax, r1 rdi, r2 rsi, r3 rdx,
  * r4 rcx, r5 r8, r6 rbx, r7 r13, r8 r14, r9 r15, r10 rbp.  r12 holds the
- * run context (struct rmt_jit_ctx), r9 the instructions left of the
- * budget, r10 and r11 are scratch.
+ * run context (struct rmt_jit_ctx) when the program needs one, r9 the
+ * instructions left of the budget, r10 and r11 are scratch.
  *
  * Code layout: prologue, one block per instruction slot, shared exits,
  * then out-of-line stubs (guard call-outs, budget and error exits) so that
@@ -35,17 +35,23 @@
 #define MAX_PASSES 16
 
 /*
- * The host registers the code changes and must give back: r12 always,
- * and the ones behind eBPF registers the program names (r10 also when it
- * makes local calls, which move it).  Fewer pushes make short programs
- * cheaper to call.
+ * The host registers the code changes and must give back: r12 with a
+ * context, and the ones behind eBPF registers the program names (r10 also
+ * when it makes local calls, which move it).  Fewer pushes make short
+ * programs cheaper to call.
  */
+static bool uses_fp(const struct jit *j)
+{
+	return (j->used & (1u << RMT_REG_FP)) || j->has_calls;
+}
+
 static u32 saved_regs(const struct jit *j, u8 *regs)
 {
 	u32 n = 0, r;
 
-	regs[n++] = REG_CTX;
-	if ((j->used & (1u << RMT_REG_FP)) || j->has_calls)
+	if (j->uses_ctx)
+		regs[n++] = REG_CTX;
+	if (uses_fp(j))
 		regs[n++] = RMT_RBP;
 	for (r = 6; r <= 9; r++)
 		if (j->used & (1u << r))
@@ -57,38 +63,90 @@ static u32 saved_regs(const struct jit *j, u8 *regs)
 	return n;
 }
 
-/* With n pushes and the return address, rsp stays 16-byte aligned. */
-static bool needs_pad(u32 n)
+/*
+ * The context lives in the code's own frame, at r12 = rsp; with n pushes
+ * and the return address before it, rsp stays 16-byte aligned.  Code
+ * without a context calls no C and needs no frame.
+ */
+static s32 frame_size(const struct jit *j, u32 n)
 {
-	return n % 2 == 0;
+	u32 size = (sizeof(struct rmt_jit_ctx) + 7) & ~7u;
+
+	if (!j->uses_ctx)
+		return 0;
+	if ((size + 8 * (n + 1)) % 16)
+		size += 8;
+	return (s32)size;
 }
 
+/*
+ * (prog, run) in rdi, rsi, as rmt_jit_exec.  The prologue sets up only
+ * what this program reads: a short program costs little more than a
+ * function call.
+ */
 static void emit_prologue(struct jit *j)
 {
 	static const u8 args[] = { RMT_RDI, RMT_RSI, RMT_RDX, RMT_RCX, RMT_R8 };
 	struct rmt_x86 *e = &j->e;
 	u8 regs[8];
 	u32 i, n = saved_regs(j, regs);
+	s32 frame = frame_size(j, n);
+	int run = RMT_RSI; /* where the run is */
 
 	for (i = 0; i < n; i++)
 		rmt_x86_push(e, regs[i]);
-	if (needs_pad(n))
-		rmt_x86_alu_ri(e, RMT_X86_SUB, true, RMT_RSP, 8);
-	/* (ctx, run, budget) in rdi, rsi, rdx */
-	rmt_x86_mov_rr(e, true, REG_CTX, RMT_RDI);
-	rmt_x86_mov_rr(e, true, REG_BUDGET, RMT_RDX);
-	rmt_x86_mov_rr(e, true, REG_AX, RMT_RSI);
+	if (frame) {
+		rmt_x86_alu_ri(e, RMT_X86_SUB, true, RMT_RSP, frame);
+		rmt_x86_mov_rr(e, true, REG_CTX, RMT_RSP);
+	}
+	if (j->run_reg < 0 || j->uses_regions)
+		rmt_x86_store(e, 8, REG_CTX, CTX(run), RMT_RSI);
+	if (j->has_callx)
+		rmt_x86_store(e, 8, REG_CTX, CTX(prog), RMT_RDI);
+	/* a C call: before anything lives in caller-saved registers */
+	if (j->uses_regions) {
+		rmt_x86_mov_rr(e, true, RMT_RDI, REG_CTX);
+		rmt_x86_mov_ri64(e, RMT_RAX,
+				 (u64)(uintptr_t)rmt_jit_set_regions);
+		rmt_x86_call_r(e, RMT_RAX);
+		rmt_x86_load(e, 8, false, REG_AX, REG_CTX, CTX(run));
+		run = REG_AX;
+	}
+	/* out of the way of the argument loads below */
+	if (run != (j->run_reg >= 0 ? j->run_reg : REG_AX)) {
+		rmt_x86_mov_rr(e, true, j->run_reg >= 0 ? j->run_reg : REG_AX,
+			       run);
+		run = j->run_reg >= 0 ? j->run_reg : REG_AX;
+	}
+	/* without a branch: callers leave the budget 0 as often as not */
+	rmt_x86_load(e, 8, false, REG_BUDGET, run,
+		     offsetof(struct rmt_vm_run, budget));
+	rmt_x86_mov_ri(e, false, REG_AUX, RMT_VM_DEFAULT_BUDGET);
+	rmt_x86_test_rr(e, true, REG_BUDGET, REG_BUDGET);
+	rmt_x86_cmov_rr(e, RMT_CC_E, true, REG_BUDGET, REG_AUX);
+	if (j->budget_reg >= 0)
+		rmt_x86_mov_rr(e, true, j->budget_reg, REG_BUDGET);
+	else
+		rmt_x86_store(e, 8, REG_CTX, CTX(start_budget), REG_BUDGET);
 	/*
 	 * Only local calls leave frames of their own on the native stack at
 	 * an exit; everything else is balanced where it can fault.
 	 */
-	if (j->has_calls)
+	if (j->has_calls) {
 		rmt_x86_store(e, 8, REG_CTX, CTX(saved_rsp), RMT_RSP);
-	if (n > 1 && regs[1] == RMT_RBP)
-		rmt_x86_load(e, 8, false, RMT_RBP, REG_CTX, CTX(stack_top));
+		rmt_x86_store_imm(e, 4, REG_CTX, CTX(depth), 0);
+	}
+	if (j->has_callx)
+		rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), 0);
+	if (uses_fp(j)) {
+		rmt_x86_load(e, 8, false, RMT_RBP, run,
+			     offsetof(struct rmt_vm_run, stack));
+		rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RBP,
+			       RMT_VM_STACK_BYTES);
+	}
 	for (i = 0; i < 5; i++)
 		if (j->used & (1u << (i + 1)))
-			rmt_x86_load(e, 8, false, args[i], REG_AX,
+			rmt_x86_load(e, 8, false, args[i], run,
 				     (s32)(offsetof(struct rmt_vm_run, args) +
 					   8 * i));
 	if (j->cache_start >= 0)
@@ -105,25 +163,63 @@ static void emit_prologue(struct jit *j)
 				       rmt_jit_reg_map[i], rmt_jit_reg_map[i]);
 }
 
+/* The run into r10 if no register holds it; the register with it. */
+static int emit_run(struct jit *j)
+{
+	if (j->run_reg >= 0)
+		return j->run_reg;
+	rmt_x86_load(&j->e, 8, false, REG_AX, REG_CTX, CTX(run));
+	return REG_AX;
+}
+
+/* run->executed from the budget left in r9 */
+static void emit_executed(struct jit *j, int run)
+{
+	struct rmt_x86 *e = &j->e;
+	int start = j->budget_reg >= 0 ? j->budget_reg : RMT_RDX;
+
+	if (j->budget_reg < 0)
+		rmt_x86_load(e, 8, false, RMT_RDX, REG_CTX, CTX(start_budget));
+	rmt_x86_alu_rr(e, RMT_X86_SUB, true, start, REG_BUDGET);
+	rmt_x86_store(e, 8, run, offsetof(struct rmt_vm_run, executed), start);
+}
+
+/* The results go into the run here, not in C after the return. */
 static void emit_exits(struct jit *j)
 {
 	struct rmt_x86 *e = &j->e;
 	u8 regs[8];
 	u32 n = saved_regs(j, regs);
 
-	/* struct rmt_jit_ret in rax:rdx; the caller ignores r0 on errors */
+	int run;
+
 	rmt_jit_place(j, rmt_jit_label_fixed(j, L_EXIT));
-	rmt_x86_mov_rr(e, true, RMT_RDX, REG_BUDGET);
+	run = emit_run(j);
+	rmt_x86_store(e, 8, run, offsetof(struct rmt_vm_run, r0), RMT_RAX);
+	emit_executed(j, run);
+	rmt_x86_store_imm(e, 4, run, offsetof(struct rmt_vm_run, error_pc), 0);
+	rmt_x86_alu_rr(e, RMT_X86_XOR, false, RMT_RAX, RMT_RAX);
+	rmt_jit_place(j, rmt_jit_label_fixed(j, L_RET));
 	if (j->has_calls)
 		rmt_x86_load(e, 8, false, RMT_RSP, REG_CTX, CTX(saved_rsp));
-	if (needs_pad(n))
-		rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RSP, 8);
+	if (frame_size(j, n))
+		rmt_x86_alu_ri(e, RMT_X86_ADD, true, RMT_RSP, frame_size(j, n));
 	while (n--)
 		rmt_x86_pop(e, regs[n]);
 	rmt_x86_ret(e);
+	/* the interpreter's count: the whole budget */
 	rmt_jit_place(j, rmt_jit_label_fixed(j, L_BUDGET_FAIL));
-	rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), -E2BIG);
-	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_EXIT));
+	rmt_x86_mov_ri(e, false, REG_AX, -E2BIG);
+	rmt_x86_alu_rr(e, RMT_X86_XOR, false, REG_BUDGET, REG_BUDGET);
+	rmt_jit_place(j, rmt_jit_label_fixed(j, L_ERR_EXIT));
+	rmt_x86_mov_rr(e, false, RMT_RAX,
+		       REG_AX); /* before r10 holds the run */
+	run = emit_run(j);
+	rmt_x86_store_imm(e, 8, run, offsetof(struct rmt_vm_run, r0), 0);
+	emit_executed(j, run);
+	rmt_x86_store(e, 4, run, offsetof(struct rmt_vm_run, error_pc),
+		      REG_AUX);
+	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_RET));
 }
 
 /* A local call's new frame: r6..r9 and r10 saved, r10 one frame down. */
@@ -179,22 +275,22 @@ static int emit_stub(struct jit *j, const struct stub *s)
 		rmt_jit_emit_guard_stub(j, s);
 		break;
 	case STUB_BUDGET:
-		rmt_x86_alu_ri(e, RMT_X86_ADD, true, REG_BUDGET, s->arg);
-		rmt_x86_store_imm(e, 4, REG_CTX, CTX(err_pc), (s32)s->pc);
+		rmt_x86_mov_ri(e, false, REG_AUX, (s32)s->pc);
 		rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_BUDGET_FAIL));
 		return 0;
 	case STUB_SEG:
 		return emit_slow_segment(j, s);
 	case STUB_ERR:
-		rmt_x86_store_imm(e, 4, REG_CTX, CTX(err), s->arg);
+		rmt_x86_mov_ri(e, false, REG_AX, s->arg);
 		break;
-	default:
+	default: /* STUB_PC */
+		rmt_x86_load(e, 4, false, REG_AX, REG_CTX, CTX(err));
 		break;
 	}
 	if (s->refund)
 		rmt_x86_alu_ri(e, RMT_X86_ADD, true, REG_BUDGET, s->refund);
-	rmt_x86_store_imm(e, 4, REG_CTX, CTX(err_pc), (s32)s->pc);
-	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_EXIT));
+	rmt_x86_mov_ri(e, false, REG_AUX, (s32)s->pc);
+	rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_ERR_EXIT));
 	return 0;
 }
 
@@ -234,6 +330,13 @@ static int emit_prog(struct jit *j)
 	j->n_stubs = 0;
 	emit_prologue(j);
 	for (pc = 0; pc < j->prog->len; pc++) {
+		/*
+		 * A loop starts on a 32-byte boundary: it then spans as few
+		 * decoded-micro-op cache lines as it can (bench-vm's
+		 * checksum loop: 20% faster), and the NOPs run once.
+		 */
+		if ((j->flags[pc] & F_LOOP_HEAD) && j->e.len % 32)
+			rmt_x86_nops_at(&j->e, j->e.len, 32 - j->e.len % 32);
 		rmt_jit_place(j, rmt_jit_label_pc(pc));
 		if (j->flags[pc] & F_LDDW_HI)
 			continue;
@@ -245,7 +348,7 @@ static int emit_prog(struct jit *j)
 			return err;
 		}
 	}
-	emit_exits(j);
+	emit_exits(j); /* first: a last exit falls through to it */
 	emit_entries(j);
 	/* a slow segment adds stubs of its own: they come later */
 	for (i = 0; i < j->n_stubs; i++) {
@@ -256,6 +359,21 @@ static int emit_prog(struct jit *j)
 	if (j->uses_regions)
 		emit_guard_thunk(j);
 	return 0;
+}
+
+/* A load, store or atomic the code must check (unless verified). */
+static bool needs_guard(const struct rmt_insn *in)
+{
+	u8 cls = RMT_CLASS(in->code);
+	int size = 1 << rmt_jit_size_lg(in->code);
+
+	if (cls == RMT_LDX)
+		return !rmt_jit_static_stack_ok(rmt_insn_src(in), in->off,
+						size);
+	if (cls == RMT_ST || cls == RMT_STX)
+		return !rmt_jit_static_stack_ok(rmt_insn_dst(in), in->off,
+						size);
+	return false;
 }
 
 /* Segments, call targets and the budget each segment charges. */
@@ -275,9 +393,13 @@ static void analyse(struct jit *j)
 			continue;
 		j->used |=
 			(u16)(1u << rmt_insn_dst(in) | 1u << rmt_insn_src(in));
+		if (j->guards && needs_guard(in))
+			j->uses_regions = true;
 		/* helpers read r1..r5 without naming them */
-		if ((cls == RMT_JMP || cls == RMT_JMP32) && op == RMT_CALL)
+		if ((cls == RMT_JMP || cls == RMT_JMP32) && op == RMT_CALL) {
 			j->used |= 0x3e;
+			j->has_callx |= RMT_SRC(in->code) == RMT_X;
+		}
 		if (cls == RMT_LD)
 			j->flags[pc + 1] |= F_LDDW_HI;
 		if (cls != RMT_JMP && cls != RMT_JMP32)
@@ -291,8 +413,12 @@ static void analyse(struct jit *j)
 			j->has_calls = true;
 		} else if (op == RMT_JA && cls == RMT_JMP32) {
 			j->flags[pc + 1 + in->imm] |= F_SEG_START;
+			if (in->imm < 0)
+				j->flags[pc + 1 + in->imm] |= F_LOOP_HEAD;
 		} else if (op != RMT_CALL && op != RMT_EXIT) {
 			j->flags[pc + 1 + in->off] |= F_SEG_START;
+			if (in->off < 0)
+				j->flags[pc + 1 + in->off] |= F_LOOP_HEAD;
 		}
 	}
 	for (pc = 0; pc < len; pc++) {
@@ -306,6 +432,27 @@ static void analyse(struct jit *j)
 			continue;
 		j->seg_rest[pc] = after;
 		after = j->flags[pc] & F_SEG_START ? 0 : after + 1;
+	}
+}
+
+/*
+ * Homes for the run and its budget among r1, r2 and r5 (r2 first: the run
+ * arrives in its host register).  Helper calls name all five.
+ */
+static void choose_run_regs(struct jit *j)
+{
+	static const u8 spare[] = { 2, 1, 5 };
+	u32 i;
+
+	j->run_reg = -1;
+	j->budget_reg = -1;
+	for (i = 0; i < sizeof(spare); i++) {
+		if (j->used & (1u << spare[i]))
+			continue;
+		if (j->run_reg < 0)
+			j->run_reg = (s8)rmt_jit_reg_map[spare[i]];
+		else if (j->budget_reg < 0)
+			j->budget_reg = (s8)rmt_jit_reg_map[spare[i]];
 	}
 }
 
@@ -452,7 +599,6 @@ static int jit_finish(struct jit *j, struct rmt_prog *prog)
 	j->e.buf = (u8 *)(img + 1);
 	j->e.cap = size;
 	err = run_pass(j);
-	img->flags = j->uses_regions ? RMT_JIT_USES_REGIONS : 0;
 	if (!err && (j->e.len != size || memcmp(j->prev, j->cur, bytes))) {
 		snprintf(j->log, j->log_size,
 			 "jit: code size changed in the final pass");
@@ -498,6 +644,9 @@ int rmt_jit_compile(struct rmt_prog *prog, char *log, size_t log_size)
 		snprintf(log, log_size, "jit: out of memory");
 	} else {
 		analyse(&j);
+		choose_run_regs(&j);
+		j.uses_ctx = j.uses_regions || j.has_calls || j.has_callx ||
+			     j.run_reg < 0 || j.budget_reg < 0;
 		choose_cache(&j);
 		err = converge(&j);
 		if (!err)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * jit_ctx.h - the per-run state that compiled code reaches through r12,
- * and the C routines it calls out to.  The compiler (jit.c) addresses the
- * fields by offsetof; the runner (jit_exec.c) fills them in.
+ * jit_ctx.h - the per-run state that compiled code keeps in its own
+ * native frame and reaches through r12, and the C routines it calls out
+ * to.  The compiler (jit.c) addresses the fields by offsetof; the
+ * prologue fills in only those the program reads.
  */
 #ifndef RMT_VM_JIT_CTX_H
 #define RMT_VM_JIT_CTX_H
@@ -20,7 +21,7 @@ struct rmt_jit_ctx {
 	const struct rmt_prog *prog;
 	u64 saved_rsp; /* after the prologue, kept with local calls only */
 	u64 budget; /* r9 spilled across helper calls */
-	u64 stack_top; /* r10 of the entry frame */
+	u64 start_budget; /* what the run may execute: run->budget or default */
 	u64 stack_lo;
 	u64 callx_id;
 	/*
@@ -30,26 +31,25 @@ struct rmt_jit_ctx {
 	u64 reg_start[RMT_JIT_INLINE_REGIONS];
 	u64 reg_lim[RMT_JIT_INLINE_REGIONS][2][4];
 	u32 depth; /* local calls in progress */
-	s32 err;
-	u32 err_pc;
+	s32 err; /* set by rmt_jit_callx */
 };
 
-/* What compiled code returns (in rax:rdx): r0 and the budget left. */
-struct rmt_jit_ret {
-	u64 r0;
-	u64 left;
-};
-
-typedef struct rmt_jit_ret (*rmt_jit_fn)(struct rmt_jit_ctx *ctx,
-					 struct rmt_vm_run *run, u64 budget);
+/*
+ * Compiled code has rmt_jit_exec's signature and contract, once the
+ * image and run->stack are known to be there.
+ */
+typedef int (*rmt_jit_fn)(const struct rmt_prog *prog, struct rmt_vm_run *run);
 
 /* prog->jit: this header, then the code. */
 struct rmt_jit_image {
-	u64 flags;
-	u64 reserved[7]; /* the code starts on a cache line (jit_labels.c) */
+	u64 reserved[8]; /* the code starts on a cache line (jit_labels.c) */
 };
 
-#define RMT_JIT_USES_REGIONS 0x1 /* ctx->reg_* must be filled in */
+/*
+ * ctx->stack_lo and the bounds of the regions checked inline, from
+ * ctx->run: called by the prologue of code with guards.
+ */
+void rmt_jit_set_regions(struct rmt_jit_ctx *ctx);
 
 /* 0 when the access is allowed, else the error. */
 s64 rmt_jit_guard(struct rmt_jit_ctx *ctx, u64 addr, u32 flags);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * jit_exec.c - running JIT-compiled code: the per-run context, and the C
- * routines compiled code calls out to (guards beyond the inline checks,
- * callx), all with the interpreter's rules.
+ * jit_exec.c - running JIT-compiled code, and the C routines compiled code
+ * calls out to (region bounds, guards beyond the inline checks, callx),
+ * all with the interpreter's rules.
  */
 #include "vm/jit.h"
 #include "vm/jit_ctx.h"
@@ -47,16 +47,13 @@ u64 rmt_jit_callx(struct rmt_jit_ctx *ctx, u64 r1, u64 r2, u64 r3, u64 r4,
 	return h->fn(ctx->run, r1, r2, r3, r4, r5);
 }
 
-/*
- * The bounds of the regions compiled code checks inline.  Not inlined:
- * its registers would make every call of rmt_jit_exec save six.
- */
-static __attribute__((noinline)) void
-inline_regions(struct rmt_jit_ctx *ctx, const struct rmt_vm_run *run)
+void rmt_jit_set_regions(struct rmt_jit_ctx *ctx)
 {
+	const struct rmt_vm_run *run = ctx->run;
 	const struct rmt_vm_region *reg;
 	u32 r, i;
 
+	ctx->stack_lo = (u64)(uintptr_t)run->stack;
 	for (r = 0; r < RMT_JIT_INLINE_REGIONS; r++) {
 		if (r >= run->n_regions) {
 			ctx->reg_start[r] = 0;
@@ -72,41 +69,25 @@ inline_regions(struct rmt_jit_ctx *ctx, const struct rmt_vm_run *run)
 	}
 }
 
-/* Kept short: this is most of the cost of calling a short program. */
+static int not_runnable(bool compiled, struct rmt_vm_run *run)
+{
+	run->r0 = 0;
+	run->executed = 0;
+	run->error_pc = 0;
+	return compiled ? -EINVAL : -ENOEXEC;
+}
+
+/*
+ * The compiled code sets up its context and writes the results itself
+ * (jit.c): what is left here is what no compilation can know.
+ */
 int rmt_jit_exec(const struct rmt_prog *prog, struct rmt_vm_run *run)
 {
 	const struct rmt_jit_image *img = prog->jit;
-	struct rmt_jit_ret ret;
-	struct rmt_jit_ctx ctx;
-	u64 budget;
 
-	if (!img || !run->stack) {
-		run->r0 = 0;
-		run->executed = 0;
-		run->error_pc = 0;
-		return img ? -EINVAL : -ENOEXEC;
-	}
-	budget = run->budget ? run->budget : RMT_VM_DEFAULT_BUDGET;
-	ctx.run = run;
-	ctx.prog = prog;
-	ctx.stack_lo = (u64)(uintptr_t)run->stack;
-	ctx.stack_top = ctx.stack_lo + RMT_VM_STACK_BYTES;
-	ctx.depth = 0;
-	ctx.err = 0;
-	if (img->flags & RMT_JIT_USES_REGIONS)
-		inline_regions(&ctx, run);
-	ret = ((rmt_jit_fn)(uintptr_t)(img + 1))(&ctx, run, budget);
-	run->executed = budget - ret.left;
-	if (rmt_likely(!ctx.err)) {
-		run->r0 = ret.r0;
-		run->error_pc = 0;
-		return 0;
-	}
-	run->r0 = 0;
-	run->error_pc = ctx.err_pc;
-	if (ctx.err == -E2BIG)
-		run->executed = budget;
-	return ctx.err;
+	if (rmt_unlikely(!img || !run->stack))
+		return not_runnable(img, run);
+	return ((rmt_jit_fn)(uintptr_t)(img + 1))(prog, run);
 }
 
 int rmt_jit_exec_once(const struct rmt_prog *prog, struct rmt_vm_run *run)

@@ -224,15 +224,6 @@ static int emit_alu(struct jit *j, const struct rmt_insn *in)
 /* ---- memory -------------------------------------------------------- */
 
 /*
- * A constant offset from r10 inside the current frame: always inside the
- * stack, since r10 never leaves it.
- */
-static bool static_stack_ok(int reg, s16 off, int size)
-{
-	return reg == RMT_REG_FP && off >= -RMT_STACK_SIZE && off + size <= 0;
-}
-
-/*
  * One inline bounds check of [reg + off, + size) in r11; carry set when
  * the access is inside.  area: -1 the whole stack, else a region.
  */
@@ -293,7 +284,7 @@ static int emit_guard(struct jit *j, u32 pc, int reg, s16 off, int lg,
 	u32 ok, stub;
 	int err;
 
-	if (!j->guards || static_stack_ok(reg, off, 1 << lg))
+	if (!j->guards || rmt_jit_static_stack_ok(reg, off, 1 << lg))
 		return 0;
 	err = rmt_jit_new_label(j, &ok);
 	err = err   ?:
@@ -303,7 +294,6 @@ static int emit_guard(struct jit *j, u32 pc, int reg, s16 off, int lg,
 			      &stub);
 	if (err)
 		return err;
-	j->uses_regions = true;
 	guard_areas(reg, areas);
 	emit_area_check(j, reg, off, lg, write, areas[0]);
 	rmt_jit_jcc(j, RMT_CC_AE, stub);
@@ -333,7 +323,7 @@ void rmt_jit_emit_guard_stub(struct jit *j, const struct stub *s)
 				      RMT_X86_CALL_LEN));
 	rmt_x86_test_rr(e, false, REG_AUX, REG_AUX);
 	rmt_jit_jcc(j, RMT_CC_E, s->back);
-	rmt_x86_store(e, 4, REG_CTX, CTX(err), REG_AUX);
+	rmt_x86_mov_rr(e, false, REG_AX, REG_AUX);
 }
 
 static int emit_ldx(struct jit *j, u32 pc, const struct rmt_insn *in)
@@ -567,12 +557,14 @@ static int emit_call(struct jit *j, u32 pc, const struct rmt_insn *in)
 	return 0;
 }
 
-static void emit_exit(struct jit *j)
+static void emit_exit(struct jit *j, u32 pc)
 {
 	struct rmt_x86 *e = &j->e;
 
 	if (!j->has_calls) {
-		rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_EXIT));
+		/* the exit code follows the last slot (jit.c) */
+		if (j->slow || pc + 1 < j->prog->len)
+			rmt_jit_jmp(j, rmt_jit_label_fixed(j, L_EXIT));
 		return;
 	}
 	rmt_x86_alu_mi(e, RMT_X86_CMP, false, REG_CTX, CTX(depth), 0);
@@ -597,7 +589,7 @@ static int emit_jmp(struct jit *j, u32 pc, const struct rmt_insn *in)
 	case RMT_CALL:
 		return emit_call(j, pc, in);
 	case RMT_EXIT:
-		emit_exit(j);
+		emit_exit(j, pc);
 		return 0;
 	default:
 		emit_cond(j, pc, in);

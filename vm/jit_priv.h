@@ -24,7 +24,9 @@ extern const u8 rmt_jit_reg_map[RMT_NR_REGS];
 
 /* Shared labels after the per-slot ones. */
 enum {
-	L_EXIT, /* leave the program: r0 in rax, or an error in ctx */
+	L_EXIT, /* leave the program with r0 in rax */
+	L_ERR_EXIT, /* leave with the error in r10d, its insn in r11d */
+	L_RET, /* the epilogue, eax the return value */
 	L_BUDGET_FAIL,
 	L_GUARD_THUNK,
 	L_FIXED
@@ -32,7 +34,7 @@ enum {
 
 enum stub_kind {
 	STUB_GUARD, /* call the guard; back on success */
-	STUB_BUDGET, /* instruction unpaid: refund and stop */
+	STUB_BUDGET, /* instruction unpaid: stop, the whole budget spent */
 	STUB_SEG, /* segment unpaid: refund, run it paying as it goes */
 	STUB_ERR, /* stop with a fixed error */
 	STUB_PC, /* stop with the error already in ctx->err */
@@ -59,8 +61,10 @@ struct jit {
 	u32 pass;
 	bool long_jumps;
 	bool guards;
-	bool has_calls;
+	bool has_calls; /* local calls */
+	bool has_callx;
 	bool uses_regions; /* guarded accesses read ctx->reg_* */
+	bool uses_ctx; /* else the code has neither context nor frame */
 	u16 used; /* eBPF registers the program names */
 	u8 *flags; /* per slot */
 	u32 *seg_cost; /* at a segment's first slot */
@@ -72,6 +76,13 @@ struct jit {
 	 * cache_write) so that those guards need no memory operand; -1: none.
 	 */
 	s8 cache_start, cache_lim;
+	/*
+	 * Host registers of r1, r2 or r5 when the program never names them
+	 * (no instruction uses them as scratch), holding the run and the
+	 * budget it started with, so that the exit need not reload them
+	 * from the context; -1: none, the context holds them.
+	 */
+	s8 run_reg, budget_reg;
 	/*
 	 * Where the instruction that sets the flags for the next jcc began
 	 * (cmp + jcc run as one fused branch), or RMT_JIT_NO_FUSE.
@@ -86,6 +97,7 @@ struct jit {
 #define F_SEG_START 0x01
 #define F_CALL_TARGET 0x02
 #define F_LDDW_HI 0x04
+#define F_LOOP_HEAD 0x08 /* a backward jump's target */
 
 static inline u32 rmt_jit_label_pc(u32 pc)
 {
@@ -118,6 +130,15 @@ static inline int rmt_jit_size_lg(u8 code)
 	}
 }
 
+/*
+ * A constant offset from r10 inside the current frame: always inside the
+ * stack, since r10 never leaves it.
+ */
+static inline bool rmt_jit_static_stack_ok(int reg, s16 off, int size)
+{
+	return reg == RMT_REG_FP && off >= -RMT_STACK_SIZE && off + size <= 0;
+}
+
 #define RMT_JIT_NO_FUSE 0xffffffffu
 
 /* The next jcc is fused with the flag-setting instruction emitted now. */
@@ -143,7 +164,7 @@ int rmt_jit_jcc_err(struct jit *j, enum rmt_x86_cc cc, u32 pc, s32 err);
 /*
  * The rest of a guard, out of line: the inline areas the fast path did
  * not try, then rmt_jit_guard; back to s->back when the access is
- * allowed, else on with the error in r11d.
+ * allowed, else on with the error in r10d.
  */
 void rmt_jit_emit_guard_stub(struct jit *j, const struct stub *s);
 

@@ -68,6 +68,8 @@ static const struct gcase cases[] = {
 	  0, 0, 0, 1 },
 	{ "budget in a loop", "mov %r0, 0\nl: add %r0, 1\nja l", 100, -E2BIG, 2,
 	  0 },
+	{ "default budget in a loop", "mov %r0, 0\nl: add %r0, 1\nja l", 0,
+	  -E2BIG, 2, 0 },
 	{ "budget exactly enough", "mov %r0, 1\nlddw %r1, 5\nexit", 3, 0, 0,
 	  1 },
 	{ "budget one short", "mov %r0, 1\nlddw %r1, 5\nexit", 2, -E2BIG, 3,
@@ -112,6 +114,10 @@ static int run_case(const struct gcase *c, const struct rmt_prog *prog,
 	regions[1] = (struct rmt_vm_region){ (u64)(uintptr_t)s->ro,
 					     sizeof(s->ro), false };
 	memset(run, 0, sizeof(*run));
+	/* results both engines must overwrite, whatever the outcome */
+	run->r0 = ~0ull;
+	run->executed = ~0ull;
+	run->error_pc = ~0u;
 	run->regions = regions;
 	run->n_regions = 2;
 	run->args[0] = regions[0].start;
@@ -151,6 +157,11 @@ Test(jit_guards, each_guard_in_both_engines)
 			cr_expect_eq(ri.r0, c->r0, "%s: interp r0", c->name);
 			cr_expect_eq(rj.r0, c->r0, "%s: jit r0", c->name);
 		}
+		cr_expect_eq(ri.r0, rj.r0, "%s: r0 %llu/%llu", c->name,
+			     (unsigned long long)ri.r0,
+			     (unsigned long long)rj.r0);
+		cr_expect_eq(ri.error_pc, rj.error_pc, "%s: error_pc %u/%u",
+			     c->name, ri.error_pc, rj.error_pc);
 		cr_expect_eq(ri.executed, rj.executed, "%s: executed %llu/%llu",
 			     c->name, (unsigned long long)ri.executed,
 			     (unsigned long long)rj.executed);

@@ -306,6 +306,16 @@ static void case_55(struct rmt_x86 *e)
 	rmt_x86_ret(e);
 }
 
+static void case_56(struct rmt_x86 *e)
+{
+	rmt_x86_cmov_rr(e, RMT_CC_E, true, RMT_R9, RMT_R11);
+}
+
+static void case_57(struct rmt_x86 *e)
+{
+	rmt_x86_cmov_rr(e, RMT_CC_NE, false, RMT_RDX, RMT_RAX);
+}
+
 static void jmp8(struct rmt_x86 *e)
 {
 	rmt_x86_jmp8(e, -2);
@@ -392,6 +402,8 @@ static const struct {
 	{ case_53, "5b", "pop %rbx" },
 	{ case_54, "ff d0", "call *%rax" },
 	{ case_55, "c3", "ret" },
+	{ case_56, "4d 0f 44 cb", "cmove %r11,%r9" },
+	{ case_57, "0f 45 d0", "cmovne %eax,%edx" },
 	{ jmp8, "eb fe", "jmp . (rel8 -2)" },
 	{ jcc8, "7c 10", "jl +0x10" },
 	{ jmp32, "e9 34 12 00 00", "jmp +0x1234" },

@@ -193,6 +193,12 @@ void rmt_x86_imul_rr(struct rmt_x86 *e, bool w, int dst, int src)
 	op_rr_0f(e, w, 0xaf, dst, src, 0);
 }
 
+void rmt_x86_cmov_rr(struct rmt_x86 *e, enum rmt_x86_cc cc, bool w, int dst,
+		     int src)
+{
+	op_rr_0f(e, w, (u8)(0x40 | cc), dst, src, 0);
+}
+
 void rmt_x86_imul_rri(struct rmt_x86 *e, bool w, int dst, int src, s32 imm)
 {
 	rex(e, w, dst, src, 0);

@@ -96,6 +96,9 @@ void rmt_x86_test_rr(struct rmt_x86 *e, bool w, int dst, int src);
 void rmt_x86_test_ri(struct rmt_x86 *e, bool w, int dst, s32 imm);
 void rmt_x86_neg(struct rmt_x86 *e, bool w, int dst);
 void rmt_x86_imul_rr(struct rmt_x86 *e, bool w, int dst, int src);
+/* dst = src when cc holds */
+void rmt_x86_cmov_rr(struct rmt_x86 *e, enum rmt_x86_cc cc, bool w, int dst,
+		     int src);
 void rmt_x86_imul_rri(struct rmt_x86 *e, bool w, int dst, int src, s32 imm);
 /* rdx:rax / src: div (unsigned) or idiv (signed) */
 void rmt_x86_div(struct rmt_x86 *e, bool w, bool sign, int src);
