@@ -44,7 +44,8 @@ s32 rmt_bins_value(const struct rmt_train_data *d, u32 row, u32 f, u32 frac)
 
 	if (d->type == RMT_FEAT_S32)
 		return ((const s32 *)d->x)[at];
-	return rmt_train_quantize_input((double)((const float *)d->x)[at], frac);
+	return rmt_train_quantize_input((double)((const float *)d->x)[at],
+					frac);
 }
 
 static int cmp_s32(const void *a, const void *b)

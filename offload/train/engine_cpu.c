@@ -32,7 +32,8 @@ static s32 feature_value(const struct rmt_hc_data *d, size_t at)
 {
 	if (d->type == RMT_FEAT_S32)
 		return ((const s32 *)d->x)[at];
-	return rmt_train_quantize_input((double)((const float *)d->x)[at], d->frac);
+	return rmt_train_quantize_input((double)((const float *)d->x)[at],
+					d->frac);
 }
 
 static int cpu_cart_begin(void *e, const struct rmt_hc_data *d, char *err,

@@ -5,7 +5,6 @@
  */
 #include <criterion/criterion.h>
 
-
 #include "offload/train/split.h"
 
 Test(split, gini_gain_and_first_of_ties)

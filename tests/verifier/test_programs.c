@@ -122,9 +122,8 @@ Test(programs, leap_without_its_clamps_is_refused)
 	at[0] = '#';
 	at = strstr(at, "mov %r3, 8");
 	at[0] = '#';
-	cr_assert_eq(rmt_program_parse(text, NULL, &prog, err,
-				       sizeof(err)),
-		     0, "%s", err);
+	cr_assert_eq(rmt_program_parse(text, NULL, &prog, err, sizeof(err)), 0,
+		     "%s", err);
 	cr_assert_eq(rmt_pipeline_action_id(prog.pipe, "leap", &a), 0);
 	state = rmt_table_config(prog.pipe->stages[0].table)->state_size;
 	cr_expect_lt(verify_action(prog.pipe, a, state, err, sizeof(err)), 0);
