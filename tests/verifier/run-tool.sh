@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR MIT
-# run-tool.sh RMT_VERIFY RMT_AS: rmt-verify end to end: exit 0 on an
-# accepted program (.s and .bin), 1 on a rejected one with the reason
-# printed, 2 on usage and I/O errors.
+# run-tool.sh RMT_VERIFY RMT_AS RMTCTL: rmt-verify end to end: exit 0 on
+# an accepted program (.s and .bin), 1 on a rejected one with the reason
+# printed, 2 on usage and I/O errors; and `rmtctl verify`, the same command.
 set -u
 verify=$1
 as=$2
+rmtctl=$3
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -52,4 +53,11 @@ echo "$out" | grep -q "insn 1: read through r3, which is not a pointer" \
 "$verify" --hook swap_fault --param-len x "$dir/dp.s" 2>/dev/null
 [ $? -eq 2 ] || fail "bad --param-len"
 "$verify" --help | grep -q "usage: rmt-verify" || fail "--help"
+out=$("$rmtctl" verify --hook test_fault "$dir/bad.s"); rc=$?
+[ $rc -eq 1 ] || fail "rmtctl verify bad.s: exit $rc"
+echo "$out" | grep -q "insn 0: read of ctx+4096 outside test_fault context" \
+	|| fail "rmtctl verify bad.s: $out"
+"$rmtctl" verify --hook test_fault "$dir/ok.s" >/dev/null || fail "rmtctl verify ok.s"
+"$rmtctl" verify --hook test_fault 2>&1 | grep -q "rmtctl verify: FILE is required" \
+	|| fail "rmtctl verify without a file"
 echo "rmt-verify: all checks passed"

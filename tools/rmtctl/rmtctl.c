@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/rmt-verify/verify_cmd.h"
 #include "vm/pipeline_parse.h"
 
 static const char usage[] =
 	"usage: rmtctl [-q] PROGRAM.rmt [SCRIPT|-]\n"
 	"       rmtctl [-q] PROGRAM.rmt --trace FILE\n"
+	"       rmtctl verify --hook NAME [options] FILE   (see rmtctl verify --help)\n"
 	"\n"
 	"Loads PROGRAM.rmt into an in-process datapath.  Without a script it\n"
 	"describes the program; with one (or - for stdin) it runs its\n"
@@ -350,6 +352,8 @@ int main(int argc, char **argv)
 	char err[512];
 	int i, r;
 
+	if (argc > 1 && !strcmp(argv[1], "verify"))
+		return rmt_verify_cmd("rmtctl verify", argc - 1, argv + 1);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
