@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <elf.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,4 +333,50 @@ void rmt_elf_free(struct rmt_elf *elf)
 	}
 	free(elf->progs);
 	memset(elf, 0, sizeof(*elf));
+}
+
+#define RMT_ELF_MAX_FILE (16u << 20)
+
+int rmt_elf_load_file(const char *path, const char *section,
+		      struct rmt_elf *elf, const struct rmt_elf_prog **prog,
+		      char *err, size_t err_size)
+{
+	FILE *fp = fopen(path, "rb");
+	u8 *data = NULL;
+	long len;
+	u32 i;
+	int r;
+
+	memset(elf, 0, sizeof(*elf));
+	if (!fp) {
+		r = -errno;
+		snprintf(err, err_size, "cannot open: %s", strerror(errno));
+		return r;
+	}
+	if (fseek(fp, 0, SEEK_END) || (len = ftell(fp)) < 0 ||
+	    len > (long)RMT_ELF_MAX_FILE || fseek(fp, 0, SEEK_SET) ||
+	    !(data = malloc((size_t)len + 1)) ||
+	    fread(data, 1, (size_t)len, fp) != (size_t)len) {
+		fclose(fp);
+		free(data);
+		snprintf(err, err_size, "cannot read (or over 16 MiB)");
+		return -EIO;
+	}
+	fclose(fp);
+	r = rmt_elf_load(data, (size_t)len, elf, err, err_size);
+	free(data);
+	if (r)
+		return r;
+	for (i = 0; i < elf->n_progs; i++)
+		if (section && *section ? !strcmp(elf->progs[i].name, section) :
+					  elf->n_progs == 1)
+			break;
+	if (i == elf->n_progs) {
+		rmt_elf_free(elf);
+		snprintf(err, err_size, "no section '%s' (name one if several)",
+			 section ? section : "");
+		return -ESRCH;
+	}
+	*prog = &elf->progs[i];
+	return 0;
 }

@@ -31,4 +31,15 @@ int rmt_elf_load(const void *data, size_t size, struct rmt_elf *elf, char *err,
 		 size_t err_size);
 void rmt_elf_free(struct rmt_elf *elf);
 
+/*
+ * Read the object at path (at most 16 MiB) and pick one program: the
+ * section named section, or with section NULL or "" the only one.  On
+ * success elf holds the object (rmt_elf_free it) and *prog points into
+ * it; on error err says why: -errno if the file cannot be opened, -EIO if
+ * it cannot be read, rmt_elf_load's errors, -ESRCH for no such section.
+ */
+int rmt_elf_load_file(const char *path, const char *section,
+		      struct rmt_elf *elf, const struct rmt_elf_prog **prog,
+		      char *err, size_t err_size);
+
 #endif /* RMT_VM_ELF_H */

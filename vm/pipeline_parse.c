@@ -479,10 +479,7 @@ static int rmt_load_object(struct rmt_pstate *ps, char *spec)
 	char file[RMT_LINE_MAX], sec[RMT_LINE_MAX] = "", path[2 * RMT_LINE_MAX];
 	char elog[256] = "";
 	struct rmt_elf elf = { 0 };
-	FILE *fp;
-	u8 *data = NULL;
-	long len;
-	u32 i;
+	const struct rmt_elf_prog *ep;
 	int r, n;
 
 	n = sscanf(spec, "\"%1023[^\"]\" section %1023s", file, sec);
@@ -496,35 +493,11 @@ static int rmt_load_object(struct rmt_pstate *ps, char *spec)
 		return rmt_perr(ps->err, ps->err_size, ps->line,
 				"object path may not contain '..'");
 	snprintf(path, sizeof(path), "%s/%s", ps->dir, file);
-	fp = fopen(path, "rb");
-	if (!fp)
-		return rmt_perr(ps->err, ps->err_size, ps->line,
-				"cannot open %s: %s", file, strerror(errno));
-	if (fseek(fp, 0, SEEK_END) || (len = ftell(fp)) < 0 ||
-	    len > (16 << 20) || fseek(fp, 0, SEEK_SET) ||
-	    !(data = malloc((size_t)len + 1)) ||
-	    fread(data, 1, (size_t)len, fp) != (size_t)len) {
-		fclose(fp);
-		free(data);
-		return rmt_perr(ps->err, ps->err_size, ps->line,
-				"cannot read %s", file);
-	}
-	fclose(fp);
-	r = rmt_elf_load(data, (size_t)len, &elf, elog, sizeof(elog));
-	free(data);
+	r = rmt_elf_load_file(path, sec, &elf, &ep, elog, sizeof(elog));
 	if (r)
 		return rmt_perr(ps->err, ps->err_size, ps->line, "%s: %s", file,
 				elog);
-	for (i = 0; i < elf.n_progs; i++)
-		if (!*sec ? elf.n_progs == 1 : !strcmp(elf.progs[i].name, sec))
-			break;
-	if (i == elf.n_progs) {
-		rmt_elf_free(&elf);
-		return rmt_perr(ps->err, ps->err_size, ps->line,
-				"%s: no section '%s' (name one if several)",
-				file, sec);
-	}
-	r = rmt_add_action(ps, elf.progs[i].insns, elf.progs[i].len, ps->line);
+	r = rmt_add_action(ps, ep->insns, ep->len, ps->line);
 	rmt_elf_free(&elf);
 	return r;
 }

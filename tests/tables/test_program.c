@@ -232,7 +232,7 @@ Test(program, object_actions_from_clang)
 					"\"missing.o\"\n",
 					RMT_BPF_OBJ_DIR, &p, err, sizeof(err)),
 		      0);
-	cr_assert(strstr(err, "line 2: cannot open missing.o"), "%s", err);
+	cr_assert(strstr(err, "line 2: missing.o: cannot open"), "%s", err);
 	cr_assert_neq(rmt_program_parse("hook swap_fault\naction a object "
 					"\"../x.o\"\n",
 					RMT_BPF_OBJ_DIR, &p, err, sizeof(err)),

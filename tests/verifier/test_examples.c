@@ -25,28 +25,15 @@ static const struct rmt_ex rmt_examples[] = {
 static void load_example(const struct rmt_ex *ex, struct rmt_prog *prog)
 {
 	char path[4096], err[256];
+	const struct rmt_elf_prog *ep;
 	struct rmt_elf elf;
-	size_t len;
-	u8 *data;
-	FILE *f;
-	u32 i;
 
 	snprintf(path, sizeof(path), "%s/%s.o", RMT_EXAMPLES_DIR, ex->object);
-	f = fopen(path, "rb");
-	cr_assert_not_null(f, "%s is missing", path);
-	data = malloc(1 << 20);
-	cr_assert_not_null(data);
-	len = fread(data, 1, 1 << 20, f);
-	fclose(f);
-	cr_assert_eq(rmt_elf_load(data, len, &elf, err, sizeof(err)), 0,
-		     "%s: %s", path, err);
-	free(data);
-	for (i = 0; i < elf.n_progs; i++)
-		if (!strcmp(elf.progs[i].name, ex->section))
-			break;
-	cr_assert_lt(i, elf.n_progs, "%s: no section %s", path, ex->section);
-	cr_assert_eq(rmt_prog_load(prog, elf.progs[i].insns,
-				   elf.progs[i].len * sizeof(struct rmt_insn),
+	cr_assert_eq(rmt_elf_load_file(path, ex->section, &elf, &ep, err,
+				       sizeof(err)),
+		     0, "%s: %s", path, err);
+	cr_assert_eq(rmt_prog_load(prog, ep->insns,
+				   ep->len * sizeof(struct rmt_insn),
 				   rmt_vtest_helpers(), err, sizeof(err)),
 		     0, "%s: %s", ex->section, err);
 	rmt_elf_free(&elf);
