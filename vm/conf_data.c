@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/asm.h"
 #include "vm/conf_data.h"
 
 enum rmt_conf_section {
@@ -279,4 +280,20 @@ void rmt_conf_free(struct rmt_conf_test *t)
 	free(t->raw);
 	free(t->error);
 	memset(t, 0, sizeof(*t));
+}
+
+int rmt_conf_program(const struct rmt_conf_test *t, struct rmt_insn **code,
+		     u32 *n, char *err, size_t err_size)
+{
+	if (t->raw) {
+		*code = calloc(t->n_raw, sizeof(**code));
+		if (!*code) {
+			snprintf(err, err_size, "out of memory");
+			return -ENOMEM;
+		}
+		memcpy(*code, t->raw, t->n_raw * sizeof(u64));
+		*n = (u32)t->n_raw;
+		return 0;
+	}
+	return rmt_asm(t->asm_text, code, n, err, err_size);
 }

@@ -8,6 +8,7 @@
 #define RMT_VM_CONF_DATA_H
 
 #include "port/rmt_port.h"
+#include "vm/isa.h"
 
 struct rmt_conf_test {
 	char *asm_text; /* the `-- asm` section, lines as written */
@@ -29,6 +30,13 @@ struct rmt_conf_test {
 int rmt_conf_parse(const char *text, struct rmt_conf_test *t, char *err,
 		   size_t err_size);
 void rmt_conf_free(struct rmt_conf_test *t);
+
+/*
+ * The program of a parsed test: its raw words if it has them, else its
+ * assembly assembled.  *code is the caller's to free.
+ */
+int rmt_conf_program(const struct rmt_conf_test *t, struct rmt_insn **code,
+		     u32 *n, char *err, size_t err_size);
 
 /* Parse hex bytes ("00 01 ff" or "0001ff") into a malloc'ed buffer. */
 int rmt_hex_bytes(const char *s, u8 **out, size_t *len);

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "tests/vm/test_util.h"
-#include "vm/asm.h"
 #include "vm/conf_data.h"
 #include "vm/conf_run.h"
 #include "vm/jit.h"
@@ -42,14 +41,7 @@ static int conf_one(const char *path, char *why, size_t why_size)
 		snprintf(why, why_size, "parse: %s", err);
 		return -1;
 	}
-	if (t.raw) {
-		code = calloc(t.n_raw, sizeof(*code));
-		cr_assert_not_null(code);
-		memcpy(code, t.raw, t.n_raw * sizeof(u64));
-		n = (u32)t.n_raw;
-	} else {
-		ret = rmt_asm(t.asm_text, &code, &n, err, sizeof(err));
-	}
+	ret = rmt_conf_program(&t, &code, &n, err, sizeof(err));
 	if (ret) {
 		snprintf(why, why_size, "asm line %u: %s", t.asm_line, err);
 	} else {

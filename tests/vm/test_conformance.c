@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "tests/vm/test_util.h"
-#include "vm/asm.h"
 #include "vm/conf_data.h"
 #include "vm/conf_run.h"
 
@@ -22,21 +21,6 @@
 static int rmt_cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The program of a test: its raw words if it has them, else its asm. */
-static int rmt_conf_program(const struct rmt_conf_test *t,
-			    struct rmt_insn **code, u32 *n, char *err,
-			    size_t err_size)
-{
-	if (t->raw) {
-		*code = calloc(t->n_raw, sizeof(**code));
-		cr_assert_not_null(*code);
-		memcpy(*code, t->raw, t->n_raw * sizeof(u64));
-		*n = (u32)t->n_raw;
-		return 0;
-	}
-	return rmt_asm(t->asm_text, code, n, err, err_size);
 }
 
 /* Column 2 of assembled.tsv for name, as bytes, or NULL. */
