@@ -5,10 +5,13 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "uspace/fetch.h"
 #include "uspace/rmt_prefetch.h"
+#include "vm/jit.h"
+#include "vm/pipeline_impl.h"
 #include "vm/pipeline_parse.h"
 #include "vm/stream.h"
 
@@ -28,6 +31,23 @@ struct rmt_us_rmt_pf {
 static u64 clock_ns(void *arg)
 {
 	return rmt_us_now_ns();
+}
+
+/*
+ * Actions run JIT-compiled where the JIT works (x86-64): the same results
+ * as the interpreter at a fraction of the cost, for every program alike.
+ * Any action that does not compile leaves the whole pipeline interpreted.
+ */
+static void compile_actions(struct rmt_pipeline *p)
+{
+	char log[128];
+	u32 i;
+
+	for (i = 0; i < p->n_actions; i++)
+		if (p->actions[i].has_prog &&
+		    rmt_jit_compile(&p->actions[i].prog, log, sizeof(log)))
+			return;
+	rmt_pipeline_set_exec(p, rmt_jit_exec);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -79,6 +99,8 @@ int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
 		return r;
 	}
 	rmt_pipeline_set_clock(pf->prog.pipe, clock_ns, NULL);
+	if (!getenv("RMT_NO_JIT"))
+		compile_actions(pf->prog.pipe);
 	rmt_streams_init(&pf->streams);
 	*out = pf;
 	return 0;
@@ -86,8 +108,12 @@ int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
 
 void rmt_us_rmt_pf_close(struct rmt_us_rmt_pf *pf)
 {
+	u32 i;
+
 	if (!pf)
 		return;
+	for (i = 0; i < pf->prog.pipe->n_actions; i++)
+		rmt_jit_free(&pf->prog.pipe->actions[i].prog);
 	rmt_program_free(&pf->prog);
 	rmt_free(pf);
 }
