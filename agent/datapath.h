@@ -56,9 +56,15 @@ u64 rmt_dp_dropped(const struct rmt_dp *dp);
  * the reply: 0 when installed, the datapath's negative errno and reason
  * (in err) when it refused, -ETIMEDOUT without a reply.
  */
-int rmt_dp_install_model(struct rmt_dp *dp, u16 hook_id, u32 slot,
-			 u64 model_id, const void *blob, size_t len,
-			 unsigned int timeout_ms, char *err, size_t err_size);
+int rmt_dp_install_model(struct rmt_dp *dp, u16 hook_id, u32 slot, u64 model_id,
+			 const void *blob, size_t len, unsigned int timeout_ms,
+			 char *err, size_t err_size);
+/*
+ * One command (proto/msg.h enum rmt_cmd_op, arg0 its argument: the slot
+ * for RMT_CMD_RESET_DEFAULT); the reply's status, its reason in err.
+ */
+int rmt_dp_command(struct rmt_dp *dp, u32 op, u16 hook_id, u32 arg0,
+		   unsigned int timeout_ms, char *err, size_t err_size);
 /* Empties the slot: the action falls back to its default heuristic. */
 int rmt_dp_clear_model(struct rmt_dp *dp, u16 hook_id, u32 slot,
 		       unsigned int timeout_ms, char *err, size_t err_size);

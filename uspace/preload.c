@@ -8,8 +8,9 @@
  * smaller goes to glibc.  Configured by environment
  * variables that rmt-run sets (RMT_MEM_LIMIT, RMT_FAR_LATENCY,
  * RMT_FETCH_DEPTH, RMT_INACTIVE, RMT_THRESHOLD, RMT_PREFETCHER,
- * RMT_STATS_FD, RMT_RING_FD), all removed at start so that child
- * processes run plain.
+ * RMT_STATS_FD, RMT_RING_FD, RMT_CMD_FD), all removed at start so that
+ * child processes run plain.  With a command ring (RMT_CMD_FD) a control
+ * thread (control.h) takes model blobs and commands from an agent.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -24,7 +25,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "proto/msg.h"
 #include "proto/user/ring_mem.h"
+#include "uspace/control.h"
 #include "uspace/fetch.h"
 #include "uspace/pager.h"
 #include "uspace/parse.h"
@@ -37,6 +40,10 @@ void __libc_free(void *p);
 void *__libc_memalign(size_t align, size_t n);
 
 static struct rmt_pager *pager;
+static struct rmt_us_ctl *ctl;
+static struct rmt_us_rmt_pf *prefetcher;
+static const char *prefetcher_name = "none";
+static struct rmt_ring_map cmd_ring = { -1, NULL, 0 };
 static size_t (*real_usable_size)(void *);
 static size_t threshold = 1u << 20;
 static bool report_at_exit;
@@ -114,6 +121,8 @@ static void configure(struct rmt_pager_config *c)
 				err);
 			_exit(2);
 		}
+		prefetcher = pf;
+		prefetcher_name = s;
 		if (pf) {
 			c->prefetch = rmt_us_rmt_pf_run;
 			c->region = rmt_us_rmt_pf_region;
@@ -134,6 +143,50 @@ static void configure(struct rmt_pager_config *c)
 		}
 		c->ring_mem = ring.mem;
 		c->ring_len = ring.len;
+	}
+	if ((s = take_env("RMT_CMD_FD"))) {
+		if (rmt_us_parse_count(s, 0, 1 << 20, &fd))
+			die("descriptor", s);
+		if (rmt_ring_map_fd((int)fd, &cmd_ring)) {
+			fprintf(stderr, "rmt-preload: cannot map the command "
+					"ring\n");
+			_exit(1);
+		}
+	}
+}
+
+static int emit_reply(void *arg, const void *rec, uint32_t len)
+{
+	return rmt_pager_emit(arg, RMT_MSG_REPLY, rec, len);
+}
+
+/* The control thread, when rmt-run gave us a command ring. */
+static void start_control(void)
+{
+	struct rmt_us_ctl_config cc = {
+		.cmd_mem = cmd_ring.mem,
+		.cmd_len = cmd_ring.len,
+		.reply = emit_reply,
+		.reply_arg = pager,
+		.stats = rmt_pager_stats(pager),
+		.prefetcher = prefetcher_name,
+	};
+	int err;
+
+	if (!cmd_ring.mem)
+		return;
+	if (prefetcher) {
+		cc.target.priv = prefetcher;
+		cc.target.slot_inputs = rmt_us_rmt_pf_slot_inputs;
+		cc.target.set_model = rmt_us_rmt_pf_install_model;
+	}
+	err = rmt_us_ctl_create(&cc, true, &ctl);
+	if (err) {
+		fprintf(stderr,
+			"rmt-preload: cannot start the control "
+			"thread: %s\n",
+			strerror(-err));
+		_exit(1);
 	}
 }
 
@@ -177,6 +230,7 @@ __attribute__((constructor)) static void preload_init(void)
 			strerror(-err), why[0] ? ": " : "", why);
 		_exit(1);
 	}
+	start_control();
 	pthread_atfork(NULL, NULL, warn_fork);
 	atexit(report);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mlib/slot.h"
 #include "uspace/fetch.h"
 #include "uspace/rmt_prefetch.h"
 #include "vm/pipeline_parse.h"
@@ -15,8 +16,18 @@
 extern const char rmt_us_prog_readahead[];
 extern const char rmt_us_prog_leap[];
 
+struct rmt_us_rmt_pf;
+
+/* What a model slot's function gets: its slot and where the slots are. */
+struct rmt_us_slot_ref {
+	struct rmt_us_rmt_pf *pf;
+	u32 slot;
+};
+
 struct rmt_us_rmt_pf {
 	struct rmt_program prog;
+	struct rmt_slots slots;
+	struct rmt_us_slot_ref refs[RMT_MODEL_SLOTS];
 	struct rmt_hook_scratch scratch;
 	struct rmt_ctx_swap_fault ctx;
 	struct rmt_decision d;
@@ -25,6 +36,68 @@ struct rmt_us_rmt_pf {
 static u64 clock_ns(void *arg)
 {
 	return rmt_us_now_ns();
+}
+
+/* Runs inside the pipeline's RCU read section. */
+static int slot_infer(void *arg, const s32 *in, u32 n_in, s32 *out)
+{
+	const struct rmt_us_slot_ref *ref = arg;
+	const struct rmt_model *m = rmt_slot_get(&ref->pf->slots, ref->slot);
+	struct rmt_infer_out o;
+	int err;
+
+	if (!m)
+		return -ENOENT;
+	if (m->n_features != n_in)
+		return -EINVAL;
+	err = rmt_model_infer(m, in, &o);
+	if (err)
+		return err;
+	*out = o.value;
+	return 0;
+}
+
+static int setup_slots(struct rmt_us_rmt_pf *pf)
+{
+	u32 i;
+	int err = rmt_slots_init(&pf->slots, RMT_MODEL_SLOTS);
+
+	for (i = 0; !err && i < pf->prog.n_models; i++) {
+		const struct rmt_model_decl *d = &pf->prog.models[i];
+		struct rmt_model_slot ms = { slot_infer, &pf->refs[d->slot],
+					     d->n_in };
+
+		pf->refs[d->slot].pf = pf;
+		pf->refs[d->slot].slot = d->slot;
+		err = rmt_pipeline_set_model(pf->prog.pipe, d->slot, &ms);
+	}
+	return err;
+}
+
+int rmt_us_rmt_pf_slot_inputs(void *priv, uint32_t slot, uint32_t *n_in)
+{
+	struct rmt_us_rmt_pf *pf = priv;
+	u32 i;
+
+	for (i = 0; i < pf->prog.n_models; i++) {
+		if (pf->prog.models[i].slot == slot) {
+			*n_in = pf->prog.models[i].n_in;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int rmt_us_rmt_pf_install_model(void *priv, uint32_t slot, struct rmt_model *m)
+{
+	struct rmt_us_rmt_pf *pf = priv;
+	uint32_t n_in;
+
+	if (rmt_us_rmt_pf_slot_inputs(pf, slot, &n_in))
+		return -ENOENT;
+	if (m && m->n_features != n_in)
+		return -EINVAL;
+	return rmt_slot_install(&pf->slots, slot, m);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -69,6 +142,15 @@ int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
 		rmt_program_free(&pf->prog);
 		r = -EINVAL;
 	}
+	if (!r) {
+		r = setup_slots(pf);
+		if (r) {
+			snprintf(err, err_size, "%s: cannot set up model slots",
+				 name);
+			rmt_slots_destroy(&pf->slots);
+			rmt_program_free(&pf->prog);
+		}
+	}
 	if (r) {
 		rmt_free(pf);
 		return r;
@@ -83,6 +165,7 @@ void rmt_us_rmt_pf_close(struct rmt_us_rmt_pf *pf)
 	if (!pf)
 		return;
 	rmt_program_free(&pf->prog);
+	rmt_slots_destroy(&pf->slots);
 	rmt_free(pf);
 }
 

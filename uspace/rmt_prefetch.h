@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "mlib/model.h"
 #include "uspace/hook.h"
 
 struct rmt_us_rmt_pf;
@@ -35,5 +36,19 @@ int rmt_us_rmt_pf_run(void *pf, const struct rmt_us_fault_ctx *ctx,
  * state; the copy goes when the region does.
  */
 void rmt_us_rmt_pf_region(void *pf, uint64_t start, uint64_t end, bool added);
+
+/*
+ * Model slots: the program's `model SLOT NAME inputs N` declarations are
+ * served from RCU-protected slots (mlib/slot.h), empty at first (the
+ * model helper then answers -ENOENT and the program falls back to its
+ * heuristic).  0 and *n_in for a declared slot, else -ENOENT.
+ */
+int rmt_us_rmt_pf_slot_inputs(void *pf, uint32_t slot, uint32_t *n_in);
+/*
+ * Publish m (already parsed and verified; NULL empties the slot), wait
+ * for a grace period and free the model it replaced.  Control path only;
+ * callers serialize.  The slot owns m from here on.
+ */
+int rmt_us_rmt_pf_install_model(void *pf, uint32_t slot, struct rmt_model *m);
 
 #endif /* RMT_US_RMT_PREFETCH_H */

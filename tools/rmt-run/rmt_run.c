@@ -27,6 +27,8 @@
 #include "proto/msg.h"
 #include "proto/ring.h"
 #include "proto/user/ring_mem.h"
+#include "uspace/control.h"
+#include "uspace/ctl_socket.h"
 #include "uspace/fetch.h"
 #include "uspace/pager.h"
 #include "uspace/parse.h"
@@ -45,6 +47,7 @@ struct opts {
 	const char *inactive;
 	const char *json;
 	const char *trace;
+	const char *control;
 	char **argv;
 };
 
@@ -74,6 +77,8 @@ static void usage(FILE *f)
 		"  --inactive PCT       share of the limit kept on the inactive list (25)\n"
 		"  --json FILE          write the statistics as JSON\n"
 		"  --trace FILE         write the fault trace (one line per far fault)\n"
+		"  --control SOCKET     let an agent attach (rmt-agent --attach SOCKET):\n"
+		"                       it drains the fault events and installs models\n"
 		"  --help               this text\n"
 		"Exit status: the program's; 2 for a usage error, 1 when the pager\n"
 		"cannot run here, 127 when PROGRAM cannot be executed.\n",
@@ -111,6 +116,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "inactive", required_argument, NULL, 'i' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "trace", required_argument, NULL, 'T' },
+		{ "control", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -119,7 +125,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	*o = (struct opts){ "50%", "5us", "8",	"none", "1M",
-			    "25",  NULL,  NULL, NULL };
+			    "25",  NULL,  NULL, NULL,	NULL };
 	while ((c = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -146,6 +152,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'T':
 			o->trace = optarg;
 			break;
+		case 'C':
+			o->control = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -168,6 +177,12 @@ static void parse(int argc, char **argv, struct opts *o)
 		bad("--threshold", o->threshold);
 	if (rmt_us_parse_count(o->inactive, 0, 90, &v))
 		bad("--inactive (want 0..90)", o->inactive);
+	if (o->control && o->trace) {
+		fprintf(stderr, "rmt-run: --trace and --control exclude each "
+				"other (the attached agent drains the fault "
+				"events)\n");
+		exit(2);
+	}
 	if (optind >= argc) {
 		fprintf(stderr, "rmt-run: no program given (usage: rmt-run "
 				"[options] -- PROGRAM [ARGS...])\n");
@@ -247,7 +262,7 @@ static int shared_fd(int fd)
 }
 
 static void run_child(const struct opts *o, const char *preload, int stats_fd,
-		      int ring_fd, int err_pipe)
+		      int ring_fd, int cmd_fd, int err_pipe)
 {
 	char num[32];
 	const char *old = getenv("LD_PRELOAD");
@@ -255,7 +270,8 @@ static void run_child(const struct opts *o, const char *preload, int stats_fd,
 	int e;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (shared_fd(stats_fd) || shared_fd(ring_fd))
+	if (shared_fd(stats_fd) || shared_fd(ring_fd) ||
+	    (cmd_fd >= 0 && shared_fd(cmd_fd)))
 		goto fail;
 	if (asprintf(&pre, "%s%s%s", preload, old ? ":" : "", old ? old : "") <
 	    0)
@@ -271,6 +287,10 @@ static void run_child(const struct opts *o, const char *preload, int stats_fd,
 	setenv("RMT_STATS_FD", num, 1);
 	snprintf(num, sizeof(num), "%d", ring_fd);
 	setenv("RMT_RING_FD", num, 1);
+	if (cmd_fd >= 0) {
+		snprintf(num, sizeof(num), "%d", cmd_fd);
+		setenv("RMT_CMD_FD", num, 1);
+	}
 	execvp(o->argv[0], o->argv);
 fail:
 	e = errno;
@@ -313,7 +333,7 @@ static void write_json(const struct opts *o, const struct rmt_us_stats *st,
 	fprintf(f, ", \"fetch_depth\": %s, \"prefetcher\": ", o->fetch_depth);
 	json_str(f, o->prefetcher);
 	fprintf(f, ", \"exit_status\": %d, \"stats\": ", status);
-	rmt_us_stats_json(f, st, wall, 0);
+	rmt_us_stats_json(f, st, wall, (unsigned int)st->models_installed);
 	fprintf(f, "}\n");
 	fclose(f);
 }
@@ -336,7 +356,8 @@ static void exit_like(int status)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	struct rmt_ring_map ring;
+	struct rmt_ring_map ring, cmd = { -1, NULL, 0 };
+	struct rmt_us_ctl_server *server = NULL;
 	struct rmt_us_stats *st;
 	struct drain d = { 0 };
 	char preload[PATH_MAX], why[256] = "";
@@ -382,6 +403,26 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rmt_us_stats_init(st);
+	if (o.control) {
+		int fds[3];
+		char cerr[256];
+
+		if (rmt_ring_memfd_create("rmt-commands", RMT_US_CMD_RING_DATA,
+					  RMT_US_CMD_MAX_PAYLOAD, &cmd)) {
+			fprintf(stderr,
+				"rmt-run: cannot set up the command ring: %s\n",
+				strerror(errno));
+			return 1;
+		}
+		fds[0] = ring.fd;
+		fds[1] = cmd.fd;
+		fds[2] = stats_fd;
+		if (rmt_us_ctl_server_start(o.control, fds, &server, cerr,
+					    sizeof(cerr))) {
+			fprintf(stderr, "rmt-run: --control: %s\n", cerr);
+			return 2;
+		}
+	}
 	signal(SIGINT, forward);
 	signal(SIGTERM, forward);
 	signal(SIGHUP, forward);
@@ -393,25 +434,31 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (child == 0)
-		run_child(&o, preload, stats_fd, ring.fd, pipefd[1]);
+		run_child(&o, preload, stats_fd, ring.fd, cmd.fd, pipefd[1]);
 	close(pipefd[1]);
 	got = read(pipefd[0], &e, sizeof(e));
 	close(pipefd[0]);
 	if (got == sizeof(e)) {
 		waitpid(child, &status, 0);
+		rmt_us_ctl_server_stop(server);
 		fprintf(stderr, "rmt-run: cannot execute '%s': %s\n", o.argv[0],
 			strerror(e));
 		return 127;
 	}
-	pthread_create(&drainer, NULL, drain_thread, &d);
+	/* With --control the attached agent is the ring's only consumer. */
+	if (!server)
+		pthread_create(&drainer, NULL, drain_thread, &d);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	t1 = rmt_us_now_ns();
 	d.stop = 1;
-	pthread_join(drainer, NULL);
+	if (!server)
+		pthread_join(drainer, NULL);
+	rmt_us_ctl_server_stop(server);
 	if (d.trace)
 		fclose(d.trace);
-	rmt_us_stats_print(stderr, st, (t1 - t0) / 1e9, 0);
+	rmt_us_stats_print(stderr, st, (t1 - t0) / 1e9,
+			   (unsigned int)st->models_installed);
 	if (o.json)
 		write_json(&o, st, (t1 - t0) / 1e9, status);
 	exit_like(status);
