@@ -15,110 +15,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "agent/datapath.h"
 #include "mlib/train/writer.h"
 #include "proto/crc32c.h"
-#include "proto/ring.h"
-#include "proto/user/ring_mem.h"
-#include "uspace/control.h"
-#include "uspace/rmt_prefetch.h"
-
-struct rig {
-	struct rmt_ring_map ev, cmd;
-	int stats_fd;
-	struct rmt_us_stats *st;
-	struct rmt_ring_prod ev_prod;
-	pthread_mutex_t lock;
-	struct rmt_us_rmt_pf *pf;
-	struct rmt_us_ctl *ctl;
-	struct rmt_dp *dp;
-};
-
-static struct rig R;
-
-static int put_reply(void *arg, const void *rec, uint32_t len)
-{
-	int err;
-
-	pthread_mutex_lock(&R.lock);
-	err = rmt_ring_produce(&R.ev_prod, RMT_MSG_REPLY, rec, len);
-	pthread_mutex_unlock(&R.lock);
-	return err;
-}
-
-static void setup_rig(bool thread)
-{
-	struct rmt_us_ctl_config cc = { .reply = put_reply,
-					.prefetcher = "slot.rmt" };
-	char err[256] = "";
-
-	memset(&R, 0, sizeof(R));
-	pthread_mutex_init(&R.lock, NULL);
-	cr_assert_eq(rmt_ring_memfd_create("ev", 1u << 20, 256, &R.ev), 0);
-	cr_assert_eq(rmt_ring_memfd_create("cmd", RMT_US_CMD_RING_DATA,
-					   RMT_US_CMD_MAX_PAYLOAD, &R.cmd),
-		     0);
-	cr_assert_eq(rmt_ring_prod_attach(&R.ev_prod, R.ev.mem, R.ev.len), 0);
-	R.stats_fd = memfd_create("stats", MFD_CLOEXEC);
-	cr_assert(R.stats_fd >= 0 && !ftruncate(R.stats_fd, sizeof(*R.st)));
-	R.st = mmap(NULL, sizeof(*R.st), PROT_READ | PROT_WRITE, MAP_SHARED,
-		    R.stats_fd, 0);
-	cr_assert(R.st != MAP_FAILED);
-	rmt_us_stats_init(R.st);
-	cr_assert_eq(rmt_us_rmt_pf_open(RMT_TEST_DIR "/slot.rmt", &R.pf, err,
-					sizeof(err)),
-		     0, "%s", err);
-	cc.cmd_mem = R.cmd.mem;
-	cc.cmd_len = R.cmd.len;
-	cc.stats = R.st;
-	cc.target.priv = R.pf;
-	cc.target.slot_inputs = rmt_us_rmt_pf_slot_inputs;
-	cc.target.set_model = rmt_us_rmt_pf_install_model;
-	cr_assert_eq(rmt_us_ctl_create(&cc, thread, &R.ctl), 0);
-	if (thread)
-		cr_assert_eq(rmt_dp_from_fds(R.ev.fd, R.cmd.fd, R.stats_fd,
-					     &R.dp, err, sizeof(err)),
-			     0, "%s", err);
-}
-
-static void with_thread(void)
-{
-	setup_rig(true);
-}
-
-static void without_thread(void)
-{
-	setup_rig(false);
-}
-
-static void teardown_rig(void)
-{
-	rmt_dp_detach(R.dp);
-	rmt_us_ctl_destroy(R.ctl);
-	rmt_us_rmt_pf_close(R.pf);
-	munmap(R.st, sizeof(*R.st));
-	close(R.stats_fd);
-	rmt_ring_unmap(&R.ev);
-	rmt_ring_unmap(&R.cmd);
-}
-
-/* A model answering class k whatever it reads (a one-leaf tree). */
-static u8 *const_model(u16 n_features, s32 k, size_t *len)
-{
-	struct rmt_tree_node leaf = { RMT_TREE_LEAF, 65535, k, 0, 0 };
-	struct rmt_tree t = { 1, 0, &leaf };
-	struct rmt_model m;
-	u8 *buf;
-
-	memset(&m, 0, sizeof(m));
-	m.type = RMT_MODEL_TREE;
-	m.n_features = n_features;
-	m.n_classes = 64;
-	m.n_trees = 1;
-	m.trees = &t;
-	cr_assert_eq(rmt_model_write(&m, &buf, len), 0);
-	return buf;
-}
+#include "tests/agent/rig.h"
 
 /* A chain of depth inner nodes on feature 0, leaves of class 1. */
 static u8 *deep_model(u32 depth, size_t *len)
@@ -148,27 +47,13 @@ static u8 *deep_model(u32 depth, size_t *len)
 	return buf;
 }
 
-/* Pages the pipeline prefetches for one fault. */
-static int decide(void)
-{
-	struct rmt_us_fault_ctx c = { .addr = 0x100000,
-				      .region_start = 0,
-				      .region_end = 1ull << 30 };
-	uint64_t pages[RMT_US_MAX_PREFETCH];
-	int n = rmt_us_rmt_pf_run(R.pf, &c, pages, RMT_US_MAX_PREFETCH);
-
-	if (n > 0)
-		cr_assert_eq(pages[0], 0x101000);
-	return n;
-}
-
 static int install(u32 slot, u64 id, const u8 *blob, size_t len, char *err)
 {
 	return rmt_dp_install_model(R.dp, 1, slot, id, blob, len, 5000, err,
 				    160);
 }
 
-TestSuite(control, .init = with_thread, .fini = teardown_rig);
+TestSuite(control, .init = rig_with_thread, .fini = rig_teardown);
 
 Test(control, verified_models_are_installed_replaced_and_cleared)
 {
@@ -177,23 +62,24 @@ Test(control, verified_models_are_installed_replaced_and_cleared)
 	u8 *b;
 	struct rmt_dp_stats s;
 
-	cr_assert_eq(decide(), 0, "no model: the fallback prefetches nothing");
-	b = const_model(2, 3, &len);
+	cr_assert_eq(rig_decide(), 0,
+		     "no model: the fallback prefetches nothing");
+	b = rig_const_model(2, 3, &len);
 	cr_assert_eq(install(0, 42, b, len, err), 0, "%s", err);
 	free(b);
 	cr_assert(strstr(err, "installed"), "%s", err);
-	cr_assert_eq(decide(), 3);
+	cr_assert_eq(rig_decide(), 3);
 	rmt_dp_stats(R.dp, &s);
 	cr_assert_eq(s.models_installed, 1);
 	cr_assert_eq(s.model_id, 42);
 	/* A bigger blob, in several chunks: replaces the first model. */
-	b = const_model(2, 5, &len);
+	b = rig_const_model(2, 5, &len);
 	cr_assert_eq(install(0, 43, b, len, err), 0, "%s", err);
 	free(b);
-	cr_assert_eq(decide(), 5);
+	cr_assert_eq(rig_decide(), 5);
 	cr_assert_eq(rmt_dp_clear_model(R.dp, 1, 0, 5000, err, sizeof(err)), 0,
 		     "%s", err);
-	cr_assert_eq(decide(), 0);
+	cr_assert_eq(rig_decide(), 0);
 	rmt_dp_stats(R.dp, &s);
 	cr_assert_eq(s.model_id, 0);
 	cr_assert_eq(s.models_installed, 2);
@@ -208,7 +94,7 @@ Test(control, refused_models_change_nothing)
 	struct rmt_dp_stats s;
 	unsigned int i;
 
-	b = const_model(2, 4, &len);
+	b = rig_const_model(2, 4, &len);
 	cr_assert_eq(install(0, 1, b, len, err), 0, "%s", err);
 	srand(7);
 	for (i = 0; i < sizeof(garbage); i++)
@@ -221,7 +107,7 @@ Test(control, refused_models_change_nothing)
 	cr_assert_eq(install(0, 2, garbage, sizeof(garbage), err), -EINVAL);
 	cr_assert(strstr(err, "parse"), "%s", err);
 	/* The slot reads 2 features; this model reads 3. */
-	b = const_model(3, 6, &len);
+	b = rig_const_model(3, 6, &len);
 	cr_assert_eq(install(0, 3, b, len, err), -EINVAL);
 	cr_assert(strstr(err, "verifier"), "%s", err);
 	free(b);
@@ -230,11 +116,11 @@ Test(control, refused_models_change_nothing)
 	cr_assert_neq(install(0, 4, b, len, err), 0);
 	cr_assert(strstr(err, "verifier"), "%s", err);
 	free(b);
-	b = const_model(2, 6, &len);
+	b = rig_const_model(2, 6, &len);
 	cr_assert_eq(install(5, 5, b, len, err), -ENOENT);
 	cr_assert(strstr(err, "no model slot 5"), "%s", err);
 	free(b);
-	cr_assert_eq(decide(), 4, "the first model still runs");
+	cr_assert_eq(rig_decide(), 4, "the first model still runs");
 	rmt_dp_stats(R.dp, &s);
 	cr_assert_eq(s.models_installed, 1);
 	cr_assert_eq(s.models_rejected, 5);
@@ -264,7 +150,7 @@ Test(control, fault_events_wait_while_a_reply_is_awaited)
 			     0);
 		pthread_mutex_unlock(&R.lock);
 	}
-	b = const_model(2, 2, &len);
+	b = rig_const_model(2, 2, &len);
 	cr_assert_eq(install(0, 9, b, len, err), 0, "%s", err);
 	free(b);
 	while ((n = rmt_dp_poll_faults(R.dp, ev, 64)) > 0)
@@ -322,13 +208,13 @@ static void chunk(struct raw *w, u32 seq, const u8 *blob, u32 total, u32 off,
 }
 
 Test(control_raw, malformed_records_get_errors_with_reasons,
-     .init = without_thread, .fini = teardown_rig)
+     .init = rig_without_thread, .fini = rig_teardown)
 {
 	struct raw w;
 	struct rmt_msg_reply r;
 	struct rmt_msg_command c = { .seq = 5, .op = 99 };
 	size_t len;
-	u8 *b = const_model(2, 3, &len), junk[40];
+	u8 *b = rig_const_model(2, 3, &len), junk[40];
 	u32 crc = rmt_crc32c(0, b, len);
 
 	raw_attach(&w);
@@ -364,11 +250,11 @@ Test(control_raw, malformed_records_get_errors_with_reasons,
 	cr_assert_eq(r.status, -ENOMSG);
 	cr_assert_eq(R.st->models_installed, 0);
 	cr_assert_eq(R.st->models_rejected, 4);
-	cr_assert_eq(decide(), 0, "nothing was installed");
+	cr_assert_eq(rig_decide(), 0, "nothing was installed");
 	/* The same blob, whole and right, is accepted afterwards. */
 	chunk(&w, 14, b, (u32)len, 0, (u32)len, crc);
 	r = raw_reply(&w);
 	cr_assert_eq(r.status, 0, "%s", r.reason);
-	cr_assert_eq(decide(), 3);
+	cr_assert_eq(rig_decide(), 3);
 	free(b);
 }
