@@ -11,10 +11,12 @@
 #include "uspace/fetch.h"
 #include "uspace/rmt_prefetch.h"
 #include "vm/pipeline_parse.h"
+#include "vm/stream.h"
 
 /* Program texts compiled in from programs/ (builtin_programs.c). */
 extern const char rmt_us_prog_readahead[];
 extern const char rmt_us_prog_leap[];
+extern const char rmt_us_prog_learned[];
 
 struct rmt_us_rmt_pf;
 
@@ -31,6 +33,7 @@ struct rmt_us_rmt_pf {
 	struct rmt_hook_scratch scratch;
 	struct rmt_ctx_swap_fault ctx;
 	struct rmt_decision d;
+	struct rmt_streams streams;
 };
 
 static u64 clock_ns(void *arg)
@@ -121,10 +124,12 @@ int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
 		text = rmt_us_prog_readahead;
 	else if (!strcmp(name, "leap"))
 		text = rmt_us_prog_leap;
+	else if (!strcmp(name, "learned"))
+		text = rmt_us_prog_learned;
 	else if (!ends_with(name, ".rmt")) {
 		snprintf(err, err_size,
 			 "unknown prefetcher '%s' (known: none, "
-			 "readahead, leap, or a FILE.rmt)",
+			 "readahead, leap, learned, or a FILE.rmt)",
 			 name);
 		return -ENOENT;
 	}
@@ -156,6 +161,7 @@ int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
 		return r;
 	}
 	rmt_pipeline_set_clock(pf->prog.pipe, clock_ns, NULL);
+	rmt_streams_init(&pf->streams);
 	*out = pf;
 	return 0;
 }
@@ -188,14 +194,22 @@ int rmt_us_rmt_pf_run(void *priv, const struct rmt_us_fault_ctx *ctx,
 	c->flags = ctx->flags;
 	c->n_deltas = ctx->n_deltas;
 	memcpy(c->deltas, ctx->deltas, sizeof(c->deltas));
+	rmt_stream_fill(&pf->streams, c);
 	r = rmt_pipeline_run(pf->prog.pipe, c, sizeof(*c), &pf->scratch,
 			     &pf->d);
 	if (r)
 		return r < 0 ? r : -EIO;
+	rmt_stream_update(&pf->streams, c, pf->scratch.meta, pf->d.n_pages);
 	n = pf->d.n_pages < max ? pf->d.n_pages : max;
 	for (i = 0; i < n; i++)
 		pages[i] = pf->d.pages[i];
 	return (int)n;
+}
+
+int rmt_us_rmt_pf_set_model(struct rmt_us_rmt_pf *pf, u32 slot,
+			    const struct rmt_model_slot *m)
+{
+	return rmt_pipeline_set_model(pf->prog.pipe, slot, m);
 }
 
 /* The id of the swap_fault context field called name. */
