@@ -42,6 +42,14 @@ void *__libc_memalign(size_t align, size_t n);
 static struct rmt_pager *pager;
 static struct rmt_us_ctl *ctl;
 static struct rmt_us_rmt_pf *prefetcher;
+/*
+ * With a command ring and a prefetcher without model slot 0 (none,
+ * readahead, leap), the learned program waits beside it: an agent's model
+ * goes into its slot and switches the hook over to it; clearing the slot
+ * switches back.  The fault thread reads `active` once per fault.
+ */
+static struct rmt_us_rmt_pf *standby;
+static struct rmt_us_rmt_pf *active;
 static const char *prefetcher_name = "none";
 static struct rmt_ring_map cmd_ring = { -1, NULL, 0 };
 static size_t (*real_usable_size)(void *);
@@ -78,6 +86,51 @@ static void *map_fd(const char *v, size_t len)
 	}
 	close((int)fd);
 	return m;
+}
+
+static int run_active(void *priv, const struct rmt_us_fault_ctx *ctx,
+		      uint64_t *pages, unsigned int max)
+{
+	struct rmt_us_rmt_pf *pf = __atomic_load_n(&active, __ATOMIC_ACQUIRE);
+
+	return pf ? rmt_us_rmt_pf_run(pf, ctx, pages, max) : 0;
+}
+
+static void region_all(void *priv, uint64_t start, uint64_t end, bool added)
+{
+	if (prefetcher)
+		rmt_us_rmt_pf_region(prefetcher, start, end, added);
+	if (standby)
+		rmt_us_rmt_pf_region(standby, start, end, added);
+}
+
+static void setup_prefetch(struct rmt_pager_config *c)
+{
+	char err[256] = "";
+	uint32_t n_in;
+
+	if (cmd_ring.mem &&
+	    (!prefetcher || rmt_us_rmt_pf_slot_inputs(prefetcher, 0, &n_in)) &&
+	    rmt_us_rmt_pf_open("learned", &standby, err, sizeof(err))) {
+		fprintf(stderr, "rmt-preload: the learned program: %s\n", err);
+		_exit(1);
+	}
+	active = prefetcher;
+	if (prefetcher || standby) {
+		c->prefetch = run_active;
+		c->region = region_all;
+	}
+}
+
+/* Installs into the standby's slot and switches over to it, or back. */
+static int install_switch(void *priv, uint32_t slot, struct rmt_model *m)
+{
+	int err = rmt_us_rmt_pf_install_model(standby, slot, m);
+
+	if (!err)
+		__atomic_store_n(&active, m ? standby : prefetcher,
+				 __ATOMIC_RELEASE);
+	return err;
 }
 
 static void configure(struct rmt_pager_config *c)
@@ -123,11 +176,6 @@ static void configure(struct rmt_pager_config *c)
 		}
 		prefetcher = pf;
 		prefetcher_name = s;
-		if (pf) {
-			c->prefetch = rmt_us_rmt_pf_run;
-			c->region = rmt_us_rmt_pf_region;
-			c->prefetch_priv = pf;
-		}
 	}
 	if ((s = take_env("RMT_STATS_FD")))
 		c->stats = map_fd(s, sizeof(struct rmt_us_stats));
@@ -153,6 +201,7 @@ static void configure(struct rmt_pager_config *c)
 			_exit(1);
 		}
 	}
+	setup_prefetch(c);
 }
 
 static int emit_reply(void *arg, const void *rec, uint32_t len)
@@ -175,7 +224,11 @@ static void start_control(void)
 
 	if (!cmd_ring.mem)
 		return;
-	if (prefetcher) {
+	if (standby) {
+		cc.target.priv = standby;
+		cc.target.slot_inputs = rmt_us_rmt_pf_slot_inputs;
+		cc.target.set_model = install_switch;
+	} else if (prefetcher) {
 		cc.target.priv = prefetcher;
 		cc.target.slot_inputs = rmt_us_rmt_pf_slot_inputs;
 		cc.target.set_model = rmt_us_rmt_pf_install_model;

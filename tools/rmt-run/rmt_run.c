@@ -24,6 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent/datapath.h"
+#include "agent/loop.h"
 #include "proto/msg.h"
 #include "proto/ring.h"
 #include "proto/user/ring_mem.h"
@@ -71,14 +73,18 @@ static void usage(FILE *f)
 		"  --far-latency TIME   latency of one page fetch, e.g. 5us, 80us (5us)\n"
 		"  --fetch-depth N      page fetches in flight, 1..%u (8)\n"
 		"  --prefetcher NAME    none (default), readahead (Linux swap readahead),\n"
-		"                       leap (Leap), or FILE.rmt: an RMT program of the\n"
-		"                       swap_fault hook, run on every far fault\n"
+		"                       leap (Leap), learned (a decision tree trained\n"
+		"                       during the run by the agent, in this process),\n"
+		"                       or FILE.rmt: an RMT program of the swap_fault\n"
+		"                       hook, run on every far fault\n"
 		"  --threshold SIZE     smallest allocation put in far memory (1M)\n"
 		"  --inactive PCT       share of the limit kept on the inactive list (25)\n"
 		"  --json FILE          write the statistics as JSON\n"
 		"  --trace FILE         write the fault trace (one line per far fault)\n"
 		"  --control SOCKET     let an agent attach (rmt-agent --attach SOCKET):\n"
-		"                       it drains the fault events and installs models\n"
+		"                       it drains the fault events and installs models;\n"
+		"                       a prefetcher without a model slot runs until the\n"
+		"                       first model arrives (the learned program then)\n"
 		"  --help               this text\n"
 		"Exit status: the program's; 2 for a usage error, 1 when the pager\n"
 		"cannot run here, 127 when PROGRAM cannot be executed.\n",
@@ -177,10 +183,11 @@ static void parse(int argc, char **argv, struct opts *o)
 		bad("--threshold", o->threshold);
 	if (rmt_us_parse_count(o->inactive, 0, 90, &v))
 		bad("--inactive (want 0..90)", o->inactive);
-	if (o->control && o->trace) {
-		fprintf(stderr, "rmt-run: --trace and --control exclude each "
-				"other (the attached agent drains the fault "
-				"events)\n");
+	if ((o->control || !strcmp(o->prefetcher, "learned")) && o->trace) {
+		fprintf(stderr,
+			"rmt-run: --trace goes with neither --control "
+			"nor --prefetcher learned (the agent drains the "
+			"fault events)\n");
 		exit(2);
 	}
 	if (optind >= argc) {
@@ -246,6 +253,30 @@ static void *drain_thread(void *arg)
 			usleep(1000);
 		}
 	}
+}
+
+static struct rmt_dp *agent_dp;
+
+/* --prefetcher learned: the agent's loop on this process's rings. */
+static struct rmt_agent *start_agent(int ev_fd, int cmd_fd, int stats_fd)
+{
+	struct rmt_agent_config c = { .backend = "cpu" };
+	struct rmt_agent *a;
+	char err[256];
+
+	if (rmt_dp_from_fds(ev_fd, cmd_fd, stats_fd, &agent_dp, err,
+			    sizeof(err)) ||
+	    rmt_agent_start(agent_dp, &c, &a, err, sizeof(err))) {
+		fprintf(stderr, "rmt-run: cannot start the agent: %s\n", err);
+		exit(1);
+	}
+	return a;
+}
+
+static void stop_agent(struct rmt_agent *a)
+{
+	rmt_agent_stop(a);
+	rmt_dp_detach(agent_dp);
 }
 
 static void forward(int sig)
@@ -358,6 +389,8 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct rmt_ring_map ring, cmd = { -1, NULL, 0 };
 	struct rmt_us_ctl_server *server = NULL;
+	struct rmt_agent *agent = NULL;
+	bool learned;
 	struct rmt_us_stats *st;
 	struct drain d = { 0 };
 	char preload[PATH_MAX], why[256] = "";
@@ -403,10 +436,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rmt_us_stats_init(st);
-	if (o.control) {
-		int fds[3];
-		char cerr[256];
-
+	learned = !o.control && !strcmp(o.prefetcher, "learned");
+	if (o.control || learned) {
 		if (rmt_ring_memfd_create("rmt-commands", RMT_US_CMD_RING_DATA,
 					  RMT_US_CMD_MAX_PAYLOAD, &cmd)) {
 			fprintf(stderr,
@@ -414,6 +445,11 @@ int main(int argc, char **argv)
 				strerror(errno));
 			return 1;
 		}
+	}
+	if (o.control) {
+		int fds[3];
+		char cerr[256];
+
 		fds[0] = ring.fd;
 		fds[1] = cmd.fd;
 		fds[2] = stats_fd;
@@ -445,14 +481,21 @@ int main(int argc, char **argv)
 			strerror(e));
 		return 127;
 	}
-	/* With --control the attached agent is the ring's only consumer. */
-	if (!server)
+	/*
+	 * The agent, attached (--control) or in this process (learned), is
+	 * the fault ring's only consumer.
+	 */
+	if (learned)
+		agent = start_agent(ring.fd, cmd.fd, stats_fd);
+	else if (!server)
 		pthread_create(&drainer, NULL, drain_thread, &d);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	t1 = rmt_us_now_ns();
 	d.stop = 1;
-	if (!server)
+	if (agent)
+		stop_agent(agent);
+	else if (!server)
 		pthread_join(drainer, NULL);
 	rmt_us_ctl_server_stop(server);
 	if (d.trace)
