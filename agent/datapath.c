@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -302,6 +303,19 @@ int rmt_dp_stats(struct rmt_dp *dp, struct rmt_dp_stats *out)
 	out->models_rejected = RMT_READ_ONCE(s->models_rejected);
 	out->model_id = RMT_READ_ONCE(s->model_id);
 	out->events_dropped = rmt_dp_dropped(dp);
+	return 0;
+}
+
+int rmt_dp_check(struct rmt_dp *dp)
+{
+	struct pollfd p = { dp->sock, POLLIN, 0 };
+	char byte;
+
+	if (dp->sock < 0 || poll(&p, 1, 0) <= 0)
+		return 0;
+	if (recv(dp->sock, &byte, 1, MSG_DONTWAIT | MSG_PEEK) == 0 ||
+	    (p.revents & (POLLHUP | POLLERR)))
+		return -ENOTCONN;
 	return 0;
 }
 

@@ -37,6 +37,11 @@ int rmt_dp_attach(const char *where, struct rmt_dp **out, char *err,
 int rmt_dp_from_fds(int event_fd, int command_fd, int stats_fd,
 		    struct rmt_dp **out, char *err, size_t err_size);
 void rmt_dp_detach(struct rmt_dp *dp);
+/*
+ * 0 while the datapath is there; -ENOTCONN once it has gone (the run
+ * ended: its control socket closed).  In-process handles always answer 0.
+ */
+int rmt_dp_check(struct rmt_dp *dp);
 
 /*
  * Up to max fault events, oldest first; 0 when the ring is empty.

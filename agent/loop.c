@@ -399,7 +399,7 @@ static void *drainer(void *arg)
 int rmt_agent_start(struct rmt_dp *dp, const struct rmt_agent_config *c,
 		    struct rmt_agent **out, char *err, size_t err_size)
 {
-	struct rmt_backend_opts bo = { .log = c->log, .log_arg = c->log_arg };
+	struct rmt_backend_opts bo = { 0 };
 	struct rmt_agent *a = calloc(1, sizeof(*a));
 	int r;
 
@@ -407,6 +407,10 @@ int rmt_agent_start(struct rmt_dp *dp, const struct rmt_agent_config *c,
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
+	if (c->backend_opts)
+		bo = *c->backend_opts;
+	bo.log = c->log;
+	bo.log_arg = c->log_arg;
 	a->dp = dp;
 	a->c = *c;
 	a->t0 = now_ns();
