@@ -43,6 +43,7 @@ static void state(const char *data, size_t size)
 static void name(const char *data, size_t size)
 {
 	char s[RMT_REG_NAME_MAX], key[RMT_REG_KEY_MAX + 1];
+	char again[RMT_REG_NAME_MAX];
 
 	if (size >= sizeof(s))
 		return;
@@ -50,8 +51,8 @@ static void name(const char *data, size_t size)
 	s[size] = 0;
 	if (rmt_reg_key_decode(s, key))
 		return;
-	rmt_reg_key_encode(key, s);
-	if (strlen(s) != size || memcmp(s, data, size))
+	rmt_reg_key_encode(key, again);
+	if (strcmp(again, s))
 		abort();
 }
 
