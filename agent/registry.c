@@ -33,8 +33,7 @@ void rmt_reg_version_name(u32 version, const char *ext, char *name)
 	snprintf(name, RMT_REG_FILE_NAME, "v%06u.%s", version, ext);
 }
 
-/* The version of "vNNNNNN.meta", in its one spelling; 0 for other names. */
-static u32 meta_version(const char *name)
+u32 rmt_reg_meta_version(const char *name)
 {
 	char again[RMT_REG_FILE_NAME];
 	unsigned long v;
@@ -235,7 +234,7 @@ static void recover_key(int kfd)
 			   !strcmp(d->d_name + n - 5, ".rmtm")) {
 			memcpy(name, d->d_name, n - 5);
 			strcpy(name + n - 5, ".meta");
-			if (meta_version(name) &&
+			if (rmt_reg_meta_version(name) &&
 			    faccessat(kfd, name, F_OK, 0) && errno == ENOENT)
 				unlinkat(kfd, d->d_name, 0);
 		}
@@ -367,7 +366,7 @@ static int next_version(int kfd, const struct rmt_reg_state *st, u32 *out)
 		return -errno;
 	}
 	while ((d = readdir(dir))) {
-		u32 n = meta_version(d->d_name);
+		u32 n = rmt_reg_meta_version(d->d_name);
 
 		if (n > v)
 			v = n;
@@ -511,7 +510,7 @@ static int list_key(struct rmt_registry *r, const char *key, struct listing *l,
 			close(fd);
 	}
 	while (dir && (d = readdir(dir))) {
-		u32 v = meta_version(d->d_name);
+		u32 v = rmt_reg_meta_version(d->d_name);
 		struct rmt_reg_entry *e;
 
 		if (!v)

@@ -129,6 +129,14 @@ int rmt_registry_set_current(struct rmt_registry *r, const char *key,
 int rmt_registry_rollback(struct rmt_registry *r, const char *key, u32 *version,
 			  char *err, size_t err_size);
 
+/*
+ * Delete the key's versions older than its newest keep (at least 1),
+ * except those in its history and the pinned one; *removed (may be
+ * NULL) counts them.  Needs RMT_REG_AGENT.
+ */
+int rmt_registry_prune(struct rmt_registry *r, const char *key, u32 keep,
+		       u32 *removed, char *err, size_t err_size);
+
 /* Pin version (0: the current one) and make it current; unpin. */
 int rmt_registry_pin(struct rmt_registry *r, const char *key, u32 version,
 		     char *err, size_t err_size);

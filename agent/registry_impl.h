@@ -34,6 +34,8 @@ int rmt_reg_open_key(struct rmt_registry *r, const char *key, bool create,
 int rmt_reg_read_state(int kfd, const char *shown, struct rmt_reg_state *st,
 		       char *err, size_t err_size);
 void rmt_reg_version_name(u32 version, const char *ext, char *name);
+/* The version of "vNNNNNN.meta", in its one spelling; 0 for other names. */
+u32 rmt_reg_meta_version(const char *name);
 
 /* Around every read-modify-write of a STATE, in every process. */
 int rmt_reg_lock_state(struct rmt_registry *r, char *err, size_t err_size);

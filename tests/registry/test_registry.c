@@ -356,6 +356,48 @@ Test(registry, pin_blocks_promotion_and_rollback)
 	rmt_registry_close(r);
 }
 
+Test(registry, prune_keeps_newest_and_used)
+{
+	struct rmt_registry *r = open_agent(), *rd;
+	struct rmt_reg_entry *e;
+	size_t n, i;
+	u32 removed = 99, v;
+
+	cr_assert_eq(rmt_registry_prune(r, "k", 3, &removed, err, sizeof(err)),
+		     -ENOENT);
+	for (i = 1; i <= 10; i++)
+		save(r, "k", (s32)i);
+	cr_assert_eq(rmt_registry_set_current(r, "k", 2, err, sizeof(err)), 0);
+	cr_assert_eq(rmt_registry_pin(r, "k", 4, err, sizeof(err)), 0);
+	cr_assert_eq(rmt_registry_prune(r, "k", 0, &removed, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_eq(rmt_registry_prune(r, "k", 3, &removed, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(removed, 5);
+	cr_assert_eq(rmt_registry_list(r, "k", &e, &n, err, sizeof(err)), 0);
+	cr_assert_eq(n, 5);
+	cr_assert_eq(e[0].meta.version, 2);
+	cr_assert_eq(e[1].meta.version, 4);
+	for (i = 2; i < 5; i++) {
+		cr_assert_eq(e[i].meta.version, 8 + i - 2);
+		cr_assert_str_eq(e[i].error, "");
+	}
+	free(e);
+	cr_assert_eq(rmt_registry_prune(r, "k", 3, &removed, err, sizeof(err)),
+		     0);
+	cr_assert_eq(removed, 0);
+	/* Numbers go on from the newest. */
+	cr_assert_eq(save(r, "k", 11), 11);
+	cr_assert_eq(rmt_registry_unpin(r, "k", err, sizeof(err)), 0);
+	cr_assert_eq(rmt_registry_rollback(r, "k", &v, err, sizeof(err)), 0);
+	cr_assert_eq(v, 2);
+	rd = open_reader();
+	cr_assert_eq(rmt_registry_prune(rd, "k", 1, &removed, err, sizeof(err)),
+		     -EPERM);
+	rmt_registry_close(rd);
+	rmt_registry_close(r);
+}
+
 Test(registry, second_agent_is_refused)
 {
 	struct rmt_registry *a = open_agent(), *b = NULL, *rd;
