@@ -11,6 +11,13 @@
  * with the same window after it; a model that loses more than
  * ROLLBACK_MARGIN_PPM is rolled back to the model it replaced, or the
  * slot is cleared when there was none.
+ *
+ * With a registry (agent/registry.h) every installed model is saved as
+ * its key's next version and made current, a rollback rolls the key back
+ * too, a workload seen for the first time resumes from its key's current
+ * version (adopted when the datapath still runs it, as after the agent
+ * was killed, else installed), and a change of the current version by
+ * someone else (rmtctl models rollback|pin) is installed within a second.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +32,7 @@
 #include "agent/backend.h"
 #include "agent/datapath.h"
 #include "agent/loop.h"
+#include "agent/registry.h"
 
 #define BURST 512u
 #define MAX_KEYS 64u
@@ -33,6 +41,8 @@
 #define INSTALL_TIMEOUT_MS 5000u
 #define MONITOR_FAULTS 2000u /* faults judged before and after a model */
 #define ROLLBACK_MARGIN_PPM 50000u
+#define REGISTRY_POLL_NS 1000000000ull
+#define REGISTRY_KEEP 32u
 
 struct model {
 	u64 id;
@@ -45,6 +55,8 @@ struct key {
 	u16 hook;
 	u64 id; /* cgroup, else process */
 	struct rmt_learner *l;
+	char name[64]; /* the registry's key: "swap_fault/tgid-N" */
+	u32 version; /* in the registry, of the model installed for it */
 	u64 events;
 	bool training; /* a round is queued or running */
 	/* Filled by the trainer, taken by the drainer. */
@@ -65,6 +77,8 @@ struct rmt_agent {
 	struct rmt_dp *dp;
 	struct rmt_agent_config c;
 	struct rmt_backend *backend;
+	struct rmt_registry *reg;
+	u64 reg_polled_ns;
 	struct key keys[MAX_KEYS];
 	u64 unkeyed; /* events of workloads past MAX_KEYS */
 	struct model cur, prev; /* in the datapath's slot, and before it */
@@ -110,6 +124,146 @@ static void logf_(struct rmt_agent *a, const char *fmt, ...)
 		fprintf(stderr, "%s\n", line);
 }
 
+static void model_free(struct model *m)
+{
+	free(m->blob);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * Puts the key's registry version v (0: none, the slot is cleared) into
+ * the datapath, unless the datapath already runs it; what ran before is
+ * kept for a rollback.
+ */
+static int install_version(struct rmt_agent *a, struct key *k, u32 v,
+			   const char *event)
+{
+	struct rmt_reg_meta meta;
+	struct rmt_dp_stats s;
+	char err[512] = "";
+	u8 *blob = NULL;
+	size_t len = 0;
+	const char *how = "installed";
+	int e;
+
+	if (!v) {
+		e = rmt_dp_clear_model(a->dp, HOOK_SWAP_FAULT, SLOT,
+				       INSTALL_TIMEOUT_MS, err, sizeof(err));
+		if (!e) {
+			model_free(&a->prev);
+			a->prev = a->cur;
+			memset(&a->cur, 0, sizeof(a->cur));
+			k->version = 0;
+		}
+		logf_(a, "event=%s key=%llu version=0 err=%d why=\"%s\"", event,
+		      (unsigned long long)k->id, e,
+		      e ? err : "no current version: slot cleared");
+		return e;
+	}
+	e = rmt_registry_load(a->reg, k->name, v, &blob, &len, &meta, err,
+			      sizeof(err));
+	if (!e) {
+		rmt_dp_stats(a->dp, &s);
+		if (s.model_id == meta.model_id && event[0] == 'r')
+			how = "adopted"; /* still in the datapath */
+		else
+			e = rmt_dp_install_model(a->dp, HOOK_SWAP_FAULT, SLOT,
+						 meta.model_id, blob, len,
+						 INSTALL_TIMEOUT_MS, err,
+						 sizeof(err));
+	}
+	logf_(a, "event=%s key=%llu version=%u model=%llu err=%d why=\"%s\"",
+	      event, (unsigned long long)k->id, v,
+	      (unsigned long long)(e ? 0 : meta.model_id), e, e ? err : how);
+	if (e) {
+		free(blob);
+		return e;
+	}
+	if (how[0] == 'i')
+		a->st.models_installed++;
+	model_free(&a->prev);
+	a->prev = a->cur;
+	a->cur = (struct model){ meta.model_id, blob, len };
+	k->version = v;
+	return 0;
+}
+
+/* A workload seen for the first time: its current registry version. */
+static void resume(struct rmt_agent *a, struct key *k)
+{
+	struct rmt_reg_state st;
+	char err[512];
+
+	if (!a->reg)
+		return;
+	if (rmt_registry_state(a->reg, k->name, &st, err, sizeof(err))) {
+		logf_(a, "event=registry_error key=%llu why=\"%s\"",
+		      (unsigned long long)k->id, err);
+		return;
+	}
+	if (st.current)
+		install_version(a, k, st.current, "resume");
+}
+
+/* Versions made current by someone else (rmtctl) go into the datapath. */
+static void follow_registry(struct rmt_agent *a)
+{
+	struct rmt_reg_state st;
+	char err[512];
+	unsigned int i;
+	u64 now = now_ns();
+
+	if (!a->reg || now - a->reg_polled_ns < REGISTRY_POLL_NS)
+		return;
+	a->reg_polled_ns = now;
+	for (i = 0; i < MAX_KEYS; i++) {
+		struct key *k = &a->keys[i];
+
+		if (!k->used ||
+		    rmt_registry_state(a->reg, k->name, &st, err, sizeof(err)))
+			continue;
+		if (st.current != k->version)
+			install_version(a, k, st.current, "registry_switch");
+	}
+}
+
+/* Saves an installed model as the key's next version, made current. */
+static void save(struct rmt_agent *a, struct key *k,
+		 const struct rmt_learner_result *r)
+{
+	const struct rmt_backend_info *bi = rmt_backend_info(a->backend);
+	struct rmt_reg_meta m = { 0 };
+	char err[512] = "";
+	u32 v = 0;
+	int e;
+
+	if (!a->reg)
+		return;
+	m.model_id = r->model_id;
+	m.first_event_ns = a->st.first_event_ns;
+	m.last_event_ns = now_ns();
+	m.train_samples = r->train_samples;
+	m.heldout_samples = r->heldout_samples;
+	m.candidate_ppm = r->candidate_ppm;
+	m.installed_ppm = r->installed_ppm;
+	m.heuristic_ppm = r->heuristic_ppm;
+	snprintf(m.backend, sizeof(m.backend), "%s", bi->name);
+	snprintf(m.device, sizeof(m.device), "%s", bi->device);
+	snprintf(m.reason, sizeof(m.reason), "%s", r->why);
+	e = rmt_registry_save(a->reg, k->name, r->blob, r->blob_len, &m, &v,
+			      err, sizeof(err));
+	if (!e)
+		e = rmt_registry_set_current(a->reg, k->name, v, err,
+					     sizeof(err));
+	if (!e) {
+		k->version = v;
+		rmt_registry_prune(a->reg, k->name, REGISTRY_KEEP, NULL, err,
+				   sizeof(err));
+	}
+	logf_(a, "event=saved key=%llu version=%u err=%d why=\"%s\"",
+	      (unsigned long long)k->id, v, e, e ? err : k->name);
+}
+
 static struct key *find_key(struct rmt_agent *a, const struct rmt_msg_fault *e)
 {
 	u64 id = e->cgroup_id ? e->cgroup_id : e->tgid;
@@ -129,8 +283,13 @@ static struct key *find_key(struct rmt_agent *a, const struct rmt_msg_fault *e)
 		k->used = true;
 		k->hook = e->hook_id;
 		k->id = id;
+		snprintf(k->name, sizeof(k->name), "%s/%s-%llu",
+			 e->hook_id == HOOK_SWAP_FAULT ? "swap_fault" : "hook",
+			 e->cgroup_id ? "cgroup" : "tgid",
+			 (unsigned long long)id);
 		logf_(a, "event=new_workload hook=%u key=%llu", e->hook_id,
 		      (unsigned long long)id);
+		resume(a, k);
 		return k;
 	}
 	return NULL;
@@ -203,12 +362,6 @@ static void *trainer(void *arg)
 	return NULL;
 }
 
-static void model_free(struct model *m)
-{
-	free(m->blob);
-	memset(m, 0, sizeof(*m));
-}
-
 static u32 ppm(u64 a, u64 b)
 {
 	return b ? (u32)(a * 1000000ull / b) : 0;
@@ -251,6 +404,7 @@ static void install(struct rmt_agent *a, struct key *k)
 	if (!a->st.first_install_ns)
 		a->st.first_install_ns = now_ns();
 	rmt_learner_installed(k->l, r->model_id, true);
+	save(a, k, r);
 	model_free(&a->prev);
 	a->prev = a->cur;
 	a->cur = (struct model){ r->model_id, r->blob, r->blob_len };
@@ -335,6 +489,10 @@ static void rollback(struct rmt_agent *a, u32 after_ppm)
 		return;
 	a->st.rolled_back++;
 	rmt_learner_installed(k->l, bad, false);
+	if (a->reg && k->version &&
+	    rmt_registry_rollback(a->reg, k->name, &k->version, err,
+				  sizeof(err)))
+		k->version = 0;
 	model_free(&a->cur);
 	a->cur = a->prev;
 	memset(&a->prev, 0, sizeof(a->prev));
@@ -383,6 +541,7 @@ static void *drainer(void *arg)
 		collect(a);
 		queue_rounds(a);
 		monitor(a);
+		follow_registry(a);
 		a->st.dropped = rmt_dp_dropped(a->dp) + a->unkeyed;
 		pthread_mutex_lock(&a->lock);
 		a->pub = a->st;
@@ -414,9 +573,19 @@ int rmt_agent_start(struct rmt_dp *dp, const struct rmt_agent_config *c,
 	a->dp = dp;
 	a->c = *c;
 	a->t0 = now_ns();
+	if (c->registry) {
+		r = rmt_registry_open(c->registry,
+				      RMT_REG_CREATE | RMT_REG_AGENT, &a->reg,
+				      err, err_size);
+		if (r) {
+			free(a);
+			return r;
+		}
+	}
 	r = rmt_backend_open(c->backend ? c->backend : "cpu", &bo, &a->backend,
 			     err, err_size);
 	if (r) {
+		rmt_registry_close(a->reg);
 		free(a);
 		return r;
 	}
@@ -439,6 +608,7 @@ int rmt_agent_start(struct rmt_dp *dp, const struct rmt_agent_config *c,
 		snprintf(err, err_size, "cannot start threads: %s",
 			 strerror(-r));
 		rmt_backend_close(a->backend);
+		rmt_registry_close(a->reg);
 		free(a);
 		return r;
 	}
@@ -476,6 +646,7 @@ void rmt_agent_stop(struct rmt_agent *a)
 	      (unsigned long long)a->st.rolled_back,
 	      (unsigned long long)a->st.models_installed);
 	rmt_backend_close(a->backend);
+	rmt_registry_close(a->reg);
 	model_free(&a->cur);
 	model_free(&a->prev);
 	free(a);

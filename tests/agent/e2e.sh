@@ -5,8 +5,10 @@
 #    --backend cpu: the agent trains, verifies and installs a model, and
 #    the run's coverage beats plain leap's; the checksum is the native one.
 # 2. A second agent is refused while the first is attached.
-# 3. The agent killed with SIGKILL mid-run: the workload finishes with the
-#    right checksum; a restarted agent re-attaches and resumes draining.
+# 3. The agent (with a registry) killed with SIGKILL mid-run: the
+#    workload finishes with the right checksum; a restarted agent
+#    re-attaches, resumes from the registry (adopting the model the
+#    datapath still runs) and drains the events.
 # Usage: e2e.sh BUILD_DIR
 set -u
 build=$1
@@ -94,17 +96,17 @@ grep -q "event=promote" "$tmp/agent.log" &&
 # 3. SIGKILL mid-run (far memory at 80 us: the run takes seconds).
 pids=()
 start_run --far-latency 80us --fetch-depth 32
-"$agent" --attach "$sock" --backend cpu --log "$tmp/a1.log" 2>/dev/null &
+"$agent" --attach "$sock" --backend cpu --registry "$tmp/reg" \
+	--log "$tmp/a1.log" 2>/dev/null &
 a1=$!
 pids+=("$a1")
-if ! wait_for "$tmp/a1.log" "event=install" 20; then
+if ! wait_for "$tmp/a1.log" "event=saved .* err=0" 20; then
 	echo "FAIL: the first agent installed nothing"
 	fail=1
 fi
-kill -9 "$a1"
-wait "$a1" 2>/dev/null
-"$agent" --attach "$sock" --backend cpu --log "$tmp/a2.log" \
-	2>"$tmp/a2.err" &
+{ kill -9 "$a1" && wait "$a1"; } 2>/dev/null
+"$agent" --attach "$sock" --backend cpu --registry "$tmp/reg" \
+	--log "$tmp/a2.log" 2>"$tmp/a2.err" &
 a2=$!
 pids+=("$a2")
 wait "$runner"
@@ -117,6 +119,7 @@ if [ "$rc" != 0 ] || [ "$(cat "$tmp/out")" != "$native" ]; then
 	fail=1
 fi
 if ! grep -q "event=start" "$tmp/a2.log" ||
+	! grep -q "event=resume .* why=\"adopted\"" "$tmp/a2.log" ||
 	! grep -q "the datapath has gone; events [1-9]" "$tmp/a2.err"; then
 	echo "FAIL: the restarted agent did not re-attach and drain"
 	cat "$tmp/a2.log" "$tmp/a2.err"

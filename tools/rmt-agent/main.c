@@ -30,6 +30,10 @@ static const char usage[] =
 	"  --backend KIND     where to train: auto (default: a usable GPU,\n"
 	"                     DPDK cores if --eal is given, else the CPU),\n"
 	"                     cpu, cuda or dpdk\n"
+	"  --registry DIR     keep installed models in a model registry\n"
+	"                     (created if missing; rmtctl models ...): save\n"
+	"                     each, resume a workload from its current one,\n"
+	"                     follow rollbacks and pins made there\n"
 	"  --log FILE         the decision log (one line per decision;\n"
 	"                     default standard error)\n"
 	"  --first-model N    faults before the first model (500)\n"
@@ -134,6 +138,7 @@ int main(int argc, char **argv)
 		{ "attach", required_argument, NULL, 'a' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "registry", required_argument, NULL, 'R' },
 		{ "first-model", required_argument, NULL, 'f' },
 		{ "retrain", required_argument, NULL, 'r' },
 		{ "probe", no_argument, NULL, 'p' },
@@ -161,6 +166,9 @@ int main(int argc, char **argv)
 			break;
 		case 'L':
 			log = optarg;
+			break;
+		case 'R':
+			ac.registry = optarg;
 			break;
 		case 'f':
 			if (parse_u32(optarg, "--first-model", 1u << 30,
