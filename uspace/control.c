@@ -72,7 +72,7 @@ static void blob_reset(struct blob *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Refuses the blob b (or the one chunk m stands for) with a reason. */
+/* Refuses blob seq with a reason; its later chunks are dropped. */
 static void blob_refuse(struct rmt_us_ctl *ctl, u32 seq, u32 slot, u64 id,
 			int status, const char *why)
 {
