@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mlib/slot.h"
 #include "uspace/fetch.h"
 #include "uspace/rmt_prefetch.h"
+#include "vm/jit.h"
+#include "vm/pipeline_impl.h"
 #include "vm/pipeline_parse.h"
 #include "vm/stream.h"
 
@@ -42,6 +45,23 @@ struct rmt_us_rmt_pf {
 static u64 clock_ns(void *arg)
 {
 	return rmt_us_now_ns();
+}
+
+/*
+ * Actions run JIT-compiled where the JIT works (x86-64): the same results
+ * as the interpreter at a fraction of the cost, for every program alike.
+ * Any action that does not compile leaves the whole pipeline interpreted.
+ */
+static void compile_actions(struct rmt_pipeline *p)
+{
+	char log[128];
+	u32 i;
+
+	for (i = 0; i < p->n_actions; i++)
+		if (p->actions[i].has_prog &&
+		    rmt_jit_compile(&p->actions[i].prog, log, sizeof(log)))
+			return;
+	rmt_pipeline_set_exec(p, rmt_jit_exec);
 }
 
 /* Runs inside the pipeline's RCU read section. */
@@ -165,6 +185,8 @@ int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
 	}
 	pthread_mutex_init(&pf->tables_lock, NULL);
 	rmt_pipeline_set_clock(pf->prog.pipe, clock_ns, NULL);
+	if (!getenv("RMT_NO_JIT"))
+		compile_actions(pf->prog.pipe);
 	rmt_streams_init(&pf->streams);
 	*out = pf;
 	return 0;
@@ -172,8 +194,12 @@ int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
 
 void rmt_us_rmt_pf_close(struct rmt_us_rmt_pf *pf)
 {
+	u32 i;
+
 	if (!pf)
 		return;
+	for (i = 0; i < pf->prog.pipe->n_actions; i++)
+		rmt_jit_free(&pf->prog.pipe->actions[i].prog);
 	rmt_program_free(&pf->prog);
 	rmt_slots_destroy(&pf->slots);
 	rmt_free(pf);
@@ -208,12 +234,6 @@ int rmt_us_rmt_pf_run(void *priv, const struct rmt_us_fault_ctx *ctx,
 	for (i = 0; i < n; i++)
 		pages[i] = pf->d.pages[i];
 	return (int)n;
-}
-
-int rmt_us_rmt_pf_set_model(struct rmt_us_rmt_pf *pf, u32 slot,
-			    const struct rmt_model_slot *m)
-{
-	return rmt_pipeline_set_model(pf->prog.pipe, slot, m);
 }
 
 /* The id of the swap_fault context field called name. */

@@ -32,14 +32,6 @@ int rmt_us_rmt_pf_run(void *pf, const struct rmt_us_fault_ctx *ctx,
 		      uint64_t *pages, unsigned int max);
 
 /*
- * Fills (m) or empties (NULL) a model slot of the program, for callers
- * that run the pipeline on one thread (rmt-replay); the live pager
- * installs models through its control path.
- */
-int rmt_us_rmt_pf_set_model(struct rmt_us_rmt_pf *pf, u32 slot,
-			    const struct rmt_model_slot *m);
-
-/*
  * The rmt_us_region_fn to install with pf: for each table keyed on
  * vma_start (ternary) with a catch-all entry, a region gets its own copy
  * of that entry (one priority higher, exact on the region's start), so

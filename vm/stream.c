@@ -92,13 +92,7 @@ static void rmt_stream_advance(struct rmt_stream *s, u64 pg, u32 flags)
 
 static u32 rmt_log2(u64 v)
 {
-	u32 r = 0;
-
-	while (v > 1) {
-		v >>= 1;
-		r++;
-	}
-	return r;
+	return v > 1 ? 63u - (u32)__builtin_clzll(v) : 0;
 }
 
 static void rmt_stream_export(const struct rmt_stream *s,
@@ -112,10 +106,11 @@ static void rmt_stream_export(const struct rmt_stream *s,
 	c->s_repeat = 0;
 	while (c->s_repeat + 1 < s->n && s->d[c->s_repeat + 1] == s->d[0])
 		c->s_repeat++;
-	c->s_mode = 0;
-	c->s_mode_count = 0;
-	c->s_d0_count = 0;
-	for (i = 0; i < s->n; i++) {
+	c->s_mode = s->n ? s->d[0] : 0;
+	c->s_mode_count = s->n;
+	c->s_d0_count = s->n;
+	/* A steady stride (the common case) is its own mode. */
+	for (i = c->s_repeat + 1 < s->n ? 0 : s->n; i < s->n; i++) {
 		for (k = 0, j = 0; j < s->n; j++)
 			k += s->d[j] == s->d[i];
 		if (i == 0)
