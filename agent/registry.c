@@ -386,8 +386,10 @@ int rmt_registry_save(struct rmt_registry *r, const char *key, const void *blob,
 		      char *err, size_t err_size)
 {
 	char name[RMT_REG_FILE_NAME], log[200], text[RMT_REG_TEXT_MAX];
+	char mkey[RMT_REG_KEY_MAX + 1];
+	struct rmt_reg_meta m = *meta, check;
 	struct rmt_reg_state st;
-	struct rmt_reg_meta m = *meta;
+	size_t tlen;
 	struct rmt_reg_key k;
 	struct rmt_model *model;
 	struct timespec now;
@@ -423,6 +425,13 @@ int rmt_registry_save(struct rmt_registry *r, const char *key, const void *blob,
 	m.model_bytes = (u32)len;
 	if (!m.time_ns && !clock_gettime(CLOCK_REALTIME, &now))
 		m.time_ns = (u64)now.tv_sec * 1000000000u + (u64)now.tv_nsec;
+	/* Never write what a reader would refuse (an accuracy over 100%). */
+	tlen = rmt_reg_meta_format(key, &m, text);
+	ret = rmt_reg_meta_parse(text, tlen, mkey, &check, log, sizeof(log));
+	if (ret) {
+		snprintf(err, err_size, "metadata for key '%s': %s", key, log);
+		goto out;
+	}
 	/* The model first: a version exists once its metadata does. */
 	rmt_reg_version_name(m.version, "rmtm", name);
 	ret = rmt_reg_write_atomic(k.fd, name, blob, len, k.shown, err,
@@ -430,9 +439,8 @@ int rmt_registry_save(struct rmt_registry *r, const char *key, const void *blob,
 	if (ret)
 		goto out;
 	rmt_reg_version_name(m.version, "meta", name);
-	ret = rmt_reg_write_atomic(k.fd, name, text,
-				   rmt_reg_meta_format(key, &m, text), k.shown,
-				   err, err_size);
+	ret = rmt_reg_write_atomic(k.fd, name, text, tlen, k.shown, err,
+				   err_size);
 	if (!ret && version)
 		*version = m.version;
 out:

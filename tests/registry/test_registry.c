@@ -182,6 +182,19 @@ Test(registry, save_checks_blob_and_needs_agent)
 		rmt_registry_save(r, "k", blob, 10, &m, &v, err, sizeof(err)),
 		-EINVAL);
 	blob[len - 1] ^= 1;
+	/* Metadata a reader would refuse is not written either. */
+	m.installed_ppm = 1000001;
+	cr_assert_eq(
+		rmt_registry_save(r, "k", blob, len, &m, &v, err, sizeof(err)),
+		-EINVAL);
+	cr_assert(strstr(err, "metadata for key 'k': line 11: installed_ppm "
+			      "'1000001' is not a number up to 1000000"),
+		  "%s", err);
+	m.installed_ppm = 0;
+	cr_assert_eq(
+		rmt_registry_save(r, "k", blob, len, &m, &v, err, sizeof(err)),
+		0, "%s", err);
+	cr_assert_eq(v, 1);
 	rd = open_reader();
 	cr_assert_eq(
 		rmt_registry_save(rd, "k", blob, len, &m, &v, err, sizeof(err)),
