@@ -107,9 +107,10 @@ static void rmt_stream_export(const struct rmt_stream *s,
 {
 	u32 i, j, k, best = 0;
 
+	_Static_assert(sizeof(c->s_deltas) == sizeof(s->d), "same history");
 	c->s_n = s->n;
-	memset(c->s_deltas, 0, sizeof(c->s_deltas));
-	memcpy(c->s_deltas, s->d, s->n * sizeof(s->d[0]));
+	/* Deltas past n are zero: a stream starts zeroed and fills in. */
+	memcpy(c->s_deltas, s->d, sizeof(s->d));
 	c->s_repeat = 0;
 	while (c->s_repeat + 1 < s->n && s->d[c->s_repeat + 1] == s->d[0])
 		c->s_repeat++;
