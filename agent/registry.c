@@ -300,6 +300,7 @@ int rmt_registry_open(const char *dir, unsigned int flags,
 		return -ENOMEM;
 	}
 	r->flags = flags;
+	pthread_mutex_init(&r->mutex, NULL);
 	r->dir_fd = r->keys_fd = r->agent_fd = r->state_fd = -1;
 	r->path = (char *)(r + 1);
 	strcpy(r->path, dir);
@@ -315,10 +316,11 @@ int rmt_registry_open(const char *dir, unsigned int flags,
 			 ret == -ENOENT ? "does not exist" : strerror(-ret));
 		goto fail;
 	}
-	if ((flags & RMT_REG_AGENT) && (ret = lock_agent(r, err, err_size)))
-		goto fail;
+	/* Not a registry: leave the directory alone, no lock file in it. */
 	ret = check_format(r, flags, err, err_size);
 	if (ret)
+		goto fail;
+	if ((flags & RMT_REG_AGENT) && (ret = lock_agent(r, err, err_size)))
 		goto fail;
 	r->keys_fd =
 		openat(r->dir_fd, "keys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -348,6 +350,7 @@ void rmt_registry_close(struct rmt_registry *r)
 		close(r->keys_fd);
 	if (r->dir_fd >= 0)
 		close(r->dir_fd);
+	pthread_mutex_destroy(&r->mutex);
 	free(r);
 }
 
@@ -413,6 +416,8 @@ int rmt_registry_save(struct rmt_registry *r, const char *key, const void *blob,
 	ret = rmt_reg_open_key(r, key, true, &k, err, err_size);
 	if (ret)
 		return ret;
+	/* Two threads saving must not pick the same number. */
+	pthread_mutex_lock(&r->mutex);
 	ret = rmt_reg_read_state(k.fd, k.shown, &st, err, err_size);
 	if (!ret) {
 		ret = next_version(k.fd, &st, &m.version);
@@ -444,6 +449,7 @@ int rmt_registry_save(struct rmt_registry *r, const char *key, const void *blob,
 	if (!ret && version)
 		*version = m.version;
 out:
+	pthread_mutex_unlock(&r->mutex);
 	close(k.fd);
 	return ret;
 }

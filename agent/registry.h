@@ -23,8 +23,8 @@
  * loads and installs that version.
  *
  * All functions return 0 or a negative errno and, on error, write one
- * line naming the file or argument at fault into err.  A handle is used
- * by one thread at a time.
+ * line naming the file or argument at fault into err.  Threads may share
+ * a handle: saves and state changes are serialized inside.
  */
 #ifndef RMT_AGENT_REGISTRY_H
 #define RMT_AGENT_REGISTRY_H
