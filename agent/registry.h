@@ -34,7 +34,8 @@
 
 #include "port/rmt_port.h"
 
-#define RMT_REG_KEY_MAX 200u /* bytes of a key */
+/* Bytes of a key; its file name (docs/registry.md) must fit 255 too. */
+#define RMT_REG_KEY_MAX 200u
 #define RMT_REG_VERSION_MAX 999999999u
 #define RMT_REG_HISTORY 16u /* installed versions remembered per key */
 

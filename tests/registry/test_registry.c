@@ -649,6 +649,14 @@ Test(registry, keys_stay_inside)
 	cr_assert_eq(rmt_registry_save(r, longkey, blob, len, &m, &v, err,
 				       sizeof(err)),
 		     -ENAMETOOLONG);
+	/* 100 slashes would need a 300-byte file name. */
+	memset(longkey, '/', 100);
+	longkey[100] = 0;
+	cr_assert_eq(rmt_registry_save(r, longkey, blob, len, &m, &v, err,
+				       sizeof(err)),
+		     -ENAMETOOLONG);
+	cr_assert(strstr(err, "file name would take 300 bytes"), "%s", err);
+	memset(longkey, 'k', sizeof(longkey) - 1);
 	longkey[RMT_REG_KEY_MAX] = 0;
 	cr_assert_eq(rmt_registry_save(r, longkey, blob, len, &m, &v, err,
 				       sizeof(err)),
