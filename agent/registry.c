@@ -591,8 +591,8 @@ int rmt_registry_list(struct rmt_registry *r, const char *key,
 			    rmt_reg_key_decode(d->d_name, k))
 				continue;
 			ret = list_key(r, k, &l, err, err_size);
-			/* A key removed while we list it is no error. */
-			if (ret == -ENOENT)
+			/* Removed meanwhile, or a stray file: no key. */
+			if (ret == -ENOENT || ret == -ENOTDIR)
 				ret = 0;
 		}
 		closedir(dir);

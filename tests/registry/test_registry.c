@@ -664,6 +664,8 @@ Test(registry, keys_stay_inside)
 	/* Only an encoded key's directory counts as one. */
 	snprintf(p, sizeof(p), "%s/keys/stray%%2f", reg_dir);
 	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/keys/file", reg_dir);
+	write_file(p, "not a key");
 	cr_assert_eq(rmt_registry_list(r, NULL, &e, &n, err, sizeof(err)), 0);
 	cr_assert_eq(n, sizeof(keys) / sizeof(keys[0]) + 1);
 	free(e);
