@@ -102,6 +102,42 @@ int rmt_reg_read_state(int kfd, const char *shown, struct rmt_reg_state *st,
 	return r;
 }
 
+/*
+ * Whether DIR may become a registry: nothing in it but what a creation
+ * killed half-way leaves (keys/, a temporary FORMAT), so that a mistyped
+ * --registry does not scatter files into some other directory.
+ */
+static int check_empty(struct rmt_registry *r, char *err, size_t err_size)
+{
+	struct dirent *d;
+	DIR *dir;
+	int fd = dup(r->dir_fd), ret = 0;
+
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		ret = -errno;
+		snprintf(err, err_size, "registry %s: %s", r->path,
+			 strerror(-ret));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	while (!ret && (d = readdir(dir))) {
+		if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..") &&
+		    strcmp(d->d_name, "keys") &&
+		    strncmp(d->d_name, RMT_REG_TMP_PREFIX,
+			    strlen(RMT_REG_TMP_PREFIX))) {
+			snprintf(err, err_size,
+				 "%s is not a model registry (no FORMAT) and "
+				 "not empty (it has %.64s)",
+				 r->path, d->d_name);
+			ret = -EEXIST;
+		}
+	}
+	closedir(dir);
+	return ret;
+}
+
 static int check_format(struct rmt_registry *r, unsigned int flags, char *err,
 			size_t err_size)
 {
@@ -112,6 +148,9 @@ static int check_format(struct rmt_registry *r, unsigned int flags, char *err,
 	ret = rmt_reg_read_file(r->dir_fd, "FORMAT", 64, &buf, &len, r->path,
 				err, err_size);
 	if (ret == -ENOENT && (flags & RMT_REG_CREATE)) {
+		ret = check_empty(r, err, err_size);
+		if (ret)
+			return ret;
 		if (mkdirat(r->dir_fd, "keys", 0755) && errno != EEXIST) {
 			ret = -errno;
 			snprintf(err, err_size, "%s/keys: %s", r->path,

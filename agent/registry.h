@@ -40,7 +40,8 @@
 #define RMT_REG_HISTORY 16u /* installed versions remembered per key */
 
 /* Open flags. */
-#define RMT_REG_CREATE 1u /* make DIR (not its parents) if missing */
+/* Make DIR (not its parents) if missing, or make an empty DIR one. */
+#define RMT_REG_CREATE 1u
 #define RMT_REG_AGENT 2u /* the writer: exclusive lock, may save */
 
 /* What is stored with a version; strings are printable, one line. */

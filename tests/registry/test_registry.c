@@ -103,6 +103,15 @@ Test(registry, open_missing_and_not_a_registry)
 	cr_assert_eq(rmt_registry_open(reg_dir, 0, &r, err, sizeof(err)),
 		     -ENOENT);
 	cr_assert(strstr(err, "not a model registry"), "%s", err);
+	/* Only an empty directory becomes one. */
+	snprintf(err, sizeof(err), "%s/notes.txt", reg_dir);
+	write_file(err, "mine");
+	cr_assert_eq(rmt_registry_open(reg_dir, RMT_REG_CREATE | RMT_REG_AGENT,
+				       &r, err, sizeof(err)),
+		     -EEXIST);
+	cr_assert(strstr(err, "not empty (it has notes.txt)"), "%s", err);
+	snprintf(err, sizeof(err), "%s/notes.txt", reg_dir);
+	cr_assert_eq(unlink(err), 0);
 	r = open_agent();
 	rmt_registry_close(r);
 	r = open_reader();
