@@ -20,8 +20,8 @@
 enum rmt_ctr {
 	RMT_C_FAULTS,
 	RMT_C_MAJOR,
-	RMT_C_MINOR,
-	RMT_C_RETRY,
+	RMT_C_MINOR, /* not counted: faults - major, when read */
+	RMT_C_RETRY, /* not told apart since the ftrace hook: 0 */
 	RMT_C_WAKEUPS,
 	RMT_C_EVENTS,
 	RMT_C_EVENTS_DROPPED,
@@ -32,7 +32,7 @@ enum rmt_ctr {
 	RMT_C_PF_FAILED,
 	RMT_C_PF_HITS,
 	RMT_C_PF_UNUSED,
-	RMT_C_KRP_MISSED,
+	RMT_C_KRP_MISSED, /* no kretprobe since the ftrace hook: 0 */
 	RMT_C_CMDS,
 	RMT_C_CMD_ERRORS,
 	RMT_C_HOOK_CYCLES,

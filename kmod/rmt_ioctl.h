@@ -101,10 +101,10 @@ struct rmt_ioc_detach {
 
 /* Counters of one attachment, or of the whole module (attach_id 0). */
 struct rmt_counters {
-	__u64 faults; /* swap faults seen by the hook (filtered) */
-	__u64 major; /* do_swap_page returned VM_FAULT_MAJOR */
-	__u64 minor; /* served from the swap cache */
-	__u64 retry; /* returned VM_FAULT_RETRY (counted once more later) */
+	__u64 faults; /* do_swap_page calls seen by the hook (filtered) */
+	__u64 major; /* ... that went to swapin_readahead (not cached) */
+	__u64 minor; /* faults - major: swap-cache hits and retried faults */
+	__u64 retry; /* 0: retries are not told apart (ftrace hook) */
 	__u64 wakeups;
 	__u64 events; /* records written to the event ring */
 	__u64 events_dropped; /* ring full or busy */
@@ -115,7 +115,7 @@ struct rmt_counters {
 	__u64 pf_failed; /* handle_mm_fault failed, or the mm was gone */
 	__u64 pf_hits; /* prefetched pages found accessed */
 	__u64 pf_unused; /* prefetched pages found unused or gone */
-	__u64 kretprobe_missed;
+	__u64 kretprobe_missed; /* 0: the hook is no kretprobe any more */
 	__u64 cmds; /* command records processed */
 	__u64 cmd_errors; /* command records rejected */
 	__u64 hook_cycles; /* time in the swap_fault handlers, cycle_khz */
