@@ -14,12 +14,14 @@
 #include <string.h>
 
 #include "tools/rmt-verify/verify_cmd.h"
+#include "tools/rmtctl/dev_cmd.h"
 #include "vm/pipeline_parse.h"
 
 static const char usage[] =
 	"usage: rmtctl [-q] PROGRAM.rmt [SCRIPT|-]\n"
 	"       rmtctl [-q] PROGRAM.rmt --trace FILE\n"
 	"       rmtctl verify --hook NAME [options] FILE   (see rmtctl verify --help)\n"
+	"       rmtctl --dev PATH load|run PROGRAM.rmt ... (see rmtctl --dev PATH)\n"
 	"\n"
 	"Loads PROGRAM.rmt into an in-process datapath.  Without a script it\n"
 	"describes the program; with one (or - for stdin) it runs its\n"
@@ -354,6 +356,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "verify"))
 		return rmt_verify_cmd("rmtctl verify", argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "--dev"))
+		return rmt_dev_cmd(argc - 1, argv + 1);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
