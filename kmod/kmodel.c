@@ -47,9 +47,18 @@ int rmt_kmodel_init(struct rmt_kprog *kp, char *log, size_t log_size)
 		snprintf(log, log_size, "no model slots: %d", err);
 		return err;
 	}
+	/*
+	 * The runner and its argument never change afterwards, so a run
+	 * reading a slot while a model is installed cannot see them torn;
+	 * only n_in changes (0 until a model is there).
+	 */
 	for (i = 0; i < RMT_MODEL_SLOTS; i++) {
+		struct rmt_model_slot ms = { .fn = rmt_kmodel_run,
+					     .model = &kp->mslot[i] };
+
 		kp->mslot[i].kp = kp;
 		kp->mslot[i].slot = i;
+		rmt_pipeline_set_model(kp->pipe, i, &ms);
 	}
 	return 0;
 }
@@ -95,8 +104,8 @@ static int rmt_kmodel_finish(struct rmt_kprog *kp, char *log)
 		rmt_model_free(m);
 		return err;
 	}
+	/* The same runner and argument; the runner rechecks n_in. */
 	ms.n_in = m->n_features;
-	/* The runner rechecks the model it finds against n_in. */
 	rmt_pipeline_set_model(kp->pipe, kp->blob_slot, &ms);
 	return rmt_slot_install(&kp->slots, kp->blob_slot, m);
 }

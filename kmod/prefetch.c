@@ -286,6 +286,7 @@ static void rmt_pf_hit_event(const struct rmt_pf_watch *w)
 	struct rmt_decision *d = &rmt_hit_run.d;
 	struct rmt_attach *a;
 	struct rmt_kprog *kp;
+	cycles_t t0;
 
 	rcu_read_lock();
 	a = rmt_attach_find_rcu(w->attach_id);
@@ -303,8 +304,10 @@ static void rmt_pf_hit_event(const struct rmt_pf_watch *w)
 		ctx->flags = RMT_FAULT_PREFETCH_HIT;
 		d->n_pages = 0;
 		d->refused_pages = 0;
+		t0 = get_cycles();
 		rmt_pipeline_run(kp->pipe, ctx, sizeof(*ctx),
 				 &rmt_hit_run.scratch, d);
+		atomic64_add(get_cycles() - t0, &kp->run_cycles);
 		atomic64_add(d->n_pages, &kp->pages);
 		atomic64_add(d->refused_pages, &kp->refused);
 		rmt_pf_submit_pages(a, w->mm, ctx, d->pages, d->n_pages);

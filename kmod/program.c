@@ -486,6 +486,7 @@ int rmt_kprog_stats(struct rmt_session *s, struct rmt_ioc_prog_stats *arg)
 	arg->faults = st.faults;
 	arg->pages = atomic64_read(&kp->pages);
 	arg->refused = atomic64_read(&kp->refused);
+	arg->run_cycles = atomic64_read(&kp->run_cycles);
 	rmt_kprog_put(kp);
 	return 0;
 }

@@ -91,6 +91,7 @@ struct rmt_kprog {
 	struct rmt_kmodel_slot mslot[RMT_MODEL_SLOTS];
 	atomic64_t pages;
 	atomic64_t refused;
+	atomic64_t run_cycles;
 	/* The model blob being reassembled (under lock). */
 	u8 *blob;
 	u32 blob_len;

@@ -212,6 +212,7 @@ struct rmt_ioc_prog_stats {
 	__u64 faults; /* action errors (the run stopped there) */
 	__u64 pages; /* pages the program asked for, queued or not */
 	__u64 refused; /* page requests the prefetch helper refused */
+	__u64 run_cycles; /* time in pipeline runs, RMT_IOC_INFO cycle_khz */
 };
 
 #define RMT_IOC_MAGIC 0xb7

@@ -62,6 +62,7 @@ static void rmt_swap_run_prog(struct rmt_attach *a, struct rmt_kprog *kp,
 			      struct vm_fault *vmf, bool *ctx_built)
 {
 	struct rmt_swap_run *r = this_cpu_ptr(&rmt_swap_runs);
+	cycles_t t0;
 
 	if (!*ctx_built)
 		rmt_ctx_fill(&r->ctx, vmf);
@@ -69,7 +70,9 @@ static void rmt_swap_run_prog(struct rmt_attach *a, struct rmt_kprog *kp,
 	r->d.n_pages = 0;
 	r->d.refused_pages = 0;
 	/* An action's fault is counted by the pipeline; its pages stand. */
+	t0 = get_cycles();
 	rmt_pipeline_run(kp->pipe, &r->ctx, sizeof(r->ctx), &r->scratch, &r->d);
+	atomic64_add(get_cycles() - t0, &kp->run_cycles);
 	if (r->d.refused_pages)
 		atomic64_add(r->d.refused_pages, &kp->refused);
 	if (!r->d.n_pages)

@@ -276,14 +276,19 @@ static void kt_print_hook_cost(struct rmt_dev *d, const struct rmt_counters *c)
 static void kt_print_prog(struct rmt_dev *d, __u32 prog_id)
 {
 	struct rmt_ioc_prog_stats ps = { .prog_id = prog_id };
+	struct rmt_ioc_info info = { 0 };
+	unsigned long long run_ns = 0;
 
 	kt_expect(rmt_dev_call(d, RMT_IOC_PROG_STATS, &ps, sizeof(ps)) == 0,
 		  "program stats");
+	if (!rmt_dev_call(d, RMT_IOC_INFO, &info, sizeof(info)) &&
+	    info.cycle_khz && ps.runs)
+		run_ns = ps.run_cycles * 1000000ull / info.cycle_khz / ps.runs;
 	printf("RMT-PROG prog_runs=%llu prog_stops=%llu prog_faults=%llu "
-	       "prog_pages=%llu prog_refused=%llu\n",
+	       "prog_pages=%llu prog_refused=%llu prog_run_ns=%llu\n",
 	       (unsigned long long)ps.runs, (unsigned long long)ps.stops,
 	       (unsigned long long)ps.faults, (unsigned long long)ps.pages,
-	       (unsigned long long)ps.refused);
+	       (unsigned long long)ps.refused, run_ns);
 	kt_expect(ps.runs > 0, "the program never ran");
 }
 

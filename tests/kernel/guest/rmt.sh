@@ -82,7 +82,8 @@ run_program() { # name, file, stride
 	echo "RMT-METRIC rmt_$1_coverage=$(coverage "$(field pf_hits "$out")" \
 		"$(field major "$out")") $1_prog_runs=$(field prog_runs "$out")" \
 		"$1_prog_pages=$(field prog_pages "$out")" \
-		"$1_handler_ns_per_fault=$(field handler_ns_per_fault "$out")"
+		"$1_handler_ns_per_fault=$(field handler_ns_per_fault "$out")" \
+		"$1_prog_run_ns=$(field prog_run_ns "$out")"
 	[ "$(field prog_runs "$out")" -gt 0 ] &&
 		[ "$(field pf_pages "$out")" -gt 0 ] &&
 		[ "$(field pf_hits "$out")" -gt 0 ]
