@@ -118,7 +118,8 @@ static int rmt_img_put_entries(struct rmt_img_buf *b, struct rmt_table *t,
 		h->n_fields = (u16)e.n_fields;
 		h->param_len = (u16)e.param_len;
 		memcpy(rec + sizeof(*h), e.fields, fl);
-		memcpy(rec + sizeof(*h) + fl, e.params, e.param_len);
+		if (e.param_len)
+			memcpy(rec + sizeof(*h) + fl, e.params, e.param_len);
 		ie.len = (u32)(sizeof(*h) + fl + e.param_len);
 		err = rmt_img_put(b, &ie, sizeof(ie));
 		if (!err)
