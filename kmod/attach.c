@@ -26,6 +26,8 @@ void rmt_counters_read(const struct rmt_kcounters *k, struct rmt_counters *c)
 
 	for (i = 0; i < RMT_C_COUNT; i++)
 		out[i] = atomic64_read(&k->v[i]);
+	/* A hook attached between the two probes sees a major alone. */
+	c->minor = c->faults > c->major ? c->faults - c->major : 0;
 }
 
 /* Caller holds rcu_read_lock(); t is current or a task being woken. */
@@ -170,6 +172,7 @@ static void rmt_slot_clear(unsigned int i)
 	RCU_INIT_POINTER(rmt_slots[i], NULL);
 	rmt_hook_put(a->hook);
 	synchronize_rcu();
+	rmt_kprog_put(rcu_dereference_protected(a->prog, true));
 	rmt_session_put(a->sess);
 	kfree(a);
 }
@@ -208,6 +211,47 @@ void rmt_detach_session(struct rmt_session *s)
 			rmt_slot_clear(i);
 	}
 	mutex_unlock(&rmt_attach_lock);
+}
+
+/* Swap the program an attachment runs; the old one outlives the hooks. */
+int rmt_attach_prog(struct rmt_session *s, struct rmt_ioc_prog_attach *arg)
+{
+	struct rmt_kprog *kp = NULL, *old;
+	struct rmt_attach *a = NULL;
+	unsigned int i;
+
+	if (arg->prog_id) {
+		kp = rmt_kprog_get(s, arg->prog_id);
+		if (!kp) {
+			rmt_warn("prog_attach: no program %u on this file\n",
+				 arg->prog_id);
+			return -ENOENT;
+		}
+	}
+	mutex_lock(&rmt_attach_lock);
+	for (i = 0; i < RMT_MAX_ATTACH && !a; i++) {
+		a = rcu_dereference_protected(
+			rmt_slots[i], lockdep_is_held(&rmt_attach_lock));
+		if (a && (a->id != arg->attach_id || a->sess != s))
+			a = NULL;
+	}
+	if (!a || a->hook != RMT_HOOK_SWAP_FAULT) {
+		mutex_unlock(&rmt_attach_lock);
+		rmt_kprog_put(kp);
+		rmt_warn(
+			"prog_attach: no swap_fault attachment %u on this file\n",
+			arg->attach_id);
+		return -ENOENT;
+	}
+	old = rcu_dereference_protected(a->prog,
+					lockdep_is_held(&rmt_attach_lock));
+	rcu_assign_pointer(a->prog, kp);
+	mutex_unlock(&rmt_attach_lock);
+	if (old) {
+		synchronize_rcu();
+		rmt_kprog_put(old);
+	}
+	return 0;
 }
 
 int rmt_stats(u32 id, struct rmt_counters *c)

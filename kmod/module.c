@@ -26,6 +26,13 @@ static const struct rmt_ioc_desc rmt_iocs[] = {
 	{ RMT_IOC_DETACH, sizeof(struct rmt_ioc_detach), 0, "detach" },
 	{ RMT_IOC_STATS, sizeof(struct rmt_ioc_stats), 0, "stats" },
 	{ RMT_IOC_CMD_POLL, sizeof(struct rmt_ioc_cmd_poll), 0, "cmd_poll" },
+	{ RMT_IOC_PROG_LOAD, sizeof(struct rmt_ioc_prog_load), 0, "prog_load" },
+	{ RMT_IOC_PROG_ATTACH, sizeof(struct rmt_ioc_prog_attach), 0,
+	  "prog_attach" },
+	{ RMT_IOC_ENTRY, sizeof(struct rmt_ioc_entry), 0, "entry" },
+	{ RMT_IOC_MODEL, sizeof(struct rmt_ioc_model), 0, "model" },
+	{ RMT_IOC_PROG_STATS, sizeof(struct rmt_ioc_prog_stats), 0,
+	  "prog_stats" },
 };
 
 union rmt_ioc_arg {
@@ -39,6 +46,11 @@ union rmt_ioc_arg {
 	struct rmt_ioc_detach detach;
 	struct rmt_ioc_stats stats;
 	struct rmt_ioc_cmd_poll poll;
+	struct rmt_ioc_prog_load prog_load;
+	struct rmt_ioc_prog_attach prog_attach;
+	struct rmt_ioc_entry entry;
+	struct rmt_ioc_model model;
+	struct rmt_ioc_prog_stats prog_stats;
 };
 
 /* Copy in and check the size, version and flags words. */
@@ -89,6 +101,14 @@ static void rmt_info(struct rmt_ioc_info *i)
 	i->cycle_khz = tsc_khz;
 }
 
+static int rmt_ioc_reserved(u32 reserved, const char *name)
+{
+	if (!reserved)
+		return 0;
+	rmt_warn("%s: reserved field is not zero\n", name);
+	return -EINVAL;
+}
+
 static int rmt_ioc_run(struct rmt_session *s, unsigned int cmd,
 		       union rmt_ioc_arg *arg)
 {
@@ -114,6 +134,19 @@ static int rmt_ioc_run(struct rmt_session *s, unsigned int cmd,
 		return rmt_stats(arg->stats.attach_id, &arg->stats.c);
 	case RMT_IOC_CMD_POLL:
 		return rmt_session_cmd_poll(s, &arg->poll);
+	case RMT_IOC_PROG_LOAD:
+		return rmt_kprog_load(s, &arg->prog_load);
+	case RMT_IOC_PROG_ATTACH:
+		return rmt_attach_prog(s, &arg->prog_attach);
+	case RMT_IOC_ENTRY:
+		return rmt_ioc_reserved(arg->entry.reserved, "entry") ?:
+			       rmt_kprog_entry(s, &arg->entry);
+	case RMT_IOC_MODEL:
+		return rmt_ioc_reserved(arg->model.reserved, "model") ?:
+			       rmt_kprog_model(s, &arg->model);
+	case RMT_IOC_PROG_STATS:
+		return rmt_ioc_reserved(arg->prog_stats.reserved, "prog_stats") ?:
+			       rmt_kprog_stats(s, &arg->prog_stats);
 	}
 	return -ENOTTY;
 }
@@ -157,6 +190,7 @@ static int rmt_release(struct inode *inode, struct file *f)
 	struct rmt_session *s = f->private_data;
 
 	rmt_detach_session(s);
+	rmt_kprog_release_session(s);
 	rmt_session_put(s);
 	return 0;
 }
@@ -206,6 +240,7 @@ static void __exit rmt_exit(void)
 {
 	misc_deregister(&rmt_misc);
 	rmt_detach_session(NULL);
+	rmt_kprog_release_session(NULL);
 	rmt_pf_exit();
 	pr_info("rmt: unloaded\n");
 }

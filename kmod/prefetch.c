@@ -21,6 +21,7 @@
 #include <linux/swapops.h>
 #include <linux/workqueue.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include "kmod/rmt.h"
 
 #define RMT_PF_QUEUE 64u
@@ -31,12 +32,17 @@ struct rmt_pf_decision {
 	struct mm_struct *mm; /* mmgrab()bed by the hook */
 	u32 attach_id;
 	u32 n;
-	unsigned long addr[RMT_PF_MAX_PAGES];
+	u32 pid, tgid; /* the faulting task, for hit events */
+	u64 cgroup_id;
+	unsigned long addr[RMT_DECISION_MAX_PAGES]; /* a pipeline's most */
 };
 
 struct rmt_pf_watch {
 	struct mm_struct *mm; /* mmgrab()bed */
 	unsigned long addr;
+	unsigned long vm_start, vm_end;
+	u32 pid, tgid;
+	u64 cgroup_id;
 	unsigned long pfn;
 	unsigned long due; /* jiffies */
 	u32 attach_id;
@@ -71,14 +77,20 @@ static void rmt_pf_count(u32 id, enum rmt_ctr c, long n)
 	rcu_read_unlock();
 }
 
-/* From the hook: preemption off, maybe interrupts; never waits. */
-void rmt_pf_submit(struct rmt_attach *a, struct mm_struct *mm,
-		   unsigned long addr, unsigned long vm_end)
+_Static_assert(RMT_PF_MAX_PAGES <= RMT_DECISION_MAX_PAGES, "test policy fits");
+
+/*
+ * From the hook: preemption off, maybe interrupts; never waits.  fill
+ * writes the decision's addresses into the queue slot and returns them.
+ */
+static void rmt_pf_queue(struct rmt_attach *a, struct mm_struct *mm,
+			 const struct rmt_ctx_swap_fault *ctx,
+			 u32 (*fill)(unsigned long *addr, const void *arg),
+			 const void *arg)
 {
-	unsigned long step = (unsigned long)a->pf_stride << PAGE_SHIFT;
 	struct rmt_pf_decision *d;
-	unsigned long flags, at = addr;
-	u32 i, n = 0;
+	unsigned long flags;
+	u32 n;
 
 	if (!spin_trylock_irqsave(&rmt_pfq_lock, flags)) {
 		rmt_count(a, RMT_C_PF_QUEUE_FULL, 1);
@@ -90,17 +102,15 @@ void rmt_pf_submit(struct rmt_attach *a, struct mm_struct *mm,
 		return;
 	}
 	d = &rmt_pfq[rmt_pfq_head % RMT_PF_QUEUE];
-	for (i = 0; i < a->pf_pages; i++) {
-		if (at + step < at || at + step >= vm_end)
-			break;
-		at += step;
-		d->addr[n++] = at;
-	}
+	n = fill(d->addr, arg);
 	if (n) {
 		mmgrab(mm);
 		d->mm = mm;
 		d->attach_id = a->id;
 		d->n = n;
+		d->pid = ctx ? ctx->pid : 0;
+		d->tgid = ctx ? ctx->tgid : 0;
+		d->cgroup_id = ctx ? ctx->cgroup_id : 0;
 		rmt_pfq_head++;
 	}
 	spin_unlock_irqrestore(&rmt_pfq_lock, flags);
@@ -108,6 +118,72 @@ void rmt_pf_submit(struct rmt_attach *a, struct mm_struct *mm,
 		rmt_count(a, RMT_C_PF_QUEUED, 1);
 		queue_work(rmt_pf_wq, &rmt_pf_drain);
 	}
+}
+
+struct rmt_pf_test {
+	unsigned long addr, vm_end, step;
+	u32 pages;
+};
+
+static u32 rmt_pf_fill_test(unsigned long *addr, const void *arg)
+{
+	const struct rmt_pf_test *t = arg;
+	unsigned long at = t->addr;
+	u32 i, n = 0;
+
+	for (i = 0; i < t->pages; i++) {
+		if (at + t->step < at || at + t->step >= t->vm_end)
+			break;
+		at += t->step;
+		addr[n++] = at;
+	}
+	return n;
+}
+
+/* The built-in test policy: the next pf_pages pages at pf_stride. */
+void rmt_pf_submit(struct rmt_attach *a, struct mm_struct *mm,
+		   unsigned long addr, unsigned long vm_end)
+{
+	const struct rmt_pf_test t = {
+		.addr = addr,
+		.vm_end = vm_end,
+		.step = (unsigned long)a->pf_stride << PAGE_SHIFT,
+		.pages = a->pf_pages,
+	};
+
+	rmt_pf_queue(a, mm, NULL, rmt_pf_fill_test, &t);
+}
+
+struct rmt_pf_pages {
+	const u64 *pages;
+	u32 n;
+};
+
+static u32 rmt_pf_fill_pages(unsigned long *addr, const void *arg)
+{
+	const struct rmt_pf_pages *p = arg;
+	u32 i;
+
+	for (i = 0; i < p->n; i++)
+		addr[i] = (unsigned long)p->pages[i];
+	return p->n;
+}
+
+/*
+ * A pipeline's decision: page addresses the prefetch helper already
+ * bounded to the faulting VMA; the drain checks each PTE again.
+ */
+void rmt_pf_submit_pages(struct rmt_attach *a, struct mm_struct *mm,
+			 const struct rmt_ctx_swap_fault *ctx, const u64 *pages,
+			 u32 n)
+{
+	const struct rmt_pf_pages p = {
+		.pages = pages,
+		.n = min_t(u32, n, RMT_DECISION_MAX_PAGES),
+	};
+
+	if (p.n)
+		rmt_pf_queue(a, mm, ctx, rmt_pf_fill_pages, &p);
 }
 
 static bool rmt_pf_pop(struct rmt_pf_decision *out)
@@ -192,6 +268,53 @@ static bool rmt_pte_young(struct mm_struct *mm, unsigned long addr,
 	return ret;
 }
 
+/*
+ * A prefetched page was used: the attachment's program hears of it as a
+ * swap_fault with RMT_FAULT_PREFETCH_HIT (programs/readahead.rmt grows
+ * its window on these), as late as the judge runs.  Only the two ordered
+ * work items get here, never at once: one static room for the run.
+ */
+static struct {
+	struct rmt_ctx_swap_fault ctx;
+	struct rmt_hook_scratch scratch;
+	struct rmt_decision d;
+} rmt_hit_run;
+
+static void rmt_pf_hit_event(const struct rmt_pf_watch *w)
+{
+	struct rmt_ctx_swap_fault *ctx = &rmt_hit_run.ctx;
+	struct rmt_decision *d = &rmt_hit_run.d;
+	struct rmt_attach *a;
+	struct rmt_kprog *kp;
+	cycles_t t0;
+
+	rcu_read_lock();
+	a = rmt_attach_find_rcu(w->attach_id);
+	kp = a ? rcu_dereference(a->prog) : NULL;
+	if (kp) {
+		memset(ctx, 0, sizeof(*ctx));
+		ctx->addr = w->addr;
+		ctx->vma_start = w->vm_start;
+		ctx->vma_end = w->vm_end;
+		ctx->time_ns = ktime_get_ns();
+		ctx->cgroup_id = w->cgroup_id;
+		ctx->pid = w->pid;
+		ctx->tgid = w->tgid;
+		ctx->cpu = raw_smp_processor_id();
+		ctx->flags = RMT_FAULT_PREFETCH_HIT;
+		d->n_pages = 0;
+		d->refused_pages = 0;
+		t0 = get_cycles();
+		rmt_pipeline_run(kp->pipe, ctx, sizeof(*ctx),
+				 &rmt_hit_run.scratch, d);
+		atomic64_add(get_cycles() - t0, &kp->run_cycles);
+		atomic64_add(d->n_pages, &kp->pages);
+		atomic64_add(d->refused_pages, &kp->refused);
+		rmt_pf_submit_pages(a, w->mm, ctx, d->pages, d->n_pages);
+	}
+	rcu_read_unlock();
+}
+
 static void rmt_pf_judge(struct rmt_pf_watch *w)
 {
 	bool hit = false;
@@ -203,22 +326,30 @@ static void rmt_pf_judge(struct rmt_pf_watch *w)
 		mmput(w->mm);
 	}
 	rmt_pf_count(w->attach_id, hit ? RMT_C_PF_HITS : RMT_C_PF_UNUSED, 1);
+	if (hit)
+		rmt_pf_hit_event(w);
 	mmdrop(w->mm);
 }
 
-static void rmt_pf_watch_add(struct mm_struct *mm, unsigned long addr, u32 id)
+static void rmt_pf_watch_add(const struct rmt_pf_decision *d,
+			     struct vm_area_struct *vma, unsigned long addr)
 {
 	struct rmt_pf_watch *w = &rmt_watch[rmt_watch_head % RMT_PF_WATCH];
 
-	if (!rmt_pte_young(mm, addr, &w->pfn, true)) {
+	if (!rmt_pte_young(d->mm, addr, &w->pfn, true)) {
 		/* Already gone again: brought in for nothing. */
-		rmt_pf_count(id, RMT_C_PF_UNUSED, 1);
+		rmt_pf_count(d->attach_id, RMT_C_PF_UNUSED, 1);
 		return;
 	}
-	mmgrab(mm);
-	w->mm = mm;
+	mmgrab(d->mm);
+	w->mm = d->mm;
 	w->addr = addr;
-	w->attach_id = id;
+	w->vm_start = vma->vm_start;
+	w->vm_end = vma->vm_end;
+	w->pid = d->pid;
+	w->tgid = d->tgid;
+	w->cgroup_id = d->cgroup_id;
+	w->attach_id = d->attach_id;
 	w->due = jiffies + msecs_to_jiffies(RMT_PF_JUDGE_MS);
 	rmt_watch_head++;
 }
@@ -258,7 +389,7 @@ static void rmt_pf_run(struct rmt_pf_decision *d)
 			continue;
 		}
 		pages++;
-		rmt_pf_watch_add(mm, addr, d->attach_id);
+		rmt_pf_watch_add(d, vma, addr);
 	}
 	mmap_read_unlock(mm);
 	mmput(mm);

@@ -14,14 +14,16 @@
 #include <linux/rcupdate.h>
 #include "proto/ring.h"
 #include "proto/msg.h"
+#include "mlib/slot.h"
+#include "vm/pipeline.h" /* before rmt_ioctl.h: the hook ids */
 #include "kmod/rmt_ioctl.h"
 
 /* Counter indices, in the order of struct rmt_counters. */
 enum rmt_ctr {
 	RMT_C_FAULTS,
 	RMT_C_MAJOR,
-	RMT_C_MINOR,
-	RMT_C_RETRY,
+	RMT_C_MINOR, /* not counted: faults - major, when read */
+	RMT_C_RETRY, /* not told apart since the ftrace hook: 0 */
 	RMT_C_WAKEUPS,
 	RMT_C_EVENTS,
 	RMT_C_EVENTS_DROPPED,
@@ -32,7 +34,7 @@ enum rmt_ctr {
 	RMT_C_PF_FAILED,
 	RMT_C_PF_HITS,
 	RMT_C_PF_UNUSED,
-	RMT_C_KRP_MISSED,
+	RMT_C_KRP_MISSED, /* no kretprobe since the ftrace hook: 0 */
 	RMT_C_CMDS,
 	RMT_C_CMD_ERRORS,
 	RMT_C_HOOK_CYCLES,
@@ -65,8 +67,38 @@ struct rmt_attach {
 	u32 pf_pages;
 	u32 pf_stride;
 	struct rmt_session *sess; /* holds a reference */
+	struct rmt_kprog __rcu *prog; /* swap_fault: holds a reference */
 	struct rmt_kcounters ctr;
 	struct rcu_head rcu;
+};
+
+struct rmt_kprog;
+
+/* What the pipeline's model helper gets for a slot. */
+struct rmt_kmodel_slot {
+	struct rmt_kprog *kp;
+	u32 slot;
+};
+
+/* A loaded program: a verified pipeline, its model slots. */
+struct rmt_kprog {
+	struct kref ref;
+	u32 id;
+	struct rmt_session *owner; /* compared, never dereferenced */
+	struct mutex lock; /* entry and model changes */
+	struct rmt_pipeline *pipe;
+	struct rmt_slots slots;
+	struct rmt_kmodel_slot mslot[RMT_MODEL_SLOTS];
+	atomic64_t pages;
+	atomic64_t refused;
+	atomic64_t run_cycles;
+	/* The model blob being reassembled (under lock). */
+	u8 *blob;
+	u32 blob_len;
+	u32 blob_got;
+	u32 blob_crc;
+	u32 blob_slot;
+	u64 blob_id;
 };
 
 extern struct rmt_kcounters rmt_global;
@@ -96,6 +128,7 @@ int rmt_attach(struct rmt_session *s, struct rmt_ioc_attach *arg);
 int rmt_detach(struct rmt_session *s, u32 id);
 void rmt_detach_session(struct rmt_session *s);
 int rmt_stats(u32 id, struct rmt_counters *c);
+int rmt_attach_prog(struct rmt_session *s, struct rmt_ioc_prog_attach *arg);
 struct rmt_attach *rmt_attach_find_rcu(u32 id);
 
 /* swap_hook.c, wakeup_hook.c: called with the attach mutex held. */
@@ -104,11 +137,25 @@ void rmt_swap_hook_unregister(void);
 int rmt_wakeup_hook_register(void);
 void rmt_wakeup_hook_unregister(void);
 
+/* program.c, kmodel.c */
+int rmt_kprog_load(struct rmt_session *s, struct rmt_ioc_prog_load *arg);
+int rmt_kprog_entry(struct rmt_session *s, struct rmt_ioc_entry *arg);
+int rmt_kprog_model(struct rmt_session *s, struct rmt_ioc_model *arg);
+int rmt_kprog_stats(struct rmt_session *s, struct rmt_ioc_prog_stats *arg);
+struct rmt_kprog *rmt_kprog_get(struct rmt_session *s, u32 id);
+void rmt_kprog_put(struct rmt_kprog *kp);
+void rmt_kprog_release_session(struct rmt_session *s);
+int rmt_kmodel_init(struct rmt_kprog *kp, char *log, size_t log_size);
+void rmt_kmodel_exit(struct rmt_kprog *kp);
+
 /* prefetch.c */
 int rmt_pf_init(void);
 void rmt_pf_exit(void);
 void rmt_pf_submit(struct rmt_attach *a, struct mm_struct *mm,
 		   unsigned long addr, unsigned long vm_end);
+void rmt_pf_submit_pages(struct rmt_attach *a, struct mm_struct *mm,
+			 const struct rmt_ctx_swap_fault *ctx, const u64 *pages,
+			 u32 n);
 
 #define rmt_warn(fmt, ...) pr_warn_ratelimited("rmt: " fmt, ##__VA_ARGS__)
 

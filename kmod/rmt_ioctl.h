@@ -23,10 +23,15 @@
 /* Second word of every argument: version in the low half, flags above. */
 #define RMT_IOC_VF(version, flags) ((__u32)(version) | ((__u32)(flags) << 16))
 
-/* Hooks. */
+/*
+ * Hooks: the ids of vm/hook.h's enum rmt_hook_id, for users that do not
+ * include it (include vm/hook.h first where both are needed).
+ */
+#ifndef RMT_VM_HOOK_H
 #define RMT_HOOK_SWAP_FAULT 1u
 #define RMT_HOOK_SCHED_WAKEUP 2u
-#define RMT_HOOK_MAX RMT_HOOK_SCHED_WAKEUP
+#endif
+#define RMT_HOOK_MAX 2u /* the hooks this module attaches */
 
 /* Which tasks an attachment sees. */
 #define RMT_FILTER_CGROUP 1u /* a cgroup v2 id (inode number) and below */
@@ -101,10 +106,10 @@ struct rmt_ioc_detach {
 
 /* Counters of one attachment, or of the whole module (attach_id 0). */
 struct rmt_counters {
-	__u64 faults; /* swap faults seen by the hook (filtered) */
-	__u64 major; /* do_swap_page returned VM_FAULT_MAJOR */
-	__u64 minor; /* served from the swap cache */
-	__u64 retry; /* returned VM_FAULT_RETRY (counted once more later) */
+	__u64 faults; /* do_swap_page calls seen by the hook (filtered) */
+	__u64 major; /* ... that went to swapin_readahead (not cached) */
+	__u64 minor; /* faults - major: swap-cache hits and retried faults */
+	__u64 retry; /* 0: retries are not told apart (ftrace hook) */
 	__u64 wakeups;
 	__u64 events; /* records written to the event ring */
 	__u64 events_dropped; /* ring full or busy */
@@ -115,7 +120,7 @@ struct rmt_counters {
 	__u64 pf_failed; /* handle_mm_fault failed, or the mm was gone */
 	__u64 pf_hits; /* prefetched pages found accessed */
 	__u64 pf_unused; /* prefetched pages found unused or gone */
-	__u64 kretprobe_missed;
+	__u64 kretprobe_missed; /* 0: the hook is no kretprobe any more */
 	__u64 cmds; /* command records processed */
 	__u64 cmd_errors; /* command records rejected */
 	__u64 hook_cycles; /* time in the swap_fault handlers, cycle_khz */
@@ -137,6 +142,79 @@ struct rmt_ioc_cmd_poll {
 	__u32 errors;
 };
 
+/*
+ * Programs.  RMT_IOC_PROG_LOAD takes a program image (rmt_prog_image.h);
+ * the kernel verifies it and returns its id, or an errno with the reason
+ * in the log buffer (and the kernel log).  A program belongs to the file
+ * that loaded it.
+ */
+struct rmt_ioc_prog_load {
+	__u32 size;
+	__u32 vf;
+	__u64 image; /* user pointer */
+	__u32 image_len;
+	__u32 log_len; /* bytes at log; 0: no log wanted */
+	__u64 log; /* user pointer, NUL-terminated reason on failure */
+	/* out */
+	__u32 prog_id;
+	__u32 reserved;
+};
+
+/* Run a program at a swap_fault attachment of this file (prog_id 0: none). */
+struct rmt_ioc_prog_attach {
+	__u32 size;
+	__u32 vf;
+	__u32 attach_id;
+	__u32 prog_id;
+};
+
+/* An entry record's header, 8 key fields and 256 parameter bytes. */
+#define RMT_ENTRY_REC_MAX 472u
+
+/* One RMT_MSG_TABLE_ENTRY payload (proto/msg.h), applied and committed. */
+struct rmt_ioc_entry {
+	__u32 size;
+	__u32 vf;
+	__u32 prog_id;
+	__u32 len; /* bytes at rec, at most RMT_ENTRY_REC_MAX */
+	__u64 rec; /* user pointer */
+	/* out */
+	__u32 code; /* vm/table.h enum rmt_table_code on refusal */
+	__u32 reserved;
+};
+
+#define RMT_MODEL_CHUNK_MAX (64u << 10)
+
+/*
+ * One RMT_MSG_MODEL_BLOB chunk (proto/msg.h) of at most
+ * RMT_MODEL_CHUNK_MAX data bytes; the last one installs the model
+ * (installed = 1) once its CRC32C, format and cost are checked.
+ */
+struct rmt_ioc_model {
+	__u32 size;
+	__u32 vf;
+	__u32 prog_id;
+	__u32 len; /* bytes at chunk: header and data */
+	__u64 chunk; /* user pointer */
+	/* out */
+	__u32 installed;
+	__u32 reserved;
+};
+
+struct rmt_ioc_prog_stats {
+	__u32 size;
+	__u32 vf;
+	__u32 prog_id;
+	__u32 reserved;
+	/* out */
+	__u64 runs; /* pipeline runs */
+	__u64 stops;
+	__u64 faults; /* action errors (the run stopped there) */
+	__u64 pages; /* pages the program asked for, queued or not */
+	__u64 refused; /* page requests the prefetch helper refused */
+	__u64 run_cycles; /* time in pipeline runs, RMT_IOC_INFO cycle_khz */
+};
+
 #define RMT_IOC_MAGIC 0xb7
 #define RMT_IOC_INFO _IOWR(RMT_IOC_MAGIC, 1, struct rmt_ioc_info)
 #define RMT_IOC_RINGS _IOWR(RMT_IOC_MAGIC, 2, struct rmt_ioc_rings)
@@ -144,5 +222,10 @@ struct rmt_ioc_cmd_poll {
 #define RMT_IOC_DETACH _IOW(RMT_IOC_MAGIC, 4, struct rmt_ioc_detach)
 #define RMT_IOC_STATS _IOWR(RMT_IOC_MAGIC, 5, struct rmt_ioc_stats)
 #define RMT_IOC_CMD_POLL _IOWR(RMT_IOC_MAGIC, 6, struct rmt_ioc_cmd_poll)
+#define RMT_IOC_PROG_LOAD _IOWR(RMT_IOC_MAGIC, 7, struct rmt_ioc_prog_load)
+#define RMT_IOC_PROG_ATTACH _IOW(RMT_IOC_MAGIC, 8, struct rmt_ioc_prog_attach)
+#define RMT_IOC_ENTRY _IOWR(RMT_IOC_MAGIC, 9, struct rmt_ioc_entry)
+#define RMT_IOC_MODEL _IOWR(RMT_IOC_MAGIC, 10, struct rmt_ioc_model)
+#define RMT_IOC_PROG_STATS _IOWR(RMT_IOC_MAGIC, 11, struct rmt_ioc_prog_stats)
 
 #endif /* RMT_KMOD_IOCTL_H */

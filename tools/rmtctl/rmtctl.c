@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tools/rmt-verify/verify_cmd.h"
+#include "tools/rmtctl/dev_cmd.h"
 #include "tools/rmtctl/models.h"
 #include "tools/rmtctl/stats.h"
 #include "vm/pipeline_parse.h"
@@ -26,6 +27,7 @@ static const char usage[] =
 	"                                       (see rmtctl models --help)\n"
 	"       rmtctl --control SOCKET stats   a running datapath's counters\n"
 	"                                       (see rmtctl stats --help)\n"
+	"       rmtctl --dev PATH load|run PROGRAM.rmt ... (see rmtctl --dev PATH)\n"
 	"\n"
 	"Loads PROGRAM.rmt into an in-process datapath.  Without a script it\n"
 	"describes the program; with one (or - for stdin) it runs its\n"
@@ -365,6 +367,8 @@ int main(int argc, char **argv)
 	if (argc > 1 &&
 	    (!strcmp(argv[1], "stats") || !strcmp(argv[1], "--control")))
 		return rmtctl_stats(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "--dev"))
+		return rmt_dev_cmd(argc - 1, argv + 1);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);

@@ -25,6 +25,7 @@ extern int kt_failures;
 	} while (0)
 
 int kt_bad(int argc, char **argv);
+void kt_bad_programs(struct rmt_dev *d, struct rmt_dev *other);
 int kt_run(int argc, char **argv);
 int kt_hold(int argc, char **argv);
 void kt_print_counters(const char *tag, const struct rmt_counters *c);

@@ -26,6 +26,12 @@ static const struct kt_cmd kt_cmds[] = {
 	{ RMT_IOC_DETACH, sizeof(struct rmt_ioc_detach), "detach" },
 	{ RMT_IOC_STATS, sizeof(struct rmt_ioc_stats), "stats" },
 	{ RMT_IOC_CMD_POLL, sizeof(struct rmt_ioc_cmd_poll), "cmd_poll" },
+	{ RMT_IOC_PROG_LOAD, sizeof(struct rmt_ioc_prog_load), "prog_load" },
+	{ RMT_IOC_PROG_ATTACH, sizeof(struct rmt_ioc_prog_attach),
+	  "prog_attach" },
+	{ RMT_IOC_ENTRY, sizeof(struct rmt_ioc_entry), "entry" },
+	{ RMT_IOC_MODEL, sizeof(struct rmt_ioc_model), "model" },
+	{ RMT_IOC_PROG_STATS, sizeof(struct rmt_ioc_prog_stats), "prog_stats" },
 };
 
 static int raw(int fd, unsigned long cmd, void *arg)
@@ -299,6 +305,7 @@ int kt_bad(int argc, char **argv)
 	kt_bad_rings(&d);
 	kt_bad_attach(&d, &other);
 	kt_bad_commands(&d);
+	kt_bad_programs(&d, &other);
 	rmt_dev_close(&other);
 	rmt_dev_close(&d);
 	printf("ktest: bad: done, %d failure(s)\n", kt_failures);

@@ -17,10 +17,12 @@ static int usage(FILE *out, int rc)
 		"usage: rmt-ktest COMMAND [ARGS]\n"
 		"  bad                      every ioctl and mmap with bad input\n"
 		"  run --cgroup DIR [--events] [--hostile] [--wakeup]\n"
-		"      [--prefetch PAGES,STRIDE] -- PROGRAM [ARGS]\n"
-		"                           run PROGRAM in cgroup DIR with the\n"
+		"      [--prefetch PAGES,STRIDE] [--program FILE.rmt]\n"
+		"      -- PROGRAM [ARGS]    run PROGRAM in cgroup DIR with the\n"
 		"                           swap_fault hook attached to it\n"
+		"                           (running FILE.rmt in the kernel)\n"
 		"  hold --cgroup DIR --ms N [--prefetch PAGES,STRIDE]\n"
+		"      [--program FILE.rmt]\n"
 		"                           keep hooks attached for N ms\n"
 		"  stats                    print the module-wide counters\n");
 	return rc;

@@ -53,15 +53,44 @@ run_events() { # name, stride, extra ktest options...
 
 t_kernel_ra() {
 	run_events seq 1 --events || return 1
-	s_ra=$ra s_hit=$hit
+	s_ra=$ra s_hit=$hit seq_out=$out
 	run_events stride 16 --events || return 1
-	echo "RMT-METRIC swap_ra=$((s_ra + ra)) swap_ra_hit=$((s_hit + hit))"
+	echo "RMT-METRIC swap_ra=$((s_ra + ra)) swap_ra_hit=$((s_hit + hit))" \
+		"kernel_seq_coverage=$(coverage "$s_hit" "$(field major "$seq_out")")"
 }
 
 t_executor() {
 	run_events pf_stride 16 --events --prefetch 4,16 || return 1
 	[ "$(field pf_pages "$out")" -gt 0 ] && [ "$(field pf_hits "$out")" -gt 0 ]
 }
+
+# Coverage: the share of the workload's would-be major faults that rmt's
+# prefetches served (pages found used / (those + major faults left)).
+coverage() { # hits, majors
+	awk -v h="$1" -v m="$2" 'BEGIN { printf "%.3f", (h + m) ? h / (h + m) : 0 }'
+}
+
+# A program from programs/ runs in the kernel at every major fault of the
+# sequential workload, with the kernel's own readahead off (page-cluster
+# 0: a window of one page), so that rmt's program is the readahead.
+run_program() { # name, file, stride
+	echo 0 >/proc/sys/vm/page-cluster
+	run_events "$1" "$3" --program "$2"
+	rc=$?
+	echo 3 >/proc/sys/vm/page-cluster
+	[ $rc -eq 0 ] || return 1
+	echo "RMT-METRIC rmt_$1_coverage=$(coverage "$(field pf_hits "$out")" \
+		"$(field major "$out")") $1_prog_runs=$(field prog_runs "$out")" \
+		"$1_prog_pages=$(field prog_pages "$out")" \
+		"$1_handler_ns_per_fault=$(field handler_ns_per_fault "$out")" \
+		"$1_prog_run_ns=$(field prog_run_ns "$out")"
+	[ "$(field prog_runs "$out")" -gt 0 ] &&
+		[ "$(field pf_pages "$out")" -gt 0 ] &&
+		[ "$(field pf_hits "$out")" -gt 0 ]
+}
+
+t_readahead_prog() { run_program readahead /bin/readahead.rmt 1; }
+t_leap_prog() { run_program leap /bin/leap.rmt 1; }
 
 t_hostile() {
 	out=$($KTEST run --cgroup $CG --hostile -- $WORK --mb $MB --stride 4)
@@ -129,6 +158,8 @@ t_load; report load $?
 t_bad; report bad-ioctls $?
 t_kernel_ra; report ring-drain-kernel-readahead $?
 t_executor; report prefetch-executor $?
+t_readahead_prog; report program-readahead $?
+t_leap_prog; report program-leap $?
 t_hostile; report hostile-rings $?
 t_wakeup; report sched-wakeup $?
 t_overhead; report hook-overhead $?
