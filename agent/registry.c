@@ -111,15 +111,13 @@ static int check_empty(struct rmt_registry *r, char *err, size_t err_size)
 {
 	struct dirent *d;
 	DIR *dir;
-	int fd = dup(r->dir_fd), ret = 0;
+	int ret = 0;
 
-	dir = fd < 0 ? NULL : fdopendir(fd);
+	dir = rmt_reg_opendir(r->dir_fd);
 	if (!dir) {
 		ret = -errno;
 		snprintf(err, err_size, "registry %s: %s", r->path,
 			 strerror(-ret));
-		if (fd >= 0)
-			close(fd);
 		return ret;
 	}
 	while (!ret && (d = readdir(dir))) {
@@ -225,14 +223,10 @@ static void recover_key(int kfd)
 	char name[RMT_REG_FILE_NAME];
 	struct dirent *d;
 	DIR *dir;
-	int fd = dup(kfd);
 
-	dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
+	dir = rmt_reg_opendir(kfd);
+	if (!dir)
 		return;
-	}
 	while ((d = readdir(dir))) {
 		size_t n = strlen(d->d_name);
 
@@ -255,18 +249,15 @@ static int recover(struct rmt_registry *r, char *err, size_t err_size)
 {
 	struct dirent *d;
 	DIR *dir;
-	int fd, ret;
+	int ret;
 
 	ret = rmt_reg_lock_state(r, err, err_size);
 	if (ret)
 		return ret;
-	fd = dup(r->keys_fd);
-	dir = fd < 0 ? NULL : fdopendir(fd);
+	dir = rmt_reg_opendir(r->keys_fd);
 	if (!dir) {
 		ret = -errno;
 		snprintf(err, err_size, "%s/keys: %s", r->path, strerror(-ret));
-		if (fd >= 0)
-			close(fd);
 		rmt_reg_unlock_state(r);
 		return ret;
 	}
@@ -369,14 +360,10 @@ static int next_version(int kfd, const struct rmt_reg_state *st, u32 *out)
 	struct dirent *d;
 	u32 v = st->pinned, i;
 	DIR *dir;
-	int fd = dup(kfd);
 
-	dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
+	dir = rmt_reg_opendir(kfd);
+	if (!dir)
 		return -errno;
-	}
 	while ((d = readdir(dir))) {
 		u32 n = rmt_reg_meta_version(d->d_name);
 

@@ -123,3 +123,19 @@ fail:
 		close(fd);
 	return r;
 }
+
+DIR *rmt_reg_opendir(int dfd)
+{
+	int fd = dup(dfd), e;
+	DIR *dir;
+
+	if (fd < 0)
+		return NULL;
+	dir = fdopendir(fd);
+	if (!dir) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return dir;
+}

@@ -8,6 +8,7 @@
 #ifndef RMT_AGENT_REGISTRY_IO_H
 #define RMT_AGENT_REGISTRY_IO_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -25,5 +26,11 @@ int rmt_reg_write_atomic(int dfd, const char *name, const void *buf, size_t len,
 int rmt_reg_read_file(int dfd, const char *name, size_t max, char **buf,
 		      size_t *len, const char *shown, char *err,
 		      size_t err_size);
+
+/*
+ * A directory stream over a duplicate of dfd (dfd stays open and usable);
+ * NULL with errno set on failure.
+ */
+DIR *rmt_reg_opendir(int dfd);
 
 #endif /* RMT_AGENT_REGISTRY_IO_H */

@@ -32,15 +32,11 @@ static int versions(int kfd, u32 **out, size_t *n)
 	struct dirent *d;
 	u32 *v = NULL;
 	DIR *dir;
-	int fd = dup(kfd);
 
 	*n = 0;
-	dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
+	dir = rmt_reg_opendir(kfd);
+	if (!dir)
 		return -errno;
-	}
 	while ((d = readdir(dir))) {
 		u32 x = rmt_reg_meta_version(d->d_name);
 

@@ -102,19 +102,16 @@ static int list_key(struct rmt_registry *r, const char *key, struct listing *l,
 	struct rmt_reg_key k;
 	struct dirent *d;
 	DIR *dir;
-	int fd, ret;
+	int ret;
 
 	ret = rmt_reg_open_key(r, key, false, &k, err, err_size);
 	if (ret)
 		return ret;
 	ret = rmt_reg_read_state(k.fd, k.shown, &st, err, err_size);
-	fd = ret ? -1 : dup(k.fd);
-	dir = fd < 0 ? NULL : fdopendir(fd);
+	dir = ret ? NULL : rmt_reg_opendir(k.fd);
 	if (!ret && !dir) {
 		ret = -errno;
 		snprintf(err, err_size, "%s: %s", k.shown, strerror(-ret));
-		if (fd >= 0)
-			close(fd);
 	}
 	while (dir && (d = readdir(dir))) {
 		u32 v = rmt_reg_meta_version(d->d_name);
@@ -158,21 +155,18 @@ int rmt_registry_list(struct rmt_registry *r, const char *key,
 	struct listing l = { 0 };
 	struct dirent *d;
 	DIR *dir;
-	int fd, ret = 0;
+	int ret = 0;
 
 	*out = NULL;
 	*n = 0;
 	if (key) {
 		ret = list_key(r, key, &l, err, err_size);
 	} else {
-		fd = dup(r->keys_fd);
-		dir = fd < 0 ? NULL : fdopendir(fd);
+		dir = rmt_reg_opendir(r->keys_fd);
 		if (!dir) {
 			ret = -errno;
 			snprintf(err, err_size, "%s/keys: %s", r->path,
 				 strerror(-ret));
-			if (fd >= 0)
-				close(fd);
 			return ret;
 		}
 		/* The listing starts over: readdir's position is shared. */
