@@ -11,7 +11,8 @@ import exp_common as ec
 import exp_plots
 
 COLUMNS = ('workload', 'setting', 'far_latency', 'fetch_depth', 'mem_limit',
-	   'prefetcher') + ec.STAT_KEYS + ('native_s', 'slowdown',
+	   'prefetcher') + ec.STAT_KEYS + ('reps', 'wall_min_s', 'wall_max_s',
+					   'native_s', 'slowdown',
 					   'checksum_ok', 'error')
 
 
@@ -55,10 +56,12 @@ def print_table(g):
 	print()
 	print("Per workload and prefetcher: completion time, 'vs best' = time "
 	      'over the faster of readahead and leap')
-	print('in the same configuration; unused = prefetched pages never used '
-	      '(pollution).')
+	print('in the same configuration (median of the runs; spread = (max -'
+	      ' min) / median); unused = prefetched')
+	print('pages never used (pollution).')
 	hdr = (f'{"workload":<14} {"far":<4} {"limit":<6} {"prefetcher":<10} '
-	       f'{"time_s":>8} {"vs_best":>7} {"coverage":>8} {"accuracy":>8} '
+	       f'{"time_s":>8} {"spread":>6} {"vs_best":>7} {"coverage":>8} '
+	       f'{"accuracy":>8} '
 	       f'{"unused":>7} {"faults":>7}')
 	print(hdr)
 	print('-' * len(hdr))
@@ -68,8 +71,11 @@ def print_table(g):
 			v = vs_best(runs, pf)
 			acc = f'{r["accuracy"]:8.4f}' if r['prefetched'] else \
 				f'{"-":>8}'
-			print(f'{lead} {pf:<10} {r["wall_s"]:8.3f} '
-			      f'{v if v is None else format(v, "7.2f"):>7} '
+			sp = (r['wall_max_s'] - r['wall_min_s']) / r['wall_s'] \
+				if r.get('reps', 1) > 1 else None
+			sp = f'{sp:6.0%}' if sp is not None else f'{"-":>6}'
+			print(f'{lead} {pf:<10} {r["wall_s"]:8.3f} {sp} '
+			      f'{"-" if v is None else format(v, "7.2f"):>7} '
 			      f'{r["coverage"]:8.4f} {acc} {r["unused"]:7} '
 			      f'{r["faults"]:7}')
 			lead = ' ' * 26

@@ -30,6 +30,7 @@ bad "--size: 'x' is not a size" --size x
 bad "--settings: unknown 'tcp'" --settings tcp
 bad "--out wants a value" --out
 bad "--prefetchers: empty name" --prefetchers none,
+bad "--reps: '0' is not a count" --reps 0
 [ ! -e "$tmp/bad" ] || { echo "FAIL a usage error created $tmp/bad"; fail=1; }
 
 if ! why=$("$build/bin/rmt-run" --far-latency 0 -- true 2>&1 >/dev/null); then
