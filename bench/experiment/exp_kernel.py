@@ -141,11 +141,19 @@ class Cgroup:
 		self.version = version
 		self.path = os.path.join(parent, f'rmt-kernel-{os.getpid()}')
 		os.mkdir(self.path)
+		if limit is None:
+			return
 		if version == 2:
 			self.write('memory.max', str(limit))
 			self.write('memory.swap.max', 'max')
 		else:
 			self.write('memory.limit_in_bytes', str(limit))
+
+	def peak(self):
+		name = 'memory.peak' if self.version == 2 else \
+			'memory.max_usage_in_bytes'
+		with open(os.path.join(self.path, name)) as f:
+			return int(f.read())
 
 	def write(self, name, value):
 		with open(os.path.join(self.path, name), 'w') as f:
@@ -173,6 +181,20 @@ def child(argv, **kw):
 		p.wait()
 		raise
 	return out, os.waitstatus_to_exitcode(status), ru, time.monotonic() - t
+
+
+def footprint(version, parent, argv):
+	"""The checksum and the peak memory of a native run in a cgroup
+	without a limit (ru_maxrss would count the forking interpreter)."""
+	cg = Cgroup(version, parent, None)
+	try:
+		out, rc, _, _ = child(argv, preexec_fn=cg.enter)
+		peak = cg.peak()
+	finally:
+		cg.close()
+	if rc != 0:
+		raise RuntimeError(f'{" ".join(argv)}: exit status {rc}')
+	return out, peak
 
 
 def kernel_run(version, parent, argv, limit):
@@ -209,10 +231,9 @@ def measure(o, run, workload_argv, version, parent, swap, tmp):
 	rows, bad = [], 0
 	for name in o['workloads']:
 		argv = workload_argv(o['build'], name, o['size'])
-		want, _, ru, _ = child(argv)
-		footprint = ru.ru_maxrss * 1024
+		want, peak = footprint(version, parent, argv)
 		for lim in limits:
-			limit = int(footprint * ec.share(lim)) & ~4095
+			limit = int(peak * ec.share(lim)) & ~4095
 			out, sim = sim_run(run, argv, lim, tmp)
 			for mode in ('vma', 'cluster'):
 				swap.enable(rotational=mode == 'cluster')
@@ -223,7 +244,7 @@ def measure(o, run, workload_argv, version, parent, swap, tmp):
 				bad += not ok
 				d.update({'workload': name, 'mem_limit': lim,
 					  'limit_mb': round(limit / 2**20, 1),
-					  'footprint_mb': round(footprint / 2**20, 1),
+					  'footprint_mb': round(peak / 2**20, 1),
 					  'ra_mode': mode, 'checksum_ok': ok,
 					  'coverage': ratio(d['swap_ra_hit'],
 							    d['swap_ra_hit'] +
@@ -239,6 +260,9 @@ def measure(o, run, workload_argv, version, parent, swap, tmp):
 				      f'swap_ra_hit {d["swap_ra_hit"]:<6} pswpin '
 				      f'{d["pswpin"]:<6} | rmt-run readahead '
 				      f'coverage {sim["sim_coverage"]}', flush=True)
+				if d['exit'] != 0:
+					print(f'kernel {name}: exit status {d["exit"]}'
+					      f'{" (SIGKILL: the cgroup OOM killer?)" if d["exit"] == -9 else ""}')
 	return rows, bad
 
 
@@ -268,11 +292,12 @@ def table(rows):
 def write(out, meta, rows):
 	os.makedirs(out, exist_ok=True)
 	cols = ['workload', 'mem_limit', 'footprint_mb', 'limit_mb', 'ra_mode',
-		'kernel_s', 'majflt'] + list(VMSTAT) + [
+		'kernel_s', 'exit', 'majflt'] + list(VMSTAT) + [
 		'coverage', 'accuracy', 'sim_faults', 'sim_hits', 'sim_misses',
 		'sim_prefetched', 'sim_coverage', 'sim_accuracy', 'checksum_ok']
 	with open(os.path.join(out, 'kernel.csv'), 'w', newline='') as f:
-		w = csv.DictWriter(f, cols, extrasaction='ignore')
+		w = csv.DictWriter(f, cols, extrasaction='ignore',
+				   lineterminator='\n')
 		w.writeheader()
 		w.writerows(rows)
 	with open(os.path.join(out, 'kernel.json'), 'w') as f:

@@ -18,7 +18,8 @@ COLUMNS = ('workload', 'setting', 'far_latency', 'fetch_depth', 'mem_limit',
 
 def write_results(out, meta, rows):
 	with open(os.path.join(out, 'experiment.csv'), 'w', newline='') as f:
-		w = csv.DictWriter(f, COLUMNS, extrasaction='ignore')
+		w = csv.DictWriter(f, COLUMNS, extrasaction='ignore',
+				   lineterminator='\n')
 		w.writeheader()
 		w.writerows(rows)
 	with open(os.path.join(out, 'experiment.json'), 'w') as f:
