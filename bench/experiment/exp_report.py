@@ -48,9 +48,13 @@ def best_coverage(runs):
 	return max(cs) if cs else None
 
 
-def vs_best(runs, pf):
-	b = best_time(runs)
-	return runs[pf]['wall_s'] / b if b else None
+def vs_best(runs, pf, key='wall_s'):
+	"""Time over the best baseline's: medians, or with key='wall_min_s'
+	the fastest runs (less disturbed by other work on a busy machine)."""
+	ts = [runs[b].get(key) for b in ec.BASELINES if b in runs]
+	ts = [t for t in ts if t]
+	t = runs[pf].get(key)
+	return t / min(ts) if ts and t else None
 
 
 def print_table(g):
@@ -89,6 +93,11 @@ class Goal:
 		self.text, self.fmt = text, fmt
 		self.checked = self.failed = 0
 		self.worst = None
+		self.fast = []  # (ok, value) on the fastest runs, for times
+
+	def check_fast(self, value, limit):
+		if value is not None:
+			self.fast.append((value <= limit, value))
 
 	def check(self, label, value, ok, badness):
 		self.checked += 1
@@ -101,9 +110,15 @@ class Goal:
 			return f'  not measured  {self.text} (no such run)'
 		_, label, value = self.worst
 		state = 'met    ' if not self.failed else 'NOT met'
+		fast = ''
+		if self.fast:
+			w = max(v for _, v in self.fast)
+			fast = (f'; fastest runs: worst {self.fmt.format(w)}, '
+				f'{sum(ok for ok, _ in self.fast)}/'
+				f'{len(self.fast)} pass')
 		return (f'  {state}  {self.text}: worst {self.fmt.format(value)} '
 			f'({label}; {self.checked - self.failed}/{self.checked} '
-			'configurations pass)')
+			f'configurations pass{fast})')
 
 
 def label(k):
@@ -132,6 +147,7 @@ def goals(g):
 		wl, st, lim = k
 		L = runs['learned']
 		v = vs_best(runs, 'learned')
+		vf = vs_best(runs, 'learned', 'wall_min_s')
 		bc = best_coverage(runs)
 		if wl == 'video-resize' or wl.startswith('conv2d'):
 			cov.check(label(k), L['coverage'], L['coverage'] >= 0.95,
@@ -144,14 +160,20 @@ def goals(g):
 		if v is not None and lim == '25%':
 			if wl == 'video-resize' and st == 'rdma':
 				video5.check(label(k), v, v <= 0.95, v)
+				video5.check_fast(vf, 0.95)
 			if wl.startswith('conv2d') and st == 'rdma':
 				conv5.check(label(k), v, v <= 1.0, v)
+				conv5.check_fast(vf, 1.0)
 			if st == 'nvme' and wl in ('video-resize', 'conv2d-3x3',
 						   'conv2d-5x5'):
 				at80.check(label(k), v, v <= 0.80, v)
+				at80.check_fast(vf, 0.80)
 		if wl == 'seqscan' and 'readahead' in runs:
 			r = L['wall_s'] / runs['readahead']['wall_s']
 			seq.check(label(k), r, r <= 1.0, r)
+			if L.get('wall_min_s') and runs['readahead'].get('wall_min_s'):
+				seq.check_fast(L['wall_min_s'] /
+					       runs['readahead']['wall_min_s'], 1.0)
 		if wl == 'pointer-chase' and L['faults']:
 			p = L['prefetched'] / L['faults']
 			u = L['unused'] / L['faults']
@@ -159,8 +181,10 @@ def goals(g):
 			pc_un.check(label(k), u, u <= 0.03, u)
 			if v is not None:
 				pc_t.check(label(k), v, v <= 1.05, v)
+				pc_t.check_fast(vf, 1.05)
 		if v is not None and lim in ('37.5%', '50%'):
 			wide.check(label(k), v, v <= 1.05, v)
+			wide.check_fast(vf, 1.05)
 	return [cov, margin, acc, video5, conv5, at80, seq, pc_pf, pc_un, pc_t,
 		wide]
 
@@ -172,7 +196,9 @@ def print_goals(g):
 		      'not run).')
 		return
 	print('Goals of issue 7 for the learned prefetcher (best baseline = '
-	      'the faster of readahead and leap):')
+	      'the faster of readahead and leap;')
+	print('times are medians; "fastest runs" compares the fastest run of '
+	      'each, less disturbed by other load):')
 	for goal in goals(g):
 		print(goal.line())
 
