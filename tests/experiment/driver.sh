@@ -33,6 +33,19 @@ bad "--prefetchers: empty name" --prefetchers none,
 bad "--reps: '0' is not a count" --reps 0
 [ ! -e "$tmp/bad" ] || { echo "FAIL a usage error created $tmp/bad"; fail=1; }
 
+# Without root the kernel mode names what is missing and skips (the run
+# itself changes the machine's swap, so make test does not do it).
+nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+	nobody test -r "$drv" -a -x "$build/bin/rmt-run" 2>/dev/null; then
+	out=$(nobody "$drv" --kernel --build "$build" --out "$tmp/k" 2>&1)
+	if [ $? -ne 0 ] || ! grep -q "kernel mode skipped: needs root" <<<"$out"; then
+		echo "FAIL --kernel as nobody: $out"; fail=1
+	else
+		echo "ok --kernel as nobody: $out"
+	fi
+fi
+
 if ! why=$("$build/bin/rmt-run" --far-latency 0 -- true 2>&1 >/dev/null); then
 	echo "skipped: the pager cannot run here: $why"
 	exit 77
