@@ -67,7 +67,6 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res);
  * refused or rolled-back model is forgotten and the previous one counts
  * as installed again.
  */
-void rmt_learner_installed(struct rmt_learner *l, u64 model_id,
-			   bool installed);
+void rmt_learner_installed(struct rmt_learner *l, u64 model_id, bool installed);
 
 #endif /* RMT_AGENT_LEARN_H */

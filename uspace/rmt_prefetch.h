@@ -2,7 +2,8 @@
 /*
  * rmt_prefetch.h - a prefetcher that is an RMT program: the swap_fault
  * hook's pipeline (vm/pipeline.h) loaded from a built-in program
- * (readahead, leap: programs/ in the source tree, compiled in) or from a
+ * (readahead, leap, learned: programs/ in the source tree, compiled in) or
+ * from a
  * FILE.rmt, run on every far fault through the pager's hook (hook.h).
  */
 #ifndef RMT_US_RMT_PREFETCH_H
@@ -11,12 +12,13 @@
 #include <stddef.h>
 
 #include "uspace/hook.h"
+#include "vm/pipeline.h"
 
 struct rmt_us_rmt_pf;
 
 /*
  * Opens the prefetcher called name: "none" gives *out = NULL and 0;
- * "readahead" and "leap" are built in; a name ending in ".rmt" is a file.
+ * "readahead", "leap" and "learned" are built in; a name ending in ".rmt" is a file.
  * Returns 0, or a negative errno with the reason in err (-ENOENT for an
  * unknown name, the parser's "line N: ..." for a bad program).
  */
@@ -26,6 +28,14 @@ void rmt_us_rmt_pf_close(struct rmt_us_rmt_pf *pf);
 /* The rmt_us_prefetch_fn to install with pf as its priv. */
 int rmt_us_rmt_pf_run(void *pf, const struct rmt_us_fault_ctx *ctx,
 		      uint64_t *pages, unsigned int max);
+
+/*
+ * Fills (m) or empties (NULL) a model slot of the program, for callers
+ * that run the pipeline on one thread (rmt-replay); the live pager
+ * installs models through its control path.
+ */
+int rmt_us_rmt_pf_set_model(struct rmt_us_rmt_pf *pf, u32 slot,
+			    const struct rmt_model_slot *m);
 
 /*
  * The rmt_us_region_fn to install with pf: for each table keyed on

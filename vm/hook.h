@@ -45,6 +45,7 @@ struct rmt_hook_desc {
 
 #define RMT_PAGE_SHIFT 12
 #define RMT_SWAP_HISTORY 16
+#define RMT_STREAM_HISTORY 8
 
 /*
  * A swap-in fault, or an access to a swapped page served from memory
@@ -64,6 +65,27 @@ struct rmt_ctx_swap_fault {
 	u32 n_deltas;
 	u32 reserved;
 	s64 deltas[RMT_SWAP_HISTORY];
+	/*
+	 * The fault's stream (vm/stream.h: faults close together within one
+	 * region), filled by rmt_stream_fill() before the pipeline runs.
+	 * s_deltas[] include this fault's own delta, newest first.
+	 */
+	u32 s_id; /* stream slot */
+	u32 s_new; /* 1: this fault started the stream */
+	u32 s_n; /* valid s_deltas */
+	u32 s_repeat; /* deltas right before s_deltas[0] equal to it */
+	s64 s_deltas[RMT_STREAM_HISTORY];
+	s64 s_mode; /* the most frequent of s_deltas (ties: newest) */
+	u32 s_mode_count;
+	u32 s_d0_count; /* how many of s_deltas equal s_deltas[0] */
+	u32 s_region_log2; /* log2 of the region's size in pages */
+	u32 s_run; /* next-page predictions right in a row */
+	u64 s_ahead; /* furthest page address asked for along s_step */
+	s64 s_step; /* the step the stream's lookahead follows, 0: none */
+	u32 s_hits; /* recent prefetch hits of the stream */
+	u32 s_issued; /* recent pages the stream asked for */
+	u32 s_right; /* recent next-page predictions that came true */
+	u32 s_wrong;
 };
 
 _Static_assert(sizeof(struct rmt_ctx_swap_fault) < 4096, "small context");

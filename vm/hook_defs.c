@@ -37,6 +37,22 @@ static const struct rmt_ctx_field swap_fault_fields[] = {
 	F(struct rmt_ctx_swap_fault, flags, 9, RE),
 	F(struct rmt_ctx_swap_fault, n_deltas, 10, RE),
 	A(struct rmt_ctx_swap_fault, deltas, 11, RE | RMT_CTX_SIGNED),
+	F(struct rmt_ctx_swap_fault, s_id, 12, RE),
+	F(struct rmt_ctx_swap_fault, s_new, 13, RE),
+	F(struct rmt_ctx_swap_fault, s_n, 14, RE),
+	F(struct rmt_ctx_swap_fault, s_repeat, 15, RE),
+	A(struct rmt_ctx_swap_fault, s_deltas, 16, RE | RMT_CTX_SIGNED),
+	F(struct rmt_ctx_swap_fault, s_mode, 17, RE | RMT_CTX_SIGNED),
+	F(struct rmt_ctx_swap_fault, s_mode_count, 18, RE),
+	F(struct rmt_ctx_swap_fault, s_d0_count, 19, RE),
+	F(struct rmt_ctx_swap_fault, s_region_log2, 20, RE),
+	F(struct rmt_ctx_swap_fault, s_run, 21, RE),
+	F(struct rmt_ctx_swap_fault, s_ahead, 22, RE),
+	F(struct rmt_ctx_swap_fault, s_step, 23, RE | RMT_CTX_SIGNED),
+	F(struct rmt_ctx_swap_fault, s_hits, 24, RE),
+	F(struct rmt_ctx_swap_fault, s_issued, 25, RE),
+	F(struct rmt_ctx_swap_fault, s_right, 26, RE),
+	F(struct rmt_ctx_swap_fault, s_wrong, 27, RE),
 };
 
 static const struct rmt_ctx_field sched_wakeup_fields[] = {

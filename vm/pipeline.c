@@ -268,6 +268,11 @@ void rmt_pipeline_set_clock(struct rmt_pipeline *p, u64 (*clock)(void *),
 	p->clock_arg = arg;
 }
 
+void rmt_pipeline_set_exec(struct rmt_pipeline *p, rmt_exec_fn exec)
+{
+	p->exec = exec;
+}
+
 /* The context actions see: the caller's, or a copy without hidden fields. */
 static const u8 *rmt_filter_ctx(const struct rmt_pipeline *p, const void *ctx,
 				u8 *copy)
@@ -320,7 +325,7 @@ static int rmt_run_action(struct rmt_pipeline *p,
 	run.budget = *budget;
 	run.user = x;
 	run.stack = scr->stack;
-	err = rmt_vm_exec(&a->prog, &run);
+	err = p->exec ? p->exec(&a->prog, &run) : rmt_vm_exec(&a->prog, &run);
 	*budget -= run.executed < *budget ? run.executed : *budget;
 	x->d->executed += run.executed;
 	*r0 = run.r0;

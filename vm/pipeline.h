@@ -113,6 +113,14 @@ void rmt_pipeline_set_clock(struct rmt_pipeline *p, u64 (*clock)(void *),
 			    void *arg);
 
 /*
+ * The engine that runs actions: rmt_vm_exec (the default, NULL) or one
+ * with its signature and results, such as rmt_jit_exec in user space once
+ * every action is compiled with rmt_jit_compile.
+ */
+typedef int (*rmt_exec_fn)(const struct rmt_prog *prog, struct rmt_vm_run *run);
+void rmt_pipeline_set_exec(struct rmt_pipeline *p, rmt_exec_fn exec);
+
+/*
  * Run the pipeline on ctx (ctx_len must be the hook's context size).
  * Returns 0, or the first action's fault (also in d->error; the run
  * stops there).  Call outside any table read section or inside: it nests.

@@ -43,6 +43,7 @@ struct rmt_pipeline {
 	struct rmt_ring_prod *ring;
 	u64 (*clock)(void *arg);
 	void *clock_arg;
+	rmt_exec_fn exec;
 	struct rmt_pipeline_stats stats;
 };
 

@@ -293,7 +293,7 @@ Test(pipeline, emit_exports_only_exportable_fields)
 		(s64)r0_of("mov %r1, 1\nmov %r2, 0\ncall 1\n" STORE_R0, NULL),
 		-ENODEV, "no ring");
 	cr_assert_eq(
-		(s64)r0_of("lddw %r1, 0x100000\nmov %r2, 0\ncall 1\n" STORE_R0,
+		(s64)r0_of("lddw %r1, 0x8000000\nmov %r2, 0\ncall 1\n" STORE_R0,
 			   NULL),
 		-EINVAL, "bit past the fields");
 	/* addr (bit 0) and cgroup_id (bit 4), label 9 */

@@ -21,6 +21,7 @@
 static const char *const rmt_programs[] = {
 	"programs/readahead.rmt",
 	"programs/leap.rmt",
+	"programs/learned.rmt",
 	"programs/examples/classify.rmt",
 	"programs/examples/next_n.rmt",
 };

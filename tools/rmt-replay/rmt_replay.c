@@ -14,6 +14,12 @@
  * faulting thread's page deltas; its pages enter the cache (FIFO, evicted
  * unused pages are pollution).  Pages that were resident in the recorded
  * run never appear in the trace, so prefetching them counts as unused.
+ *
+ * With --prefetcher learned the learner (agent/learn.h) runs in the loop
+ * on the simulated clock: each fault event goes to it as the pager would
+ * emit it, a training round runs synchronously when one is due, and a
+ * promoted model goes straight into the program's model slot, so a
+ * replay is deterministic.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/learn.h"
+#include "agent/learn_feat.h"
+#include "mlib/format.h"
 #include "proto/msg.h"
 #include "uspace/fetch.h"
 #include "uspace/hook.h"
@@ -60,6 +69,11 @@ struct sim {
 	uint64_t now, cost_ns;
 	rmt_us_prefetch_fn fn;
 	void *priv;
+	struct rmt_us_rmt_pf *pf;
+	struct rmt_learner *learner; /* --prefetcher learned */
+	struct rmt_model *model; /* in the program's slot 0 */
+	unsigned int models_installed;
+	bool verbose;
 };
 
 static void usage(FILE *f)
@@ -68,11 +82,15 @@ static void usage(FILE *f)
 		"usage: rmt-replay [options] TRACE\n"
 		"Replays a fault trace (rmt-run --trace) through a prefetcher on a\n"
 		"simulated clock and prints the statistics, ending with a RESULT line.\n"
-		"  --prefetcher NAME    none (default), readahead, leap or FILE.rmt\n"
+		"  --prefetcher NAME    none (default), readahead, leap, learned\n"
+		"                       or FILE.rmt\n"
 		"  --far-latency TIME   latency of one page fetch (5us)\n"
 		"  --fetch-depth N      page fetches in flight (8)\n"
 		"  --fault-cost TIME    fixed cost of every fault (8us, as measured)\n"
 		"  --cache PAGES        prefetch cache capacity (1024)\n"
+		"  --first-model N      learned: faults before the first model (500)\n"
+		"  --retrain N          learned: faults between rounds (4000)\n"
+		"  --verbose            learned: one line per training round\n"
 		"  --help               this text\n");
 }
 
@@ -206,6 +224,53 @@ static void new_region(struct rmt_us_rmt_pf *pf,
 	rmt_us_rmt_pf_region(pf, r->region_start, r->region_end, true);
 }
 
+/* The learner's round, when due; a promoted model goes into slot 0. */
+static void learn(struct sim *s, const struct rmt_us_fault_ctx *ctx)
+{
+	struct rmt_msg_fault ev = { .addr = ctx->addr,
+				    .vma_start = ctx->region_start,
+				    .vma_end = ctx->region_end,
+				    .time_ns = ctx->time_ns,
+				    .pid = ctx->tid,
+				    .tgid = ctx->pid,
+				    .hook_id = 1,
+				    .flags = (u8)ctx->flags };
+	struct rmt_model_slot slot = { rmt_learned_slot_fn, NULL,
+				       RMT_LEARNED_FEATURES };
+	struct rmt_learner_result res;
+	struct rmt_model *m;
+	char err[160] = "";
+	int r;
+
+	rmt_learner_ingest(s->learner, &ev, 1);
+	if (!rmt_learner_due(s->learner))
+		return;
+	r = rmt_learner_train(s->learner, &res);
+	if (s->verbose)
+		fprintf(stderr, "rmt-replay: t=%.6f s round %llu: %s\n",
+			s->now / 1e9, (unsigned long long)res.model_id,
+			r ? strerror(-r) : res.why);
+	if (r || !res.promote)
+		return;
+	r = rmt_model_parse(res.blob, res.blob_len, &m, err, sizeof(err));
+	free(res.blob);
+	if (!r) {
+		slot.model = m;
+		r = rmt_us_rmt_pf_set_model(s->pf, 0, &slot);
+	}
+	if (r) {
+		fprintf(stderr, "rmt-replay: model %llu refused: %s\n",
+			(unsigned long long)res.model_id, err);
+		rmt_model_free(m);
+		rmt_learner_installed(s->learner, res.model_id, false);
+		return;
+	}
+	rmt_model_free(s->model);
+	s->model = m;
+	s->models_installed++;
+	rmt_learner_installed(s->learner, res.model_id, true);
+}
+
 static void access_page(struct sim *s, const struct rmt_us_trace_rec *r)
 {
 	uint64_t pg = r->addr >> 12, i = slot_of(&s->c, pg), ready;
@@ -256,6 +321,8 @@ static void access_page(struct sim *s, const struct rmt_us_trace_rec *r)
 			    pages[k] < r->region_end)
 				prefetch(s, pages[k] >> 12);
 	}
+	if (s->learner)
+		learn(s, &ctx);
 	if (ready > s->now)
 		s->now = ready;
 	s->now += s->cost_ns;
@@ -270,11 +337,15 @@ int main(int argc, char **argv)
 		{ "fetch-depth", required_argument, NULL, 'd' },
 		{ "fault-cost", required_argument, NULL, 'c' },
 		{ "cache", required_argument, NULL, 'C' },
+		{ "first-model", required_argument, NULL, 'F' },
+		{ "retrain", required_argument, NULL, 'R' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pf_name = "none";
 	uint64_t latency = 5000, depth = 8, cap = 1024, prev_end = 0;
+	uint64_t first_model = 500, retrain = 4000;
 	struct rmt_us_rmt_pf *pf = NULL;
 	static struct sim s;
 	char line[512], err[256] = "";
@@ -307,6 +378,18 @@ int main(int argc, char **argv)
 			if (rmt_us_parse_count(optarg, 1, 1u << 24, &cap))
 				bad("--cache (1..16777216 pages)", optarg);
 			break;
+		case 'F':
+			if (rmt_us_parse_count(optarg, 1, 1u << 30,
+					       &first_model))
+				bad("--first-model", optarg);
+			break;
+		case 'R':
+			if (rmt_us_parse_count(optarg, 1, 1u << 30, &retrain))
+				bad("--retrain", optarg);
+			break;
+		case 'v':
+			s.verbose = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -338,6 +421,18 @@ int main(int argc, char **argv)
 	}
 	s.fn = pf ? rmt_us_rmt_pf_run : NULL;
 	s.priv = pf;
+	s.pf = pf;
+	if (!strcmp(pf_name, "learned")) {
+		struct rmt_learner_config lc = {
+			.first_model_faults = (u32)first_model,
+			.retrain_faults = (u32)retrain,
+		};
+
+		if (rmt_learner_create(&lc, &s.learner)) {
+			fprintf(stderr, "rmt-replay: out of memory\n");
+			return 1;
+		}
+	}
 	while (fgets(line, sizeof(line), f)) {
 		struct rmt_us_trace_rec r;
 		const char *why;
@@ -379,7 +474,9 @@ int main(int argc, char **argv)
 	fprintf(stderr,
 		"rmt-replay: simulated time %.6f s, replayed in %.3f s\n",
 		s.now / 1e9, (rmt_us_now_ns() - t0) / 1e9);
-	rmt_us_stats_print(stderr, &s.st, s.now / 1e9, 0);
+	rmt_us_stats_print(stderr, &s.st, s.now / 1e9, s.models_installed);
 	rmt_us_rmt_pf_close(pf);
+	rmt_learner_destroy(s.learner);
+	rmt_model_free(s.model);
 	return 0;
 }

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * learn.c - the learned prefetcher's trainer (learn.h).  Fault events are
+ * replayed through the datapath's own stream code (vm/stream.h), so a
+ * sample's features are the ones the program will see; a sample waits in
+ * its stream's slot until the stream's next fault gives its label (or
+ * the stream ends: label "other").  Training takes the window's older
+ * part, evaluation its most recent fifth.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/backend.h"
+#include "agent/learn.h"
+#include "agent/learn_feat.h"
+#include "mlib/format.h"
+#include "mlib/train/cart.h"
+#include "mlib/train/writer.h"
+#include "vm/stream.h"
+
+#define NF RMT_LEARNED_FEATURES
+#define TREE_DEPTH 8
+#define MIN_LEAF 4
+/* Leaves whose majority holds less than this share of 65535: unsure. */
+#define SURE_CONF 0.75
+#define MIN_SAMPLES 100u
+/* Live accuracy this far (ppm) below the promotion's: retrain now. */
+#define DRIFT_PPM 50000u
+#define DRIFT_MIN 512u
+
+struct sample {
+	s32 x[NF];
+	s64 step[RMT_LC_COUNT]; /* the step each class would follow */
+	s64 next; /* the stream's next delta, 0 if it ended */
+	u8 label;
+};
+
+struct pending {
+	bool valid;
+	u32 gen;
+	u64 page;
+	struct sample s;
+};
+
+struct rmt_learner {
+	struct rmt_learner_config cfg;
+	pthread_mutex_t lock;
+	struct rmt_streams streams;
+	struct pending pend[RMT_STREAM_SLOTS];
+	struct sample *win; /* ring of cfg.window samples */
+	u64 head; /* samples ever labelled */
+	u64 faults;
+	u64 round_faults; /* faults at the last round */
+	u64 rounds;
+	u64 next_id;
+	/* The model in use (parsed from its blob) and the one offered. */
+	struct rmt_model *installed, *offered;
+	u64 installed_id, offered_id;
+	u32 installed_ppm, offered_ppm; /* held-out accuracy when promoted */
+	u32 live_ok, live_n; /* its accuracy on samples since */
+};
+
+static u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+}
+
+int rmt_learner_create(const struct rmt_learner_config *c,
+		       struct rmt_learner **out)
+{
+	struct rmt_learner *l = calloc(1, sizeof(*l));
+
+	*out = NULL;
+	if (!l)
+		return -ENOMEM;
+	if (c)
+		l->cfg = *c;
+	if (!l->cfg.first_model_faults)
+		l->cfg.first_model_faults = 500;
+	if (!l->cfg.retrain_faults)
+		l->cfg.retrain_faults = 4000;
+	if (!l->cfg.window)
+		l->cfg.window = 16384;
+	if (!l->cfg.promote_margin_ppm)
+		l->cfg.promote_margin_ppm = 10000;
+	if (l->cfg.window < MIN_SAMPLES || l->cfg.window > (1u << 24) ||
+	    l->cfg.promote_margin_ppm > 1000000) {
+		free(l);
+		return -EINVAL;
+	}
+	l->win = calloc(l->cfg.window, sizeof(*l->win));
+	if (!l->win) {
+		free(l);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&l->lock, NULL);
+	rmt_streams_init(&l->streams);
+	*out = l;
+	return 0;
+}
+
+void rmt_learner_destroy(struct rmt_learner *l)
+{
+	if (!l)
+		return;
+	rmt_model_free(l->installed);
+	rmt_model_free(l->offered);
+	pthread_mutex_destroy(&l->lock);
+	free(l->win);
+	free(l);
+}
+
+/* The step a prediction of class cls asks for on s (0: nothing). */
+static s64 pred_step(const struct sample *s, u32 cls)
+{
+	return cls < RMT_LC_COUNT ? s->step[cls] : 0;
+}
+
+/* A prediction is right when its step is the stream's next delta. */
+static bool pred_right(const struct sample *s, u32 cls)
+{
+	s64 st = pred_step(s, cls);
+
+	return st ? st == s->next : s->label == RMT_LC_OTHER;
+}
+
+/* The default without a model: readahead follows +-1 steps only. */
+static u32 heuristic_class(const struct sample *s)
+{
+	return s->step[RMT_LC_LAST] == 1 || s->step[RMT_LC_LAST] == -1 ?
+		       RMT_LC_LAST :
+		       RMT_LC_OTHER;
+}
+
+static u32 model_class(const struct rmt_model *m, const struct sample *s)
+{
+	struct rmt_infer_out o;
+
+	if (rmt_model_infer(m, s->x, &o) || o.value < 0)
+		return RMT_LC_OTHER;
+	return (u32)o.value;
+}
+
+static void label_and_keep(struct rmt_learner *l, struct pending *p, s64 next)
+{
+	struct sample *s = &p->s;
+	u32 c;
+
+	s->next = next;
+	s->label = RMT_LC_OTHER;
+	for (c = RMT_LC_LAST; next && c <= RMT_LC_MODE; c++) {
+		if (s->step[c] == next) {
+			s->label = (u8)c;
+			break;
+		}
+	}
+	l->win[l->head++ % l->cfg.window] = *s;
+	p->valid = false;
+	if (l->installed) {
+		l->live_ok += pred_right(s, model_class(l->installed, s));
+		l->live_n++;
+	}
+}
+
+static void ingest_one(struct rmt_learner *l, const struct rmt_msg_fault *ev)
+{
+	struct rmt_ctx_swap_fault c;
+	struct pending *p;
+	u64 pg = ev->addr >> RMT_PAGE_SHIFT;
+	u32 i;
+
+	memset(&c, 0, sizeof(c));
+	c.addr = ev->addr & ~(u64)((1u << RMT_PAGE_SHIFT) - 1);
+	c.vma_start = ev->vma_start;
+	c.vma_end = ev->vma_end;
+	c.flags = ev->flags;
+	i = rmt_stream_fill(&l->streams, &c);
+	p = &l->pend[i];
+	if (p->valid) {
+		if (p->gen != rmt_stream_gen(&l->streams, i))
+			label_and_keep(l, p, 0);
+		else if (pg != p->page)
+			label_and_keep(l, p, (s64)(pg - p->page));
+	}
+	l->faults++;
+	if (!rmt_learned_asks(&c) || (p->valid && pg == p->page))
+		return;
+	p->valid = true;
+	p->gen = rmt_stream_gen(&l->streams, i);
+	p->page = pg;
+	rmt_learned_features(&c, p->s.x);
+	for (i = 0; i < RMT_LC_COUNT; i++)
+		p->s.step[i] = rmt_learned_step(&c, i);
+}
+
+void rmt_learner_ingest(struct rmt_learner *l, const struct rmt_msg_fault *ev,
+			unsigned int n)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&l->lock);
+	for (i = 0; i < n; i++)
+		ingest_one(l, &ev[i]);
+	pthread_mutex_unlock(&l->lock);
+}
+
+static bool due_locked(const struct rmt_learner *l)
+{
+	u64 since = l->faults - l->round_faults;
+
+	if (l->head < MIN_SAMPLES)
+		return false;
+	if (!l->installed)
+		return since >= l->cfg.first_model_faults;
+	if (since >= l->cfg.retrain_faults)
+		return true;
+	/* Drift: the model in use got worse than it was when promoted. */
+	return l->live_n >= DRIFT_MIN &&
+	       (u64)l->live_ok * 1000000 / l->live_n + DRIFT_PPM <
+		       l->installed_ppm;
+}
+
+bool rmt_learner_due(const struct rmt_learner *l)
+{
+	struct rmt_learner *m = (struct rmt_learner *)l;
+	bool due;
+
+	pthread_mutex_lock(&m->lock);
+	due = due_locked(l);
+	pthread_mutex_unlock(&m->lock);
+	return due;
+}
+
+/* Leaves the tree cannot vouch for send the fault to readahead. */
+static void mark_unsure(struct rmt_cart *t)
+{
+	u32 i;
+
+	t->n_classes = RMT_LC_COUNT;
+	for (i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].feature < 0 && t->nodes[i].conf < SURE_CONF)
+			t->nodes[i].cls = RMT_LC_UNSURE;
+}
+
+static int train_local(const struct sample *s, u32 n, struct rmt_cart *tree,
+		       char *err, size_t err_size)
+{
+	struct rmt_dataset ds = { .n = n,
+				  .n_features = NF,
+				  .n_classes = RMT_LC_COUNT };
+	struct rmt_cart_params p;
+	u32 *idx;
+	u32 i, j;
+	int r = -ENOMEM;
+
+	ds.x = malloc((size_t)n * NF * sizeof(*ds.x));
+	ds.y = malloc((size_t)n * sizeof(*ds.y));
+	idx = malloc((size_t)n * sizeof(*idx));
+	if (!ds.x || !ds.y || !idx)
+		goto out;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < NF; j++)
+			ds.x[(size_t)i * NF + j] = s[i].x[j];
+		ds.y[i] = s[i].label;
+		idx[i] = i;
+	}
+	rmt_cart_params_default(&p);
+	p.max_depth = TREE_DEPTH;
+	p.min_samples_leaf = MIN_LEAF;
+	p.seed = 1;
+	r = rmt_cart_train(&ds, idx, n, &p, 0, tree, err, err_size);
+out:
+	free(ds.x);
+	free(ds.y);
+	free(idx);
+	if (r == -ENOMEM && !err[0])
+		snprintf(err, err_size, "out of memory");
+	return r;
+}
+
+static int train_backend(struct rmt_backend *be, const struct sample *s, u32 n,
+			 struct rmt_cart *tree, char *err, size_t err_size)
+{
+	struct rmt_train_job job = { .algo = RMT_TRAIN_CART };
+	struct rmt_train_result res;
+	struct rmt_job *j;
+	s32 *x = malloc((size_t)n * NF * sizeof(*x));
+	s32 *y = malloc((size_t)n * sizeof(*y));
+	u32 i;
+	int r = -ENOMEM;
+
+	if (!x || !y)
+		goto out;
+	for (i = 0; i < n; i++) {
+		memcpy(x + (size_t)i * NF, s[i].x, sizeof(s[i].x));
+		y[i] = s[i].label;
+	}
+	rmt_hcart_params_default(&job.cart);
+	job.cart.max_depth = TREE_DEPTH;
+	job.cart.min_samples_leaf = MIN_LEAF;
+	job.data = (struct rmt_train_data){ .n = n,
+					    .n_features = NF,
+					    .n_classes = RMT_LC_COUNT,
+					    .type = RMT_FEAT_S32,
+					    .x = x,
+					    .y = y };
+	r = rmt_backend_submit(be, &job, &j, err, err_size);
+	if (r)
+		goto out;
+	rmt_job_wait(j, -1);
+	r = rmt_job_take(j, &res);
+	rmt_job_release(j);
+	if (!r && res.status) {
+		r = res.status;
+		snprintf(err, err_size, "%s", res.err);
+	}
+	if (!r) {
+		*tree = res.tree;
+		memset(&res.tree, 0, sizeof(res.tree));
+	}
+	if (!r || res.status)
+		rmt_train_result_free(&res);
+out:
+	free(x);
+	free(y);
+	return r;
+}
+
+static u32 score_ppm(const struct sample *s, u32 n, const struct rmt_model *m)
+{
+	u64 ok = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		ok += pred_right(&s[i], m ? model_class(m, &s[i]) :
+					    heuristic_class(&s[i]));
+	return n ? (u32)(ok * 1000000 / n) : 0;
+}
+
+/* The window's samples, oldest first, copied under the lock. */
+static struct sample *snapshot(struct rmt_learner *l, u32 *n)
+{
+	u64 have = l->head < l->cfg.window ? l->head : l->cfg.window;
+	u64 first = l->head - have, i;
+	struct sample *s = malloc((size_t)(have ? have : 1) * sizeof(*s));
+
+	*n = 0;
+	if (!s)
+		return NULL;
+	for (i = 0; i < have; i++)
+		s[i] = l->win[(first + i) % l->cfg.window];
+	*n = (u32)have;
+	return s;
+}
+
+static int build_candidate(struct rmt_learner *l, const struct sample *s, u32 n,
+			   struct rmt_learner_result *res,
+			   struct rmt_model **cand)
+{
+	struct rmt_cart tree = { 0 };
+	struct rmt_model *m = NULL;
+	char err[160] = "";
+	int r;
+
+	r = l->cfg.backend ? train_backend(l->cfg.backend, s, n, &tree, err,
+					   sizeof(err)) :
+			     train_local(s, n, &tree, err, sizeof(err));
+	if (!r) {
+		mark_unsure(&tree);
+		r = rmt_cart_to_model(&tree, 1, 0, &m, err, sizeof(err));
+	}
+	rmt_cart_free(&tree);
+	if (!r)
+		r = rmt_model_write(m, &res->blob, &res->blob_len);
+	rmt_model_free(m);
+	/* Judge what the datapath will run: the blob, parsed back. */
+	if (!r)
+		r = rmt_model_parse(res->blob, res->blob_len, cand, err,
+				    sizeof(err));
+	if (r)
+		snprintf(res->why, sizeof(res->why), "failed: %s",
+			 err[0] ? err : strerror(-r));
+	return r;
+}
+
+int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
+{
+	struct rmt_model *cand = NULL;
+	struct sample *s;
+	u64 t0 = now_ns();
+	u32 n, held, bar;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	pthread_mutex_lock(&l->lock);
+	s = snapshot(l, &n);
+	l->round_faults = l->faults;
+	l->rounds++;
+	res->model_id = ++l->next_id;
+	pthread_mutex_unlock(&l->lock);
+	if (!s)
+		return -ENOMEM;
+	if (n < MIN_SAMPLES) {
+		snprintf(res->why, sizeof(res->why),
+			 "rejected: %u labelled samples, need %u", n,
+			 MIN_SAMPLES);
+		free(s);
+		return 0;
+	}
+	held = n / 5;
+	res->train_samples = n - held;
+	res->heldout_samples = held;
+	r = build_candidate(l, s, n - held, res, &cand);
+	if (r) {
+		free(res->blob);
+		res->blob = NULL;
+		res->blob_len = 0;
+		free(s);
+		return r;
+	}
+	res->train_ns = now_ns() - t0;
+	res->candidate_ppm = score_ppm(s + n - held, held, cand);
+	res->heuristic_ppm = score_ppm(s + n - held, held, NULL);
+	pthread_mutex_lock(&l->lock);
+	res->installed_ppm =
+		l->installed ? score_ppm(s + n - held, held, l->installed) : 0;
+	/*
+	 * Against the default the model need only be as good at the next
+	 * step, since it also keeps a deeper lookahead; replacing a model
+	 * takes the margin.
+	 */
+	bar = l->installed ? res->installed_ppm + l->cfg.promote_margin_ppm :
+			     res->heuristic_ppm;
+	res->promote = res->candidate_ppm >= bar;
+	if (res->promote) {
+		rmt_model_free(l->offered);
+		l->offered = cand;
+		l->offered_id = res->model_id;
+		l->offered_ppm = res->candidate_ppm;
+		cand = NULL;
+	}
+	pthread_mutex_unlock(&l->lock);
+	snprintf(res->why, sizeof(res->why),
+		 "%s: candidate %u ppm, installed %u, heuristic %u, bar %u "
+		 "(%u train, %u held out)",
+		 res->promote ? "promoted" : "rejected", res->candidate_ppm,
+		 res->installed_ppm, res->heuristic_ppm, bar,
+		 res->train_samples, res->heldout_samples);
+	if (!res->promote) {
+		free(res->blob);
+		res->blob = NULL;
+		res->blob_len = 0;
+	}
+	rmt_model_free(cand);
+	free(s);
+	return 0;
+}
+
+void rmt_learner_installed(struct rmt_learner *l, u64 model_id, bool installed)
+{
+	pthread_mutex_lock(&l->lock);
+	if (l->offered && l->offered_id == model_id) {
+		if (installed) {
+			rmt_model_free(l->installed);
+			l->installed = l->offered;
+			l->installed_id = model_id;
+			l->installed_ppm = l->offered_ppm;
+			l->live_ok = l->live_n = 0;
+		} else {
+			rmt_model_free(l->offered);
+		}
+		l->offered = NULL;
+	} else if (!installed && l->installed && l->installed_id == model_id) {
+		/* Rolled back: the datapath runs its default again. */
+		rmt_model_free(l->installed);
+		l->installed = NULL;
+	}
+	pthread_mutex_unlock(&l->lock);
+}

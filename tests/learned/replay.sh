@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# The learned prefetcher with its learner in the loop (rmt-replay
+# --prefetcher learned) on fault traces recorded by rmt-run --trace from
+# video-resize, conv2d and pointer-chase: on video and convolution its
+# coverage beats the better of readahead and leap by at least 0.05 with
+# accuracy >= 0.98; on pointer chasing it prefetches at most 5% of the
+# faults; replays are deterministic.
+# Usage: replay.sh BUILD_DIR
+set -u
+build=$1
+run=$build/bin/rmt-run
+replay=$build/bin/rmt-replay
+if ! "$run" --far-latency 0 -- true 2>/dev/null; then
+	echo "skipped: the pager cannot run here"
+	exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+record() {
+	local name=$1
+	shift
+	"$run" --mem-limit 25% --prefetcher none --trace "$tmp/$name" -- "$@" \
+		>/dev/null 2>&1 || { echo "FAIL recording $name"; exit 1; }
+}
+record video "$build/workloads/video-resize" --size 16
+record conv "$build/workloads/conv2d" --size 16 --kernel 3
+record chase "$build/workloads/pointer-chase" --size 4
+# The recorded runs' inactive lists: 25% of a 4 MiB limit.
+result() { "$replay" --cache 256 "$@" 2>&1 | tail -1; }
+field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$2"; }
+for t in video conv; do
+	ra=$(result --prefetcher readahead "$tmp/$t")
+	leap=$(result --prefetcher leap "$tmp/$t")
+	lrn=$(result --prefetcher learned "$tmp/$t")
+	lrn2=$(result --prefetcher learned "$tmp/$t")
+	echo "$t readahead: $ra"
+	echo "$t leap:      $leap"
+	echo "$t learned:   $lrn"
+	[ "$lrn" = "$lrn2" ] || { echo "FAIL $t: not deterministic"; fail=1; }
+	awk -v r="$(field coverage "$ra")" -v l="$(field coverage "$leap")" \
+		-v c="$(field coverage "$lrn")" -v a="$(field accuracy "$lrn")" \
+		-v m="$(field models_installed "$lrn")" \
+		'BEGIN { b = r > l ? r : l;
+			 exit !(m >= 1 && c >= b + 0.05 && c >= 0.95 &&
+				a >= 0.98) }' ||
+		{ echo "FAIL $t: learned does not beat the baselines"; fail=1; }
+done
+chase=$(result --prefetcher learned "$tmp/chase")
+echo "pointer-chase learned: $chase"
+awk -v p="$(field prefetched "$chase")" -v f="$(field faults "$chase")" \
+	'BEGIN { exit !(f > 1000 && p <= 0.05 * f) }' ||
+	{ echo "FAIL pointer-chase: more than 5% prefetched"; fail=1; }
+exit $fail

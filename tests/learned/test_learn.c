@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * test_learn.c - the trainer (agent/learn.c): when rounds are due (first
+ * model, retraining, drift), what it promotes and rejects against the
+ * heuristic and the installed model, that its blob is a valid tree over
+ * the program's features that predicts what the streams do, training on
+ * a backend, rollbacks, and garbage events.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/backend.h"
+#include "agent/learn.h"
+#include "agent/learn_feat.h"
+#include "mlib/format.h"
+#include "proto/msg.h"
+#include "vm/stream.h"
+
+#define REGION 0x7f0000000000ull
+#define PAGES 65536ull
+
+static void feed(struct rmt_learner *l, u64 page, u32 flags)
+{
+	struct rmt_msg_fault ev = { 0 };
+
+	ev.addr = REGION + (page << RMT_PAGE_SHIFT);
+	ev.vma_start = REGION;
+	ev.vma_end = REGION + (PAGES << RMT_PAGE_SHIFT);
+	ev.flags = (u8)flags;
+	ev.hook_id = 1;
+	rmt_learner_ingest(l, &ev, 1);
+}
+
+/* Streams of stride 3 in 4 interleaved places, restarted now and then. */
+static u64 strided(u32 i)
+{
+	u32 s = i % 4, k = i / 4;
+
+	return 1000 + 10000ull * s + 3ull * (k % 300) + 2000ull * (k / 300);
+}
+
+static u32 train_ok(struct rmt_learner *l, struct rmt_learner_result *res)
+{
+	cr_assert_eq(rmt_learner_train(l, res), 0, "%s", res->why);
+	return res->candidate_ppm;
+}
+
+Test(learn, bad_config)
+{
+	struct rmt_learner_config c = { .window = 10 };
+	struct rmt_learner *l;
+
+	cr_assert_eq(rmt_learner_create(&c, &l), -EINVAL);
+	cr_assert_null(l);
+	c.window = 0;
+	c.promote_margin_ppm = 2000000;
+	cr_assert_eq(rmt_learner_create(&c, &l), -EINVAL);
+	cr_assert_eq(rmt_learner_create(NULL, &l), 0);
+	rmt_learner_destroy(l);
+	rmt_learner_destroy(NULL);
+}
+
+Test(learn, first_model_then_retraining)
+{
+	struct rmt_learner *l;
+	struct rmt_learner_result res;
+	struct rmt_model *m;
+	char log[160];
+	u32 i;
+
+	cr_assert_eq(rmt_learner_create(NULL, &l), 0);
+	for (i = 0; i < 450; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	cr_assert(!rmt_learner_due(l));
+	for (; i < 520; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	cr_assert(rmt_learner_due(l), "first model after about 500 faults");
+	train_ok(l, &res);
+	cr_assert(res.promote, "%s", res.why);
+	cr_assert_gt(res.candidate_ppm, res.heuristic_ppm + 500000,
+		     "readahead cannot follow a stride of 3: %s", res.why);
+	cr_assert_eq(res.heldout_samples,
+		     (res.train_samples + res.heldout_samples) / 5, "%u %u",
+		     res.heldout_samples, res.train_samples);
+	cr_assert_eq(
+		rmt_model_parse(res.blob, res.blob_len, &m, log, sizeof(log)),
+		0, "%s", log);
+	cr_assert_eq(m->n_features, RMT_LEARNED_FEATURES);
+	cr_assert_eq(m->n_classes, RMT_LC_COUNT);
+	rmt_model_free(m);
+	free(res.blob);
+	rmt_learner_installed(l, res.model_id, true);
+	cr_assert(!rmt_learner_due(l));
+	for (; i < 520 + 3990; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	cr_assert(!rmt_learner_due(l));
+	for (; i < 520 + 4010; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	cr_assert(rmt_learner_due(l), "retrain after 4000 faults");
+	/* The same pattern again: no better by the margin, rejected. */
+	train_ok(l, &res);
+	cr_assert(!res.promote, "%s", res.why);
+	cr_assert_null(res.blob);
+	cr_assert_eq(res.installed_ppm, res.candidate_ppm);
+	cr_assert(!strncmp(res.why, "rejected", 8), "%s", res.why);
+	rmt_learner_destroy(l);
+}
+
+Test(learn, the_tree_predicts_the_stride)
+{
+	struct rmt_learner *l;
+	struct rmt_learner_result res;
+	struct rmt_streams st;
+	struct rmt_ctx_swap_fault c;
+	struct rmt_model *m;
+	struct rmt_infer_out o;
+	s32 x[RMT_LEARNED_FEATURES];
+	char log[160];
+	u32 i;
+
+	cr_assert_eq(rmt_learner_create(NULL, &l), 0);
+	for (i = 0; i < 2000; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	train_ok(l, &res);
+	cr_assert(res.promote, "%s", res.why);
+	cr_assert_eq(
+		rmt_model_parse(res.blob, res.blob_len, &m, log, sizeof(log)),
+		0, "%s", log);
+	/* A fresh stride-3 stream, as the datapath's stream code sees it. */
+	rmt_streams_init(&st);
+	for (i = 0; i < 6; i++) {
+		memset(&c, 0, sizeof(c));
+		c.addr = REGION + ((50000ull + 3 * i) << RMT_PAGE_SHIFT);
+		c.vma_start = REGION;
+		c.vma_end = REGION + (PAGES << RMT_PAGE_SHIFT);
+		c.flags = RMT_FAULT_MAJOR;
+		rmt_stream_fill(&st, &c);
+	}
+	rmt_learned_features(&c, x);
+	cr_assert_eq(rmt_model_infer(m, x, &o), 0);
+	cr_assert(o.value == RMT_LC_LAST || o.value == RMT_LC_MODE, "class %d",
+		  o.value);
+	cr_assert_eq(rmt_learned_step(&c, (u32)o.value), 3);
+	rmt_model_free(m);
+	free(res.blob);
+	rmt_learner_destroy(l);
+}
+
+Test(learn, drift_makes_a_round_due)
+{
+	struct rmt_learner_config cfg = { .retrain_faults = 100000 };
+	struct rmt_learner *l;
+	struct rmt_learner_result res;
+	u32 i;
+
+	cr_assert_eq(rmt_learner_create(&cfg, &l), 0);
+	for (i = 0; i < 600; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	train_ok(l, &res);
+	cr_assert(res.promote, "%s", res.why);
+	free(res.blob);
+	rmt_learner_installed(l, res.model_id, true);
+	/* Now jumps within a stream: the stride model is wrong. */
+	for (i = 0; i < 3000 && !rmt_learner_due(l); i++)
+		feed(l, 30000 + (u64)((i * 2654435761u) >> 10) % 60, 0);
+	cr_assert(rmt_learner_due(l), "no drift detected after %u faults", i);
+	cr_assert_lt(i, 2000);
+	rmt_learner_destroy(l);
+}
+
+Test(learn, rollback_and_refusal)
+{
+	struct rmt_learner *l;
+	struct rmt_learner_result res;
+	u32 i;
+
+	cr_assert_eq(rmt_learner_create(NULL, &l), 0);
+	for (i = 0; i < 600; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	train_ok(l, &res);
+	free(res.blob);
+	/* Refused by the datapath: still no model, the next round is due. */
+	rmt_learner_installed(l, res.model_id, false);
+	for (; i < 1200; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	cr_assert(rmt_learner_due(l));
+	train_ok(l, &res);
+	cr_assert(res.promote, "%s", res.why);
+	cr_assert_eq(res.installed_ppm, 0, "nothing is installed");
+	free(res.blob);
+	rmt_learner_installed(l, res.model_id, true);
+	/* Rolled back: the heuristic is the bar again. */
+	rmt_learner_installed(l, res.model_id, false);
+	for (; i < 1800; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	cr_assert(rmt_learner_due(l));
+	train_ok(l, &res);
+	cr_assert_eq(res.installed_ppm, 0);
+	free(res.blob);
+	rmt_learner_destroy(l);
+}
+
+Test(learn, on_a_backend)
+{
+	struct rmt_learner_config cfg = { 0 };
+	struct rmt_learner *l;
+	struct rmt_learner_result res;
+	struct rmt_backend *be;
+	char err[320] = "";
+	u32 i;
+
+	cr_assert_eq(rmt_backend_open("cpu", NULL, &be, err, sizeof(err)), 0,
+		     "%s", err);
+	cfg.backend = be;
+	cr_assert_eq(rmt_learner_create(&cfg, &l), 0);
+	for (i = 0; i < 1000; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	train_ok(l, &res);
+	cr_assert(res.promote, "%s", res.why);
+	cr_assert_gt(res.candidate_ppm, res.heuristic_ppm + 500000, "%s",
+		     res.why);
+	free(res.blob);
+	rmt_learner_destroy(l);
+	rmt_backend_close(be);
+}
+
+Test(learn, garbage_events)
+{
+	struct rmt_learner *l;
+	struct rmt_learner_result res;
+	struct rmt_msg_fault ev;
+	u64 seed = 7;
+	u32 i;
+
+	cr_assert_eq(rmt_learner_create(NULL, &l), 0);
+	rmt_learner_ingest(l, NULL, 0);
+	cr_assert_eq(rmt_learner_train(l, &res), 0);
+	cr_assert(!res.promote);
+	cr_assert(strstr(res.why, "need"), "%s", res.why);
+	for (i = 0; i < 3000; i++) {
+		u64 *w = (u64 *)&ev;
+		u32 k;
+
+		for (k = 0; k < sizeof(ev) / 8; k++) {
+			seed = seed * 6364136223846793005ull +
+			       1442695040888963407ull;
+			w[k] = seed;
+		}
+		if (i % 3)
+			ev.vma_start = REGION; /* some land in one region */
+		rmt_learner_ingest(l, &ev, 1);
+	}
+	cr_assert_eq(rmt_learner_train(l, &res), 0);
+	free(res.blob);
+	rmt_learner_destroy(l);
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * test_stream.c - vm/stream.c: faults split into streams by region and
+ * distance, a long stride stays one stream, the least recently used
+ * stream is replaced, the s_* context fields (deltas, repeat and mode
+ * counts, region size) and the accuracy counters fed back by
+ * rmt_stream_update().
+ */
+#include <criterion/criterion.h>
+
+#include "proto/msg.h"
+#include "vm/stream.h"
+
+#define REGION 0x10000000ull
+#define PAGES 4096ull
+
+static struct rmt_ctx_swap_fault fault(struct rmt_streams *st, u64 page,
+				       u64 region, u32 flags)
+{
+	struct rmt_ctx_swap_fault c = { 0 };
+
+	c.addr = region + (page << RMT_PAGE_SHIFT);
+	c.vma_start = region;
+	c.vma_end = region + (PAGES << RMT_PAGE_SHIFT);
+	c.flags = flags;
+	rmt_stream_fill(st, &c);
+	return c;
+}
+
+Test(stream, interleaved_sequential_streams_stay_apart)
+{
+	struct rmt_streams st;
+	struct rmt_ctx_swap_fault a, b;
+	u64 i;
+
+	rmt_streams_init(&st);
+	a = fault(&st, 10, REGION, RMT_FAULT_MAJOR);
+	b = fault(&st, 2000, REGION, RMT_FAULT_MAJOR);
+	cr_assert(a.s_new && b.s_new);
+	cr_assert_neq(a.s_id, b.s_id);
+	for (i = 1; i <= 9; i++) {
+		a = fault(&st, 10 + i, REGION, RMT_FAULT_MAJOR);
+		b = fault(&st, 2000 - 2 * i, REGION, RMT_FAULT_MAJOR);
+		cr_assert(!a.s_new && !b.s_new);
+	}
+	cr_assert_eq(a.s_n, RMT_STREAM_HISTORY);
+	cr_assert_eq(a.s_deltas[0], 1);
+	cr_assert_eq(a.s_deltas[7], 1);
+	cr_assert_eq(a.s_repeat, 7);
+	cr_assert_eq(a.s_mode, 1);
+	cr_assert_eq(a.s_mode_count, 8);
+	cr_assert_eq(b.s_deltas[0], -2);
+	cr_assert_eq(b.s_d0_count, 8);
+	cr_assert_eq(a.s_region_log2, 12);
+	/* Same distance, another region: a stream of its own. */
+	a = fault(&st, 20, REGION + (PAGES << RMT_PAGE_SHIFT), 0);
+	cr_assert(a.s_new);
+}
+
+Test(stream, long_stride_is_one_stream)
+{
+	struct rmt_streams st;
+	struct rmt_ctx_swap_fault c;
+	u64 i;
+
+	rmt_streams_init(&st);
+	fault(&st, 0, REGION, 0);
+	c = fault(&st, 50, REGION, 0); /* near: joins, delta 50 */
+	cr_assert(!c.s_new);
+	for (i = 2; i < 6; i++) {
+		c = fault(&st, 50 * i, REGION, 0);
+		cr_assert(!c.s_new, "stride continuation at %llu",
+			  (unsigned long long)i);
+	}
+	/* 500 pages away and not on the stride: a new stream. */
+	c = fault(&st, 800, REGION, 0);
+	cr_assert(c.s_new);
+}
+
+Test(stream, repeat_and_mode_counts)
+{
+	struct rmt_streams st;
+	struct rmt_ctx_swap_fault c;
+	static const u64 pages[] = { 100, 101, 103, 104, 106, 107, 108 };
+	u32 i;
+
+	rmt_streams_init(&st);
+	for (i = 0; i < RMT_ARRAY_SIZE(pages); i++)
+		c = fault(&st, pages[i], REGION, 0);
+	/* deltas newest first: 1 1 2 1 2 1 */
+	cr_assert_eq(c.s_n, 6);
+	cr_assert_eq(c.s_deltas[0], 1);
+	cr_assert_eq(c.s_deltas[2], 2);
+	cr_assert_eq(c.s_deltas[6], 0, "past s_n is zero");
+	cr_assert_eq(c.s_repeat, 1);
+	cr_assert_eq(c.s_mode, 1);
+	cr_assert_eq(c.s_mode_count, 4);
+	cr_assert_eq(c.s_d0_count, 4);
+	/* A fault on the stream's last page adds no delta. */
+	c = fault(&st, 108, REGION, 0);
+	cr_assert_eq(c.s_n, 6);
+	cr_assert(!c.s_new);
+}
+
+Test(stream, least_recently_used_is_replaced)
+{
+	struct rmt_streams st;
+	struct rmt_ctx_swap_fault c, first;
+	u32 i, gen;
+
+	rmt_streams_init(&st);
+	first = fault(&st, 0, REGION, 0);
+	gen = rmt_stream_gen(&st, first.s_id);
+	for (i = 1; i < RMT_STREAM_SLOTS; i++) {
+		c = fault(&st, 1000ull * i, REGION, 0);
+		cr_assert(c.s_new);
+		cr_assert_neq(c.s_id, first.s_id);
+	}
+	/* Touch the first stream: the second becomes the oldest. */
+	fault(&st, 1, REGION, 0);
+	c = fault(&st, 99999, REGION, 0);
+	cr_assert(c.s_new);
+	cr_assert_neq(c.s_id, first.s_id);
+	cr_assert_eq(rmt_stream_gen(&st, first.s_id), gen);
+	c = fault(&st, 99999 + 20000, REGION, 0);
+	cr_assert_eq(rmt_stream_gen(&st, c.s_id), 2, "slot reused");
+}
+
+Test(stream, predictions_and_lookahead_are_checked)
+{
+	struct rmt_streams st;
+	struct rmt_ctx_swap_fault c;
+	u64 meta[RMT_META_WORDS] = { 0 };
+	u32 i;
+
+	rmt_streams_init(&st);
+	c = fault(&st, 10, REGION, RMT_FAULT_MAJOR);
+	for (i = 1; i <= 4; i++) {
+		meta[RMT_STREAM_META_STEP] = 1;
+		meta[RMT_STREAM_META_AHEAD] = c.addr + (8ull << RMT_PAGE_SHIFT);
+		rmt_stream_update(&st, &c, meta, 8);
+		c = fault(&st, 10 + i, REGION, RMT_FAULT_PREFETCH_HIT);
+	}
+	cr_assert_eq(c.s_right, 4);
+	cr_assert_eq(c.s_wrong, 0);
+	cr_assert_eq(c.s_run, 4);
+	cr_assert_eq(c.s_hits, 4);
+	cr_assert_eq(c.s_issued, 32);
+	cr_assert_eq(c.s_step, 1);
+	cr_assert_eq(c.s_ahead, REGION + (21ull << RMT_PAGE_SHIFT));
+	/* A wrong guess breaks the run. */
+	meta[RMT_STREAM_META_STEP] = 5;
+	meta[RMT_STREAM_META_AHEAD] = 0;
+	rmt_stream_update(&st, &c, meta, 0);
+	c = fault(&st, 15, REGION, RMT_FAULT_MAJOR);
+	cr_assert_eq(c.s_wrong, 1);
+	cr_assert_eq(c.s_run, 0);
+	cr_assert_eq(c.s_ahead, 0);
+	cr_assert_eq(c.s_step, 0);
+	/* Counters decay instead of growing without bound. */
+	for (i = 0; i < 100; i++) {
+		meta[RMT_STREAM_META_STEP] = 1;
+		rmt_stream_update(&st, &c, meta, 32);
+		c = fault(&st, 16 + i, REGION, 0);
+	}
+	cr_assert_lt(c.s_right + c.s_wrong, RMT_STREAM_CHECK_WINDOW);
+	cr_assert_lt(c.s_issued, RMT_STREAM_ISSUED_WINDOW);
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * stream.c - stream tracking for the swap_fault hook (see stream.h).
+ */
+#include "proto/msg.h"
+#include "vm/stream.h"
+
+void rmt_streams_init(struct rmt_streams *st)
+{
+	memset(st, 0, sizeof(*st));
+}
+
+static u64 rmt_dist(u64 a, u64 b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/*
+ * The stream of page pg in region: one whose stride lands exactly on pg
+ * first (a long stride is still one stream), else the nearest within
+ * RMT_STREAM_NEAR pages, else a new stream in a free or the least
+ * recently used slot.
+ */
+static u32 rmt_stream_find(struct rmt_streams *st, u64 region, u64 pg,
+			   bool *fresh)
+{
+	u32 i, best = RMT_STREAM_SLOTS, lru = 0;
+	u64 best_dist = (u64)RMT_STREAM_NEAR + 1;
+
+	for (i = 0; i < RMT_STREAM_SLOTS; i++) {
+		const struct rmt_stream *s = &st->s[i];
+
+		if (s->used < st->s[lru].used)
+			lru = i;
+		if (!s->used || s->region != region)
+			continue;
+		if (s->n && s->last + (u64)s->d[0] == pg) {
+			*fresh = false;
+			return i;
+		}
+		if (rmt_dist(s->last, pg) < best_dist) {
+			best_dist = rmt_dist(s->last, pg);
+			best = i;
+		}
+	}
+	if (best < RMT_STREAM_SLOTS) {
+		*fresh = false;
+		return best;
+	}
+	*fresh = true;
+	return lru;
+}
+
+static void rmt_stream_start(struct rmt_stream *s, u64 region, u64 pg)
+{
+	u32 gen = s->gen + 1;
+
+	memset(s, 0, sizeof(*s));
+	s->gen = gen;
+	s->region = region;
+	s->last = pg;
+}
+
+/* Checks the previous prediction against this fault, then records it. */
+static void rmt_stream_advance(struct rmt_stream *s, u64 pg, u32 flags)
+{
+	if (s->expect) {
+		if (pg == s->expect) {
+			s->right++;
+			if (s->run < 0xffffu)
+				s->run++;
+		} else {
+			s->wrong++;
+			s->run = 0;
+		}
+		if (s->right + s->wrong >= RMT_STREAM_CHECK_WINDOW) {
+			s->right >>= 1;
+			s->wrong >>= 1;
+		}
+		s->expect = 0;
+	}
+	if (flags & RMT_FAULT_PREFETCH_HIT)
+		s->hits++;
+	if (pg == s->last)
+		return;
+	memmove(&s->d[1], &s->d[0], sizeof(s->d) - sizeof(s->d[0]));
+	s->d[0] = (s64)(pg - s->last);
+	if (s->n < RMT_STREAM_HISTORY)
+		s->n++;
+	s->last = pg;
+}
+
+static u32 rmt_log2(u64 v)
+{
+	return v > 1 ? 63u - (u32)__builtin_clzll(v) : 0;
+}
+
+static void rmt_stream_export(const struct rmt_stream *s,
+			      struct rmt_ctx_swap_fault *c)
+{
+	u32 i, j, k, best = 0;
+
+	c->s_n = s->n;
+	memset(c->s_deltas, 0, sizeof(c->s_deltas));
+	memcpy(c->s_deltas, s->d, s->n * sizeof(s->d[0]));
+	c->s_repeat = 0;
+	while (c->s_repeat + 1 < s->n && s->d[c->s_repeat + 1] == s->d[0])
+		c->s_repeat++;
+	c->s_mode = s->n ? s->d[0] : 0;
+	c->s_mode_count = s->n;
+	c->s_d0_count = s->n;
+	/* A steady stride (the common case) is its own mode. */
+	for (i = c->s_repeat + 1 < s->n ? 0 : s->n; i < s->n; i++) {
+		for (k = 0, j = 0; j < s->n; j++)
+			k += s->d[j] == s->d[i];
+		if (i == 0)
+			c->s_d0_count = k;
+		if (k > best) {
+			best = k;
+			c->s_mode = s->d[i];
+			c->s_mode_count = k;
+		}
+	}
+	c->s_region_log2 = c->vma_end > c->vma_start ?
+				   rmt_log2((c->vma_end - c->vma_start) >>
+					    RMT_PAGE_SHIFT) :
+				   0;
+	c->s_run = s->run;
+	c->s_ahead = s->ahead;
+	c->s_step = s->step;
+	c->s_hits = s->hits;
+	c->s_issued = s->issued;
+	c->s_right = s->right;
+	c->s_wrong = s->wrong;
+}
+
+u32 rmt_stream_fill(struct rmt_streams *st, struct rmt_ctx_swap_fault *c)
+{
+	u64 pg = c->addr >> RMT_PAGE_SHIFT;
+	struct rmt_stream *s;
+	bool fresh;
+	u32 i;
+
+	i = rmt_stream_find(st, c->vma_start, pg, &fresh);
+	s = &st->s[i];
+	if (fresh)
+		rmt_stream_start(s, c->vma_start, pg);
+	else
+		rmt_stream_advance(s, pg, c->flags);
+	s->used = ++st->tick;
+	c->s_id = i;
+	c->s_new = fresh;
+	rmt_stream_export(s, c);
+	return i;
+}
+
+void rmt_stream_update(struct rmt_streams *st,
+		       const struct rmt_ctx_swap_fault *c, const u64 *meta,
+		       u32 n_pages)
+{
+	struct rmt_stream *s = &st->s[c->s_id % RMT_STREAM_SLOTS];
+	s64 step = (s64)meta[RMT_STREAM_META_STEP];
+
+	s->expect = step ? (c->addr >> RMT_PAGE_SHIFT) + (u64)step : 0;
+	s->ahead = meta[RMT_STREAM_META_AHEAD];
+	s->step = s->ahead ? step : 0;
+	s->issued += n_pages;
+	if (s->issued >= RMT_STREAM_ISSUED_WINDOW) {
+		s->issued >>= 1;
+		s->hits >>= 1;
+	}
+}

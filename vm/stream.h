@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * stream.h - stream tracking for the swap_fault hook (freestanding: the
+ * user-space pager, the kernel module and the learner all run this same
+ * code, so the features a model is trained on are exactly the ones it
+ * sees at inference).  The fault stream is split into streams: faults
+ * close together within one region.  Each stream keeps its last page
+ * deltas and what its lookahead and accuracy check need.  A fixed number
+ * of streams; the least recently used one is replaced.
+ *
+ * Per fault: rmt_stream_fill() assigns the fault to a stream and fills
+ * the context's s_* fields; the pipeline runs; rmt_stream_update() then
+ * records what the decision asked for.  The program reports its decision
+ * in metadata words (RMT_STREAM_META_*).
+ */
+#ifndef RMT_VM_STREAM_H
+#define RMT_VM_STREAM_H
+
+#include "vm/hook.h"
+
+#define RMT_STREAM_SLOTS 16u
+/* A fault this many pages or fewer from a stream's last one joins it. */
+#define RMT_STREAM_NEAR 64
+/* Decayed counters are halved once they reach these sums. */
+#define RMT_STREAM_ISSUED_WINDOW 256u
+#define RMT_STREAM_CHECK_WINDOW 32u
+
+/* Metadata words the program leaves for rmt_stream_update(). */
+#define RMT_STREAM_META_STEP 0 /* predicted next delta (pages), 0: none */
+#define RMT_STREAM_META_AHEAD 1 /* new furthest page address asked for */
+
+struct rmt_stream {
+	u64 region; /* vma_start */
+	u64 last; /* page number of the latest fault */
+	u64 used; /* tick of the latest fault, for replacement */
+	u32 gen; /* bumped each time the slot starts a new stream */
+	u32 n;
+	s64 d[RMT_STREAM_HISTORY]; /* deltas, newest first */
+	u64 expect; /* page the last prediction said comes next, 0: none */
+	u64 ahead;
+	s64 step;
+	u32 run, hits, issued, right, wrong;
+};
+
+struct rmt_streams {
+	u64 tick;
+	struct rmt_stream s[RMT_STREAM_SLOTS];
+};
+
+void rmt_streams_init(struct rmt_streams *st);
+
+/*
+ * Assign the fault in c (addr, vma_start, vma_end, flags) to a stream and
+ * fill c's s_* fields; returns the stream's slot.
+ */
+u32 rmt_stream_fill(struct rmt_streams *st, struct rmt_ctx_swap_fault *c);
+
+/*
+ * After the decision for c: meta are the run's metadata words, n_pages
+ * the pages it asked for.
+ */
+void rmt_stream_update(struct rmt_streams *st,
+		       const struct rmt_ctx_swap_fault *c, const u64 *meta,
+		       u32 n_pages);
+
+/* The generation of slot i (a new stream there bumps it). */
+static inline u32 rmt_stream_gen(const struct rmt_streams *st, u32 i)
+{
+	return st->s[i % RMT_STREAM_SLOTS].gen;
+}
+
+#endif /* RMT_VM_STREAM_H */
