@@ -37,6 +37,11 @@ int rmt_dp_attach(const char *where, struct rmt_dp **out, char *err,
 int rmt_dp_from_fds(int event_fd, int command_fd, int stats_fd,
 		    struct rmt_dp **out, char *err, size_t err_size);
 void rmt_dp_detach(struct rmt_dp *dp);
+/*
+ * 0 while the datapath is there; -ENOTCONN once it has gone (the run
+ * ended: its control socket closed).  In-process handles always answer 0.
+ */
+int rmt_dp_check(struct rmt_dp *dp);
 
 /*
  * Up to max fault events, oldest first; 0 when the ring is empty.
@@ -56,9 +61,15 @@ u64 rmt_dp_dropped(const struct rmt_dp *dp);
  * the reply: 0 when installed, the datapath's negative errno and reason
  * (in err) when it refused, -ETIMEDOUT without a reply.
  */
-int rmt_dp_install_model(struct rmt_dp *dp, u16 hook_id, u32 slot,
-			 u64 model_id, const void *blob, size_t len,
-			 unsigned int timeout_ms, char *err, size_t err_size);
+int rmt_dp_install_model(struct rmt_dp *dp, u16 hook_id, u32 slot, u64 model_id,
+			 const void *blob, size_t len, unsigned int timeout_ms,
+			 char *err, size_t err_size);
+/*
+ * One command (proto/msg.h enum rmt_cmd_op, arg0 its argument: the slot
+ * for RMT_CMD_RESET_DEFAULT); the reply's status, its reason in err.
+ */
+int rmt_dp_command(struct rmt_dp *dp, u32 op, u16 hook_id, u32 arg0,
+		   unsigned int timeout_ms, char *err, size_t err_size);
 /* Empties the slot: the action falls back to its default heuristic. */
 int rmt_dp_clear_model(struct rmt_dp *dp, u16 hook_id, u32 slot,
 		       unsigned int timeout_ms, char *err, size_t err_size);

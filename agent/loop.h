@@ -16,12 +16,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "agent/backend.h"
 #include "agent/learn.h"
 
 struct rmt_dp;
 
 struct rmt_agent_config {
 	const char *backend; /* "auto", "cpu", "cuda", "dpdk"; NULL: "cpu" */
+	const struct rmt_backend_opts *backend_opts; /* NULL: defaults */
 	const char *registry; /* directory, NULL: none */
 	struct rmt_learner_config learn;
 	/* Decision log: one line each; NULL: stderr. */

@@ -18,6 +18,18 @@ static int check_sample(const struct rmt_msg_sample *s, u32 len)
 	return check_fixed(len, sizeof(*s) + 4u * s->n_features);
 }
 
+static int check_reply(const struct rmt_msg_reply *r, u32 len)
+{
+	u32 i;
+
+	if (len != sizeof(*r) || r->status > 0)
+		return -EBADMSG;
+	for (i = 0; i < RMT_REPLY_REASON_LEN; i++)
+		if (!r->reason[i])
+			return 0;
+	return -EBADMSG;
+}
+
 static int check_command(const struct rmt_msg_command *c, u32 len)
 {
 	if (len != sizeof(*c))
@@ -78,6 +90,8 @@ int rmt_msg_check(u16 type, const void *payload, u32 len)
 		return check_fixed(len, sizeof(struct rmt_msg_stats));
 	case RMT_MSG_GUARDRAIL:
 		return check_fixed(len, sizeof(struct rmt_msg_guardrail));
+	case RMT_MSG_REPLY:
+		return check_reply(payload, len);
 	case RMT_MSG_COMMAND:
 		return check_command(payload, len);
 	case RMT_MSG_TABLE_ENTRY:

@@ -5,7 +5,7 @@
  * asserts) and the limits the receiving side enforces with rmt_msg_check().
  *
  * Datapath -> agent: fault events, training samples, statistics, guardrail
- * events.  Agent -> datapath: commands, table entries, model blobs (in
+ * events, replies to commands and model blobs.  Agent -> datapath: commands, table entries, model blobs (in
  * chunks, each carrying the CRC32C of the whole blob).
  */
 #ifndef RMT_PROTO_MSG_H
@@ -20,6 +20,7 @@ enum rmt_msg_type {
 	RMT_MSG_SAMPLE = 2,
 	RMT_MSG_STATS = 3,
 	RMT_MSG_GUARDRAIL = 4,
+	RMT_MSG_REPLY = 5,
 	RMT_MSG_COMMAND = 16,
 	RMT_MSG_TABLE_ENTRY = 17,
 	RMT_MSG_MODEL_BLOB = 18,
@@ -83,6 +84,23 @@ struct rmt_msg_guardrail {
 	u32 accuracy_ppm; /* measured accuracy over the window */
 	u32 threshold_ppm;
 	u32 window;
+};
+
+#define RMT_REPLY_REASON_LEN 96u
+
+/*
+ * The datapath's answer to one command (req_type RMT_MSG_COMMAND) or one
+ * whole model blob (RMT_MSG_MODEL_BLOB, after its last chunk or its first
+ * bad one): status 0 or a negative errno, and a NUL-terminated reason.
+ */
+struct rmt_msg_reply {
+	u32 seq;
+	s32 status;
+	u16 req_type;
+	u16 hook_id;
+	u32 slot;
+	u64 model_id; /* of the blob, or the model in use after a command */
+	char reason[RMT_REPLY_REASON_LEN];
 };
 
 enum rmt_cmd_op {
@@ -174,6 +192,8 @@ _Static_assert(sizeof(struct rmt_msg_sample) == 16, "sample header is ABI");
 _Static_assert(sizeof(struct rmt_msg_stats) == 64, "stats record is ABI");
 _Static_assert(__builtin_offsetof(struct rmt_msg_stats, lookups) == 16, "ABI");
 _Static_assert(sizeof(struct rmt_msg_guardrail) == 32, "guardrail is ABI");
+_Static_assert(sizeof(struct rmt_msg_reply) == 120, "reply is ABI");
+_Static_assert(__builtin_offsetof(struct rmt_msg_reply, reason) == 24, "ABI");
 _Static_assert(sizeof(struct rmt_msg_command) == 24, "command is ABI");
 _Static_assert(sizeof(struct rmt_msg_key_field) == 24, "key field is ABI");
 _Static_assert(sizeof(struct rmt_msg_table_entry) == 24, "entry header is ABI");

@@ -489,6 +489,20 @@ static void emit(struct rmt_pager *p, const struct rmt_us_fault_ctx *ctx,
 	p->st->ring_dropped = p->ring.dropped;
 }
 
+int rmt_pager_emit(struct rmt_pager *p, uint16_t type, const void *rec,
+		   uint32_t len)
+{
+	int err;
+
+	if (!p->have_ring)
+		return -ENODEV;
+	pthread_mutex_lock(&p->lock);
+	err = rmt_ring_produce(&p->ring, type, rec, len);
+	p->st->ring_dropped = p->ring.dropped;
+	pthread_mutex_unlock(&p->lock);
+	return err;
+}
+
 static void handle_fault(struct rmt_pager *p, const struct uffd_msg *m,
 			 uint64_t t_read)
 {

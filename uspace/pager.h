@@ -70,4 +70,12 @@ int rmt_pager_discard(struct rmt_pager *p, void *addr, size_t len);
 
 struct rmt_us_stats *rmt_pager_stats(struct rmt_pager *p);
 
+/*
+ * Put one record on the fault ring from a thread other than the fault
+ * thread (the ring has one producer: this takes the pager's lock).
+ * 0, -ENOSPC/-EMSGSIZE when it was dropped (counted), -ENODEV: no ring.
+ */
+int rmt_pager_emit(struct rmt_pager *p, uint16_t type, const void *rec,
+		   uint32_t len);
+
 #endif /* RMT_US_PAGER_H */

@@ -8,8 +8,9 @@
  * smaller goes to glibc.  Configured by environment
  * variables that rmt-run sets (RMT_MEM_LIMIT, RMT_FAR_LATENCY,
  * RMT_FETCH_DEPTH, RMT_INACTIVE, RMT_THRESHOLD, RMT_PREFETCHER,
- * RMT_STATS_FD, RMT_RING_FD), all removed at start so that child
- * processes run plain.
+ * RMT_STATS_FD, RMT_RING_FD, RMT_CMD_FD), all removed at start so that
+ * child processes run plain.  With a command ring (RMT_CMD_FD) a control
+ * thread (control.h) takes model blobs and commands from an agent.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -24,7 +25,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "proto/msg.h"
 #include "proto/user/ring_mem.h"
+#include "uspace/control.h"
 #include "uspace/fetch.h"
 #include "uspace/pager.h"
 #include "uspace/parse.h"
@@ -37,6 +40,18 @@ void __libc_free(void *p);
 void *__libc_memalign(size_t align, size_t n);
 
 static struct rmt_pager *pager;
+static struct rmt_us_ctl *ctl;
+static struct rmt_us_rmt_pf *prefetcher;
+/*
+ * With a command ring and a prefetcher without model slot 0 (none,
+ * readahead, leap), the learned program waits beside it: an agent's model
+ * goes into its slot and switches the hook over to it; clearing the slot
+ * switches back.  The fault thread reads `active` once per fault.
+ */
+static struct rmt_us_rmt_pf *standby;
+static struct rmt_us_rmt_pf *active;
+static const char *prefetcher_name = "none";
+static struct rmt_ring_map cmd_ring = { -1, NULL, 0 };
 static size_t (*real_usable_size)(void *);
 static size_t threshold = 1u << 20;
 static bool report_at_exit;
@@ -71,6 +86,51 @@ static void *map_fd(const char *v, size_t len)
 	}
 	close((int)fd);
 	return m;
+}
+
+static int run_active(void *priv, const struct rmt_us_fault_ctx *ctx,
+		      uint64_t *pages, unsigned int max)
+{
+	struct rmt_us_rmt_pf *pf = __atomic_load_n(&active, __ATOMIC_ACQUIRE);
+
+	return pf ? rmt_us_rmt_pf_run(pf, ctx, pages, max) : 0;
+}
+
+static void region_all(void *priv, uint64_t start, uint64_t end, bool added)
+{
+	if (prefetcher)
+		rmt_us_rmt_pf_region(prefetcher, start, end, added);
+	if (standby)
+		rmt_us_rmt_pf_region(standby, start, end, added);
+}
+
+static void setup_prefetch(struct rmt_pager_config *c)
+{
+	char err[256] = "";
+	uint32_t n_in;
+
+	if (cmd_ring.mem &&
+	    (!prefetcher || rmt_us_rmt_pf_slot_inputs(prefetcher, 0, &n_in)) &&
+	    rmt_us_rmt_pf_open("learned", &standby, err, sizeof(err))) {
+		fprintf(stderr, "rmt-preload: the learned program: %s\n", err);
+		_exit(1);
+	}
+	active = prefetcher;
+	if (prefetcher || standby) {
+		c->prefetch = run_active;
+		c->region = region_all;
+	}
+}
+
+/* Installs into the standby's slot and switches over to it, or back. */
+static int install_switch(void *priv, uint32_t slot, struct rmt_model *m)
+{
+	int err = rmt_us_rmt_pf_install_model(standby, slot, m);
+
+	if (!err)
+		__atomic_store_n(&active, m ? standby : prefetcher,
+				 __ATOMIC_RELEASE);
+	return err;
 }
 
 static void configure(struct rmt_pager_config *c)
@@ -114,11 +174,8 @@ static void configure(struct rmt_pager_config *c)
 				err);
 			_exit(2);
 		}
-		if (pf) {
-			c->prefetch = rmt_us_rmt_pf_run;
-			c->region = rmt_us_rmt_pf_region;
-			c->prefetch_priv = pf;
-		}
+		prefetcher = pf;
+		prefetcher_name = s;
 	}
 	if ((s = take_env("RMT_STATS_FD")))
 		c->stats = map_fd(s, sizeof(struct rmt_us_stats));
@@ -134,6 +191,55 @@ static void configure(struct rmt_pager_config *c)
 		}
 		c->ring_mem = ring.mem;
 		c->ring_len = ring.len;
+	}
+	if ((s = take_env("RMT_CMD_FD"))) {
+		if (rmt_us_parse_count(s, 0, 1 << 20, &fd))
+			die("descriptor", s);
+		if (rmt_ring_map_fd((int)fd, &cmd_ring)) {
+			fprintf(stderr, "rmt-preload: cannot map the command "
+					"ring\n");
+			_exit(1);
+		}
+	}
+	setup_prefetch(c);
+}
+
+static int emit_reply(void *arg, const void *rec, uint32_t len)
+{
+	return rmt_pager_emit(arg, RMT_MSG_REPLY, rec, len);
+}
+
+/* The control thread, when rmt-run gave us a command ring. */
+static void start_control(void)
+{
+	struct rmt_us_ctl_config cc = {
+		.cmd_mem = cmd_ring.mem,
+		.cmd_len = cmd_ring.len,
+		.reply = emit_reply,
+		.reply_arg = pager,
+		.stats = rmt_pager_stats(pager),
+		.prefetcher = prefetcher_name,
+	};
+	int err;
+
+	if (!cmd_ring.mem)
+		return;
+	if (standby) {
+		cc.target.priv = standby;
+		cc.target.slot_inputs = rmt_us_rmt_pf_slot_inputs;
+		cc.target.set_model = install_switch;
+	} else if (prefetcher) {
+		cc.target.priv = prefetcher;
+		cc.target.slot_inputs = rmt_us_rmt_pf_slot_inputs;
+		cc.target.set_model = rmt_us_rmt_pf_install_model;
+	}
+	err = rmt_us_ctl_create(&cc, true, &ctl);
+	if (err) {
+		fprintf(stderr,
+			"rmt-preload: cannot start the control "
+			"thread: %s\n",
+			strerror(-err));
+		_exit(1);
 	}
 }
 
@@ -177,6 +283,7 @@ __attribute__((constructor)) static void preload_init(void)
 			strerror(-err), why[0] ? ": " : "", why);
 		_exit(1);
 	}
+	start_control();
 	pthread_atfork(NULL, NULL, warn_fork);
 	atexit(report);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mlib/slot.h"
 #include "uspace/fetch.h"
 #include "uspace/rmt_prefetch.h"
 #include "vm/jit.h"
@@ -20,8 +21,18 @@ extern const char rmt_us_prog_readahead[];
 extern const char rmt_us_prog_leap[];
 extern const char rmt_us_prog_learned[];
 
+struct rmt_us_rmt_pf;
+
+/* What a model slot's function gets: its slot and where the slots are. */
+struct rmt_us_slot_ref {
+	struct rmt_us_rmt_pf *pf;
+	u32 slot;
+};
+
 struct rmt_us_rmt_pf {
 	struct rmt_program prog;
+	struct rmt_slots slots;
+	struct rmt_us_slot_ref refs[RMT_MODEL_SLOTS];
 	struct rmt_hook_scratch scratch;
 	struct rmt_ctx_swap_fault ctx;
 	struct rmt_decision d;
@@ -48,6 +59,68 @@ static void compile_actions(struct rmt_pipeline *p)
 		    rmt_jit_compile(&p->actions[i].prog, log, sizeof(log)))
 			return;
 	rmt_pipeline_set_exec(p, rmt_jit_exec);
+}
+
+/* Runs inside the pipeline's RCU read section. */
+static int slot_infer(void *arg, const s32 *in, u32 n_in, s32 *out)
+{
+	const struct rmt_us_slot_ref *ref = arg;
+	const struct rmt_model *m = rmt_slot_get(&ref->pf->slots, ref->slot);
+	struct rmt_infer_out o;
+	int err;
+
+	if (!m)
+		return -ENOENT;
+	if (m->n_features != n_in)
+		return -EINVAL;
+	err = rmt_model_infer(m, in, &o);
+	if (err)
+		return err;
+	*out = o.value;
+	return 0;
+}
+
+static int setup_slots(struct rmt_us_rmt_pf *pf)
+{
+	u32 i;
+	int err = rmt_slots_init(&pf->slots, RMT_MODEL_SLOTS);
+
+	for (i = 0; !err && i < pf->prog.n_models; i++) {
+		const struct rmt_model_decl *d = &pf->prog.models[i];
+		struct rmt_model_slot ms = { slot_infer, &pf->refs[d->slot],
+					     d->n_in };
+
+		pf->refs[d->slot].pf = pf;
+		pf->refs[d->slot].slot = d->slot;
+		err = rmt_pipeline_set_model(pf->prog.pipe, d->slot, &ms);
+	}
+	return err;
+}
+
+int rmt_us_rmt_pf_slot_inputs(void *priv, uint32_t slot, uint32_t *n_in)
+{
+	struct rmt_us_rmt_pf *pf = priv;
+	u32 i;
+
+	for (i = 0; i < pf->prog.n_models; i++) {
+		if (pf->prog.models[i].slot == slot) {
+			*n_in = pf->prog.models[i].n_in;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int rmt_us_rmt_pf_install_model(void *priv, uint32_t slot, struct rmt_model *m)
+{
+	struct rmt_us_rmt_pf *pf = priv;
+	uint32_t n_in;
+
+	if (rmt_us_rmt_pf_slot_inputs(pf, slot, &n_in))
+		return -ENOENT;
+	if (m && m->n_features != n_in)
+		return -EINVAL;
+	return rmt_slot_install(&pf->slots, slot, m);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -94,6 +167,15 @@ int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
 		rmt_program_free(&pf->prog);
 		r = -EINVAL;
 	}
+	if (!r) {
+		r = setup_slots(pf);
+		if (r) {
+			snprintf(err, err_size, "%s: cannot set up model slots",
+				 name);
+			rmt_slots_destroy(&pf->slots);
+			rmt_program_free(&pf->prog);
+		}
+	}
 	if (r) {
 		rmt_free(pf);
 		return r;
@@ -115,6 +197,7 @@ void rmt_us_rmt_pf_close(struct rmt_us_rmt_pf *pf)
 	for (i = 0; i < pf->prog.pipe->n_actions; i++)
 		rmt_jit_free(&pf->prog.pipe->actions[i].prog);
 	rmt_program_free(&pf->prog);
+	rmt_slots_destroy(&pf->slots);
 	rmt_free(pf);
 }
 
@@ -147,12 +230,6 @@ int rmt_us_rmt_pf_run(void *priv, const struct rmt_us_fault_ctx *ctx,
 	for (i = 0; i < n; i++)
 		pages[i] = pf->d.pages[i];
 	return (int)n;
-}
-
-int rmt_us_rmt_pf_set_model(struct rmt_us_rmt_pf *pf, u32 slot,
-			    const struct rmt_model_slot *m)
-{
-	return rmt_pipeline_set_model(pf->prog.pipe, slot, m);
 }
 
 /* The id of the swap_fault context field called name. */

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "mlib/model.h"
 #include "uspace/hook.h"
 #include "vm/pipeline.h"
 
@@ -30,14 +31,6 @@ int rmt_us_rmt_pf_run(void *pf, const struct rmt_us_fault_ctx *ctx,
 		      uint64_t *pages, unsigned int max);
 
 /*
- * Fills (m) or empties (NULL) a model slot of the program, for callers
- * that run the pipeline on one thread (rmt-replay); the live pager
- * installs models through its control path.
- */
-int rmt_us_rmt_pf_set_model(struct rmt_us_rmt_pf *pf, u32 slot,
-			    const struct rmt_model_slot *m);
-
-/*
  * The rmt_us_region_fn to install with pf: for each table keyed on
  * vma_start (ternary) with a catch-all entry, a region gets its own copy
  * of that entry (one priority higher, exact on the region's start), so
@@ -45,5 +38,19 @@ int rmt_us_rmt_pf_set_model(struct rmt_us_rmt_pf *pf, u32 slot,
  * state; the copy goes when the region does.
  */
 void rmt_us_rmt_pf_region(void *pf, uint64_t start, uint64_t end, bool added);
+
+/*
+ * Model slots: the program's `model SLOT NAME inputs N` declarations are
+ * served from RCU-protected slots (mlib/slot.h), empty at first (the
+ * model helper then answers -ENOENT and the program falls back to its
+ * heuristic).  0 and *n_in for a declared slot, else -ENOENT.
+ */
+int rmt_us_rmt_pf_slot_inputs(void *pf, uint32_t slot, uint32_t *n_in);
+/*
+ * Publish m (already parsed and verified; NULL empties the slot), wait
+ * for a grace period and free the model it replaced.  Control path only;
+ * callers serialize.  The slot owns m from here on.
+ */
+int rmt_us_rmt_pf_install_model(void *pf, uint32_t slot, struct rmt_model *m);
 
 #endif /* RMT_US_RMT_PREFETCH_H */

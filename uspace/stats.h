@@ -40,6 +40,11 @@ struct rmt_us_stats {
 	uint64_t hook_errors;
 	uint64_t prefetch_skipped; /* asked for, not in far memory */
 	uint64_t ring_dropped;
+	/* Written by the control thread (control.h) only. */
+	uint64_t models_installed; /* model blobs accepted and installed */
+	uint64_t models_rejected; /* blobs refused, with a reply saying why */
+	uint64_t model_id; /* of the model in use, 0: none */
+	uint64_t commands; /* commands and blobs answered */
 	uint64_t limit_pages;
 	uint64_t peak_resident;
 	uint64_t far_bytes; /* far memory allocated at its peak */

@@ -130,3 +130,19 @@ Test(msg, unknown_types)
 		0);
 	cr_assert_eq(rmt_msg_check(RMT_MSG_GUARDRAIL, buf, 31), -EBADMSG);
 }
+
+Test(msg, replies_carry_a_terminated_reason)
+{
+	struct rmt_msg_reply *r = (void *)buf;
+
+	memset(buf, 0, sizeof(buf));
+	r->status = -EINVAL;
+	strcpy(r->reason, "bad crc");
+	cr_assert_eq(rmt_msg_check(RMT_MSG_REPLY, r, sizeof(*r)), 0);
+	cr_assert_eq(rmt_msg_check(RMT_MSG_REPLY, r, sizeof(*r) - 8), -EBADMSG);
+	r->status = 1;
+	cr_assert_eq(rmt_msg_check(RMT_MSG_REPLY, r, sizeof(*r)), -EBADMSG);
+	r->status = 0;
+	memset(r->reason, 'x', sizeof(r->reason));
+	cr_assert_eq(rmt_msg_check(RMT_MSG_REPLY, r, sizeof(*r)), -EBADMSG);
+}

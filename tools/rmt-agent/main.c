@@ -1,21 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * main.c - rmt-agent, the user-space agent's daemon.  For now it answers
- * one question: which backend would train the models (--probe), and if
+ * main.c - rmt-agent, the user-space agent's daemon: attaches to a
+ * datapath (`rmt-run --control SOCKET`) and runs the learning loop of
+ * agent/loop.h on it until the datapath goes away or a signal asks it to
+ * stop; or (--probe) says which backend would train the models and, if
  * an accelerator cannot be used, why.
  */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/backend.h"
+#include "agent/datapath.h"
+#include "agent/loop.h"
 
 static const char usage[] =
-	"usage: rmt-agent --backend auto|cpu|cuda|dpdk --probe [OPTIONS]\n"
+	"usage: rmt-agent --attach SOCKET [OPTIONS]\n"
+	"       rmt-agent --probe [--backend KIND] [OPTIONS]\n"
 	"\n"
-	"  --backend KIND     where to train (default auto: a usable GPU,\n"
-	"                     DPDK cores if --eal is given, else the CPU)\n"
+	"  --attach SOCKET    attach to a datapath: the socket of rmt-run\n"
+	"                     --control SOCKET (or unix:SOCKET); drain its\n"
+	"                     fault events, train, install and watch models\n"
+	"                     until the run ends or SIGINT/SIGTERM\n"
+	"  --backend KIND     where to train: auto (default: a usable GPU,\n"
+	"                     DPDK cores if --eal is given, else the CPU),\n"
+	"                     cpu, cuda or dpdk\n"
+	"  --registry DIR     keep installed models in a model registry\n"
+	"                     (created if missing; rmtctl models ...): save\n"
+	"                     each, resume a workload from its current one,\n"
+	"                     follow rollbacks and pins made there\n"
+	"  --log FILE         the decision log (one line per decision;\n"
+	"                     default standard error)\n"
+	"  --first-model N    faults before the first model (500)\n"
+	"  --retrain N        faults between training rounds (4000)\n"
 	"  --probe            print what the backend runs on, or why it\n"
 	"                     falls back to the CPU, and exit\n"
 	"  --threads N        CPU backend threads (default 2)\n"
@@ -26,9 +48,24 @@ static const char usage[] =
 	"                     --no-telemetry --iova-mode=va\")\n"
 	"  --help             this text\n";
 
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
 static void print_line(void *arg, const char *line)
 {
 	printf("%s\n", line);
+}
+
+static void log_line(void *arg, const char *line)
+{
+	FILE *f = arg;
+
+	fprintf(f, "%s\n", line);
+	fflush(f);
 }
 
 static int parse_u32(const char *s, const char *what, u32 max, u32 *out)
@@ -45,10 +82,65 @@ static int parse_u32(const char *s, const char *what, u32 max, u32 *out)
 	return 0;
 }
 
+static int probe(const char *kind, struct rmt_backend_opts *bo)
+{
+	struct rmt_backend *b;
+	char err[256];
+
+	bo->log = print_line;
+	if (rmt_backend_open(kind, bo, &b, err, sizeof(err))) {
+		fprintf(stderr, "rmt-agent: %s\n", err);
+		return 2;
+	}
+	printf("runs on: %s: %s\n", rmt_backend_info(b)->name,
+	       rmt_backend_info(b)->device);
+	rmt_backend_close(b);
+	return 0;
+}
+
+static int attach(const char *where, struct rmt_agent_config *c)
+{
+	struct rmt_agent_stats s;
+	struct rmt_agent *a;
+	struct rmt_dp *dp;
+	char err[256];
+	int r;
+
+	r = rmt_dp_attach(where, &dp, err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "rmt-agent: cannot attach: %s\n", err);
+		return 1;
+	}
+	r = rmt_agent_start(dp, c, &a, err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "rmt-agent: %s\n", err);
+		rmt_dp_detach(dp);
+		return r == -EINVAL ? 2 : 1;
+	}
+	while (!stop && !rmt_dp_check(dp))
+		usleep(20000);
+	rmt_agent_stats(a, &s);
+	rmt_agent_stop(a);
+	rmt_dp_detach(dp);
+	fprintf(stderr,
+		"rmt-agent: %s; events %llu, dropped %llu, models "
+		"installed %llu, rolled back %llu\n",
+		stop ? "stopped by a signal" : "the datapath has gone",
+		(unsigned long long)s.events, (unsigned long long)s.dropped,
+		(unsigned long long)s.models_installed,
+		(unsigned long long)s.rolled_back);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "attach", required_argument, NULL, 'a' },
 		{ "backend", required_argument, NULL, 'b' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "registry", required_argument, NULL, 'R' },
+		{ "first-model", required_argument, NULL, 'f' },
+		{ "retrain", required_argument, NULL, 'r' },
 		{ "probe", no_argument, NULL, 'p' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "cuda-device", required_argument, NULL, 'd' },
@@ -57,20 +149,39 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct rmt_backend_opts bo = { .log = print_line };
-	const char *kind = "auto";
-	struct rmt_backend *b;
-	bool probe = false;
-	char err[256];
-	int c;
+	struct rmt_backend_opts bo = { 0 };
+	struct rmt_agent_config ac = { 0 };
+	const char *kind = "auto", *where = NULL, *log = NULL;
+	bool do_probe = false;
+	FILE *logf = NULL;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
+		case 'a':
+			where = optarg;
+			break;
 		case 'b':
 			kind = optarg;
 			break;
+		case 'L':
+			log = optarg;
+			break;
+		case 'R':
+			ac.registry = optarg;
+			break;
+		case 'f':
+			if (parse_u32(optarg, "--first-model", 1u << 30,
+				      &ac.learn.first_model_faults))
+				return 2;
+			break;
+		case 'r':
+			if (parse_u32(optarg, "--retrain", 1u << 30,
+				      &ac.learn.retrain_faults))
+				return 2;
+			break;
 		case 'p':
-			probe = true;
+			do_probe = true;
 			break;
 		case 't':
 			if (parse_u32(optarg, "--threads", 256,
@@ -96,19 +207,41 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc || !probe) {
+	if (optind < argc || do_probe == !!where) {
 		fprintf(stderr, "rmt-agent: %s\n%s",
 			optind < argc ? "unexpected argument" :
-					"nothing to do: give --probe",
+			where ? "--probe and --attach exclude each other" :
+				"nothing to do: give --attach or --probe",
 			usage);
 		return 2;
 	}
-	if (rmt_backend_open(kind, &bo, &b, err, sizeof(err))) {
-		fprintf(stderr, "rmt-agent: %s\n", err);
+	if (strcmp(kind, "auto") && strcmp(kind, "cpu") &&
+	    strcmp(kind, "cuda") && strcmp(kind, "dpdk")) {
+		fprintf(stderr,
+			"rmt-agent: unknown --backend '%s' (auto, cpu, "
+			"cuda or dpdk)\n",
+			kind);
 		return 2;
 	}
-	printf("runs on: %s: %s\n", rmt_backend_info(b)->name,
-	       rmt_backend_info(b)->device);
-	rmt_backend_close(b);
-	return 0;
+	if (do_probe)
+		return probe(kind, &bo);
+	if (log) {
+		logf = fopen(log, "a");
+		if (!logf) {
+			fprintf(stderr, "rmt-agent: cannot write %s: %s\n", log,
+				strerror(errno));
+			return 2;
+		}
+		ac.log = log_line;
+		ac.log_arg = logf;
+	}
+	ac.backend = kind;
+	ac.backend_opts = &bo;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	r = attach(where, &ac);
+	if (logf)
+		fclose(logf);
+	return r;
 }

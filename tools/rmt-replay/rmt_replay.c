@@ -30,7 +30,6 @@
 #include <string.h>
 
 #include "agent/learn.h"
-#include "agent/learn_feat.h"
 #include "mlib/format.h"
 #include "proto/msg.h"
 #include "uspace/fetch.h"
@@ -71,7 +70,6 @@ struct sim {
 	void *priv;
 	struct rmt_us_rmt_pf *pf;
 	struct rmt_learner *learner; /* --prefetcher learned */
-	struct rmt_model *model; /* in the program's slot 0 */
 	unsigned int models_installed;
 	bool verbose;
 };
@@ -235,8 +233,6 @@ static void learn(struct sim *s, const struct rmt_us_fault_ctx *ctx)
 				    .tgid = ctx->pid,
 				    .hook_id = 1,
 				    .flags = (u8)ctx->flags };
-	struct rmt_model_slot slot = { rmt_learned_slot_fn, NULL,
-				       RMT_LEARNED_FEATURES };
 	struct rmt_learner_result res;
 	struct rmt_model *m;
 	char err[160] = "";
@@ -255,18 +251,17 @@ static void learn(struct sim *s, const struct rmt_us_fault_ctx *ctx)
 	r = rmt_model_parse(res.blob, res.blob_len, &m, err, sizeof(err));
 	free(res.blob);
 	if (!r) {
-		slot.model = m;
-		r = rmt_us_rmt_pf_set_model(s->pf, 0, &slot);
+		r = rmt_us_rmt_pf_install_model(s->pf, 0, m);
+		if (r)
+			rmt_model_free(m);
 	}
 	if (r) {
 		fprintf(stderr, "rmt-replay: model %llu refused: %s\n",
-			(unsigned long long)res.model_id, err);
-		rmt_model_free(m);
+			(unsigned long long)res.model_id,
+			err[0] ? err : strerror(-r));
 		rmt_learner_installed(s->learner, res.model_id, false);
 		return;
 	}
-	rmt_model_free(s->model);
-	s->model = m;
 	s->models_installed++;
 	rmt_learner_installed(s->learner, res.model_id, true);
 }
@@ -477,6 +472,5 @@ int main(int argc, char **argv)
 	rmt_us_stats_print(stderr, &s.st, s.now / 1e9, s.models_installed);
 	rmt_us_rmt_pf_close(pf);
 	rmt_learner_destroy(s.learner);
-	rmt_model_free(s.model);
 	return 0;
 }

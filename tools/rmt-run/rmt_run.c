@@ -24,9 +24,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent/datapath.h"
+#include "agent/loop.h"
 #include "proto/msg.h"
 #include "proto/ring.h"
 #include "proto/user/ring_mem.h"
+#include "uspace/control.h"
+#include "uspace/ctl_socket.h"
 #include "uspace/fetch.h"
 #include "uspace/pager.h"
 #include "uspace/parse.h"
@@ -45,6 +49,7 @@ struct opts {
 	const char *inactive;
 	const char *json;
 	const char *trace;
+	const char *control;
 	char **argv;
 };
 
@@ -68,12 +73,18 @@ static void usage(FILE *f)
 		"  --far-latency TIME   latency of one page fetch, e.g. 5us, 80us (5us)\n"
 		"  --fetch-depth N      page fetches in flight, 1..%u (8)\n"
 		"  --prefetcher NAME    none (default), readahead (Linux swap readahead),\n"
-		"                       leap (Leap), or FILE.rmt: an RMT program of the\n"
-		"                       swap_fault hook, run on every far fault\n"
+		"                       leap (Leap), learned (a decision tree trained\n"
+		"                       during the run by the agent, in this process),\n"
+		"                       or FILE.rmt: an RMT program of the swap_fault\n"
+		"                       hook, run on every far fault\n"
 		"  --threshold SIZE     smallest allocation put in far memory (1M)\n"
 		"  --inactive PCT       share of the limit kept on the inactive list (25)\n"
 		"  --json FILE          write the statistics as JSON\n"
 		"  --trace FILE         write the fault trace (one line per far fault)\n"
+		"  --control SOCKET     let an agent attach (rmt-agent --attach SOCKET):\n"
+		"                       it drains the fault events and installs models;\n"
+		"                       a prefetcher without a model slot runs until the\n"
+		"                       first model arrives (the learned program then)\n"
 		"  --help               this text\n"
 		"Exit status: the program's; 2 for a usage error, 1 when the pager\n"
 		"cannot run here, 127 when PROGRAM cannot be executed.\n",
@@ -111,6 +122,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "inactive", required_argument, NULL, 'i' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "trace", required_argument, NULL, 'T' },
+		{ "control", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -119,7 +131,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	*o = (struct opts){ "50%", "5us", "8",	"none", "1M",
-			    "25",  NULL,  NULL, NULL };
+			    "25",  NULL,  NULL, NULL,	NULL };
 	while ((c = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -146,6 +158,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'T':
 			o->trace = optarg;
 			break;
+		case 'C':
+			o->control = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -168,6 +183,13 @@ static void parse(int argc, char **argv, struct opts *o)
 		bad("--threshold", o->threshold);
 	if (rmt_us_parse_count(o->inactive, 0, 90, &v))
 		bad("--inactive (want 0..90)", o->inactive);
+	if ((o->control || !strcmp(o->prefetcher, "learned")) && o->trace) {
+		fprintf(stderr,
+			"rmt-run: --trace goes with neither --control "
+			"nor --prefetcher learned (the agent drains the "
+			"fault events)\n");
+		exit(2);
+	}
 	if (optind >= argc) {
 		fprintf(stderr, "rmt-run: no program given (usage: rmt-run "
 				"[options] -- PROGRAM [ARGS...])\n");
@@ -233,6 +255,30 @@ static void *drain_thread(void *arg)
 	}
 }
 
+static struct rmt_dp *agent_dp;
+
+/* --prefetcher learned: the agent's loop on this process's rings. */
+static struct rmt_agent *start_agent(int ev_fd, int cmd_fd, int stats_fd)
+{
+	struct rmt_agent_config c = { .backend = "cpu" };
+	struct rmt_agent *a;
+	char err[256];
+
+	if (rmt_dp_from_fds(ev_fd, cmd_fd, stats_fd, &agent_dp, err,
+			    sizeof(err)) ||
+	    rmt_agent_start(agent_dp, &c, &a, err, sizeof(err))) {
+		fprintf(stderr, "rmt-run: cannot start the agent: %s\n", err);
+		exit(1);
+	}
+	return a;
+}
+
+static void stop_agent(struct rmt_agent *a)
+{
+	rmt_agent_stop(a);
+	rmt_dp_detach(agent_dp);
+}
+
 static void forward(int sig)
 {
 	if (child > 0)
@@ -247,7 +293,7 @@ static int shared_fd(int fd)
 }
 
 static void run_child(const struct opts *o, const char *preload, int stats_fd,
-		      int ring_fd, int err_pipe)
+		      int ring_fd, int cmd_fd, int err_pipe)
 {
 	char num[32];
 	const char *old = getenv("LD_PRELOAD");
@@ -255,7 +301,8 @@ static void run_child(const struct opts *o, const char *preload, int stats_fd,
 	int e;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (shared_fd(stats_fd) || shared_fd(ring_fd))
+	if (shared_fd(stats_fd) || shared_fd(ring_fd) ||
+	    (cmd_fd >= 0 && shared_fd(cmd_fd)))
 		goto fail;
 	if (asprintf(&pre, "%s%s%s", preload, old ? ":" : "", old ? old : "") <
 	    0)
@@ -271,6 +318,10 @@ static void run_child(const struct opts *o, const char *preload, int stats_fd,
 	setenv("RMT_STATS_FD", num, 1);
 	snprintf(num, sizeof(num), "%d", ring_fd);
 	setenv("RMT_RING_FD", num, 1);
+	if (cmd_fd >= 0) {
+		snprintf(num, sizeof(num), "%d", cmd_fd);
+		setenv("RMT_CMD_FD", num, 1);
+	}
 	execvp(o->argv[0], o->argv);
 fail:
 	e = errno;
@@ -313,7 +364,7 @@ static void write_json(const struct opts *o, const struct rmt_us_stats *st,
 	fprintf(f, ", \"fetch_depth\": %s, \"prefetcher\": ", o->fetch_depth);
 	json_str(f, o->prefetcher);
 	fprintf(f, ", \"exit_status\": %d, \"stats\": ", status);
-	rmt_us_stats_json(f, st, wall, 0);
+	rmt_us_stats_json(f, st, wall, (unsigned int)st->models_installed);
 	fprintf(f, "}\n");
 	fclose(f);
 }
@@ -336,7 +387,10 @@ static void exit_like(int status)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	struct rmt_ring_map ring;
+	struct rmt_ring_map ring, cmd = { -1, NULL, 0 };
+	struct rmt_us_ctl_server *server = NULL;
+	struct rmt_agent *agent = NULL;
+	bool learned;
 	struct rmt_us_stats *st;
 	struct drain d = { 0 };
 	char preload[PATH_MAX], why[256] = "";
@@ -382,6 +436,29 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rmt_us_stats_init(st);
+	learned = !o.control && !strcmp(o.prefetcher, "learned");
+	if (o.control || learned) {
+		if (rmt_ring_memfd_create("rmt-commands", RMT_US_CMD_RING_DATA,
+					  RMT_US_CMD_MAX_PAYLOAD, &cmd)) {
+			fprintf(stderr,
+				"rmt-run: cannot set up the command ring: %s\n",
+				strerror(errno));
+			return 1;
+		}
+	}
+	if (o.control) {
+		int fds[3];
+		char cerr[256];
+
+		fds[0] = ring.fd;
+		fds[1] = cmd.fd;
+		fds[2] = stats_fd;
+		if (rmt_us_ctl_server_start(o.control, fds, &server, cerr,
+					    sizeof(cerr))) {
+			fprintf(stderr, "rmt-run: --control: %s\n", cerr);
+			return 2;
+		}
+	}
 	signal(SIGINT, forward);
 	signal(SIGTERM, forward);
 	signal(SIGHUP, forward);
@@ -393,25 +470,38 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (child == 0)
-		run_child(&o, preload, stats_fd, ring.fd, pipefd[1]);
+		run_child(&o, preload, stats_fd, ring.fd, cmd.fd, pipefd[1]);
 	close(pipefd[1]);
 	got = read(pipefd[0], &e, sizeof(e));
 	close(pipefd[0]);
 	if (got == sizeof(e)) {
 		waitpid(child, &status, 0);
+		rmt_us_ctl_server_stop(server);
 		fprintf(stderr, "rmt-run: cannot execute '%s': %s\n", o.argv[0],
 			strerror(e));
 		return 127;
 	}
-	pthread_create(&drainer, NULL, drain_thread, &d);
+	/*
+	 * The agent, attached (--control) or in this process (learned), is
+	 * the fault ring's only consumer.
+	 */
+	if (learned)
+		agent = start_agent(ring.fd, cmd.fd, stats_fd);
+	else if (!server)
+		pthread_create(&drainer, NULL, drain_thread, &d);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	t1 = rmt_us_now_ns();
 	d.stop = 1;
-	pthread_join(drainer, NULL);
+	if (agent)
+		stop_agent(agent);
+	else if (!server)
+		pthread_join(drainer, NULL);
+	rmt_us_ctl_server_stop(server);
 	if (d.trace)
 		fclose(d.trace);
-	rmt_us_stats_print(stderr, st, (t1 - t0) / 1e9, 0);
+	rmt_us_stats_print(stderr, st, (t1 - t0) / 1e9,
+			   (unsigned int)st->models_installed);
 	if (o.json)
 		write_json(&o, st, (t1 - t0) / 1e9, status);
 	exit_like(status);

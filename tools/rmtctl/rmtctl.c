@@ -14,12 +14,15 @@
 #include <string.h>
 
 #include "tools/rmt-verify/verify_cmd.h"
+#include "tools/rmtctl/models.h"
 #include "vm/pipeline_parse.h"
 
 static const char usage[] =
 	"usage: rmtctl [-q] PROGRAM.rmt [SCRIPT|-]\n"
 	"       rmtctl [-q] PROGRAM.rmt --trace FILE\n"
 	"       rmtctl verify --hook NAME [options] FILE   (see rmtctl verify --help)\n"
+	"       rmtctl models list|show|rollback|pin|unpin --registry DIR ...\n"
+	"                                       (see rmtctl models --help)\n"
 	"\n"
 	"Loads PROGRAM.rmt into an in-process datapath.  Without a script it\n"
 	"describes the program; with one (or - for stdin) it runs its\n"
@@ -354,6 +357,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "verify"))
 		return rmt_verify_cmd("rmtctl verify", argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "models"))
+		return rmtctl_models(argc - 1, argv + 1);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);

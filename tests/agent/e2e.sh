@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# The agent end to end on the user-space datapath:
+# 1. rmt-run --prefetcher leap --control S with rmt-agent --attach S
+#    --backend cpu: the agent trains, verifies and installs a model, and
+#    the run's coverage beats plain leap's; the checksum is the native one.
+# 2. A second agent is refused while the first is attached.
+# 3. The agent (with a registry) killed with SIGKILL mid-run: the
+#    workload finishes with the right checksum; a restarted agent
+#    re-attaches, resumes from the registry (adopting the model the
+#    datapath still runs) and drains the events.
+# Usage: e2e.sh BUILD_DIR
+set -u
+build=$1
+run=$build/bin/rmt-run
+agent=$build/bin/rmt-agent
+wl=$build/workloads/video-resize
+if ! "$run" --far-latency 0 -- true 2>/dev/null; then
+	echo "skipped: the pager cannot run here"
+	exit 77
+fi
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail=0
+sock=$tmp/ctl.sock
+native=$("$wl" --size 64)
+
+field() { # KEY FILE: the value of KEY= in the RESULT line
+	sed -n "s/^RESULT.* $1=\([^ ]*\).*/\1/p" "$2"
+}
+
+wait_for() { # FILE PATTERN SECONDS
+	for _ in $(seq $(($3 * 50))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+start_run() { # extra rmt-run options
+	rm -f "$sock"
+	"$run" --mem-limit 25% --prefetcher leap --control "$sock" "$@" -- \
+		"$wl" --size 64 >"$tmp/out" 2>"$tmp/err" &
+	runner=$!
+	pids+=("$runner")
+	for _ in $(seq 250); do
+		[ -S "$sock" ] && return 0
+		sleep 0.02
+	done
+	echo "FAIL: rmt-run never opened $sock"
+	exit 1
+}
+
+# 1. Leap alone, then leap with an attached agent.
+"$run" --mem-limit 25% --prefetcher leap -- "$wl" --size 64 \
+	>"$tmp/leap.out" 2>"$tmp/leap.err"
+leap_cov=$(field coverage "$tmp/leap.err")
+start_run
+"$agent" --attach "$sock" --backend cpu --log "$tmp/agent.log" \
+	2>"$tmp/agent.err" &
+pids+=($!)
+wait_for "$tmp/agent.log" "event=start" 5
+# 2. One agent at a time.
+if "$agent" --attach "$sock" --backend cpu 2>"$tmp/second.err"; then
+	echo "FAIL: a second agent was admitted"
+	fail=1
+elif ! grep -q "another agent is attached" "$tmp/second.err"; then
+	echo "FAIL: second agent refused without the reason:"
+	cat "$tmp/second.err"
+	fail=1
+fi
+wait "$runner"
+wait "${pids[1]}"
+cov=$(field coverage "$tmp/err")
+inst=$(field models_installed "$tmp/err")
+echo "leap coverage $leap_cov; leap + agent $cov, models installed $inst"
+if [ "$(cat "$tmp/out")" != "$native" ]; then
+	echo "FAIL: checksum $(cat "$tmp/out") with the agent, $native natively"
+	fail=1
+fi
+if [ -z "$inst" ] || [ "$inst" -lt 1 ] ||
+	! awk -v a="$cov" -v b="$leap_cov" 'BEGIN { exit !(a > b) }'; then
+	echo "FAIL: the agent did not lift coverage above leap's"
+	cat "$tmp/err" "$tmp/agent.log" "$tmp/agent.err"
+	fail=1
+fi
+grep -q "event=promote" "$tmp/agent.log" &&
+	grep -q "event=install" "$tmp/agent.log" ||
+	{ echo "FAIL: no promote/install lines in the log"; fail=1; }
+
+# 3. SIGKILL mid-run (far memory at 80 us: the run takes seconds).
+pids=()
+start_run --far-latency 80us --fetch-depth 32
+"$agent" --attach "$sock" --backend cpu --registry "$tmp/reg" \
+	--log "$tmp/a1.log" 2>/dev/null &
+a1=$!
+pids+=("$a1")
+if ! wait_for "$tmp/a1.log" "event=saved .* err=0" 20; then
+	echo "FAIL: the first agent installed nothing"
+	fail=1
+fi
+{ kill -9 "$a1" && wait "$a1"; } 2>/dev/null
+"$agent" --attach "$sock" --backend cpu --registry "$tmp/reg" \
+	--log "$tmp/a2.log" 2>"$tmp/a2.err" &
+a2=$!
+pids+=("$a2")
+wait "$runner"
+rc=$?
+wait "$a2"
+echo "after SIGKILL: run exit $rc; restarted agent: $(tail -1 "$tmp/a2.err")"
+if [ "$rc" != 0 ] || [ "$(cat "$tmp/out")" != "$native" ]; then
+	echo "FAIL: the run without its agent: exit $rc, checksum" \
+		"$(cat "$tmp/out") (native $native)"
+	fail=1
+fi
+if ! grep -q "event=start" "$tmp/a2.log" ||
+	! grep -q "event=resume .* why=\"adopted\"" "$tmp/a2.log" ||
+	! grep -q "the datapath has gone; events [1-9]" "$tmp/a2.err"; then
+	echo "FAIL: the restarted agent did not re-attach and drain"
+	cat "$tmp/a2.log" "$tmp/a2.err"
+	fail=1
+fi
+[ "$(field models_installed "$tmp/err")" -ge 1 ] ||
+	{ echo "FAIL: models_installed not counted"; fail=1; }
+exit $fail
