@@ -172,6 +172,7 @@ static int send_rec(struct rmt_dp *dp, u16 type, const void *hdr, u32 hdr_len,
 	u32 len = hdr_len + data_len;
 	void *dst;
 
+	/* Twice the record: room for it and a pad where the ring wraps. */
 	while (rmt_ring_prod_room(&dp->cmd, rmt_rec_footprint(len) * 2ull) <
 	       rmt_rec_footprint(len) * 2ull) {
 		if (now_ns() > deadline)
@@ -235,6 +236,7 @@ int rmt_dp_install_model(struct rmt_dp *dp, u16 hook_id, u32 slot, u64 model_id,
 	h.model_id = model_id;
 	h.seq = next_seq(dp);
 	h.slot = slot;
+	/* The version the blob itself claims (mlib/format.h, offset 4). */
 	h.format_version =
 		len >= 6 ? ((const u8 *)blob)[4] | ((const u8 *)blob)[5] << 8 :
 			   0;

@@ -6,11 +6,12 @@
  * trainer runs the learners' training rounds, one at a time, so that a
  * round of any length never delays draining.
  *
- * The monitor compares the datapath's coverage (hits / (hits + misses),
- * from its statistics area) over the window of faults before an install
- * with the same window after it; a model that loses more than
- * ROLLBACK_MARGIN_PPM is rolled back to the model it replaced, or the
- * slot is cleared when there was none.
+ * The monitor compares the datapath's coverage (hits / (hits + misses))
+ * and accuracy (hits / prefetched), from its statistics area, over the
+ * window of faults before an install with the same window after it; a
+ * model that loses more than ROLLBACK_MARGIN_PPM of coverage or
+ * ACCURACY_MARGIN_PPM of accuracy is rolled back to the model it
+ * replaced, or the slot is cleared when there was none.
  *
  * With a registry (agent/registry.h) every installed model is saved as
  * its key's next version and made current, a rollback rolls the key back
@@ -38,9 +39,11 @@
 #define MAX_KEYS 64u
 #define SLOT 0u
 #define HOOK_SWAP_FAULT 1u
-#define INSTALL_TIMEOUT_MS 5000u
+#define INSTALL_TIMEOUT_MS 1000u
 #define MONITOR_FAULTS 2000u /* faults judged before and after a model */
 #define ROLLBACK_MARGIN_PPM 50000u
+#define ACCURACY_MARGIN_PPM 100000u
+#define ACCURACY_MIN_PREFETCHED 100u /* fewer: accuracy is not judged */
 #define REGISTRY_POLL_NS 1000000000ull
 #define REGISTRY_KEEP 32u
 
@@ -65,12 +68,22 @@ struct key {
 	struct rmt_learner_result res;
 };
 
+/* The datapath's counters at the start of a window. */
+struct counters {
+	u64 hits, faults, prefetched;
+};
+
+/* Coverage and accuracy of a window, ppm; accuracy 0: too few prefetches. */
+struct quality {
+	u32 cov, acc;
+};
+
 /* What the monitor watches: the model installed last. */
 struct watch {
 	bool active;
 	struct key *k;
-	u64 hits0, faults0; /* datapath counters at the install */
-	u32 before_ppm; /* coverage over the window before it */
+	struct counters at; /* at the install */
+	struct quality before; /* over the window before it */
 };
 
 struct rmt_agent {
@@ -83,8 +96,8 @@ struct rmt_agent {
 	u64 unkeyed; /* events of workloads past MAX_KEYS */
 	struct model cur, prev; /* in the datapath's slot, and before it */
 	struct watch watch;
-	u64 win_hits, win_faults; /* datapath counters a window ago */
-	u32 last_window_ppm;
+	struct counters win; /* at the start of the current window */
+	struct quality last; /* of the last whole window */
 	bool have_window;
 	u64 t0;
 	/* Trainer queue: keys waiting for a round, under lock. */
@@ -132,18 +145,19 @@ static void model_free(struct model *m)
 
 /*
  * Puts the key's registry version v (0: none, the slot is cleared) into
- * the datapath, unless the datapath already runs it; what ran before is
- * kept for a rollback.
+ * the datapath; on resume, a model the datapath still runs is adopted
+ * instead.  What ran before is kept for a rollback.
  */
 static int install_version(struct rmt_agent *a, struct key *k, u32 v,
-			   const char *event)
+			   bool resume)
 {
+	const char *event = resume ? "resume" : "registry_switch";
+	bool adopted = false;
 	struct rmt_reg_meta meta;
 	struct rmt_dp_stats s;
 	char err[512] = "";
 	u8 *blob = NULL;
 	size_t len = 0;
-	const char *how = "installed";
 	int e;
 
 	if (!v) {
@@ -164,9 +178,8 @@ static int install_version(struct rmt_agent *a, struct key *k, u32 v,
 			      sizeof(err));
 	if (!e) {
 		rmt_dp_stats(a->dp, &s);
-		if (s.model_id == meta.model_id && event[0] == 'r')
-			how = "adopted"; /* still in the datapath */
-		else
+		adopted = resume && s.model_id == meta.model_id;
+		if (!adopted)
 			e = rmt_dp_install_model(a->dp, HOOK_SWAP_FAULT, SLOT,
 						 meta.model_id, blob, len,
 						 INSTALL_TIMEOUT_MS, err,
@@ -174,12 +187,15 @@ static int install_version(struct rmt_agent *a, struct key *k, u32 v,
 	}
 	logf_(a, "event=%s key=%llu version=%u model=%llu err=%d why=\"%s\"",
 	      event, (unsigned long long)k->id, v,
-	      (unsigned long long)(e ? 0 : meta.model_id), e, e ? err : how);
+	      (unsigned long long)(e ? 0 : meta.model_id), e,
+	      e	      ? err :
+	      adopted ? "adopted" :
+			"installed");
 	if (e) {
 		free(blob);
 		return e;
 	}
-	if (how[0] == 'i')
+	if (!adopted)
 		a->st.models_installed++;
 	model_free(&a->prev);
 	a->prev = a->cur;
@@ -202,7 +218,7 @@ static void resume(struct rmt_agent *a, struct key *k)
 		return;
 	}
 	if (st.current)
-		install_version(a, k, st.current, "resume");
+		install_version(a, k, st.current, true);
 }
 
 /* Versions made current by someone else (rmtctl) go into the datapath. */
@@ -223,7 +239,7 @@ static void follow_registry(struct rmt_agent *a)
 		    rmt_registry_state(a->reg, k->name, &st, err, sizeof(err)))
 			continue;
 		if (st.current != k->version)
-			install_version(a, k, st.current, "registry_switch");
+			install_version(a, k, st.current, false);
 	}
 }
 
@@ -367,16 +383,32 @@ static u32 ppm(u64 a, u64 b)
 	return b ? (u32)(a * 1000000ull / b) : 0;
 }
 
-static void start_watch(struct rmt_agent *a, struct key *k)
+static struct counters counters(struct rmt_agent *a)
 {
 	struct rmt_dp_stats s;
 
 	rmt_dp_stats(a->dp, &s);
+	return (struct counters){ s.hits, s.hits + s.misses, s.prefetched };
+}
+
+static struct quality quality(struct counters from, struct counters to)
+{
+	u64 pref = to.prefetched - from.prefetched;
+
+	return (struct quality){
+		ppm(to.hits - from.hits, to.faults - from.faults),
+		pref >= ACCURACY_MIN_PREFETCHED ?
+			ppm(to.hits - from.hits, pref) :
+			0,
+	};
+}
+
+static void start_watch(struct rmt_agent *a, struct key *k)
+{
 	a->watch.active = true;
 	a->watch.k = k;
-	a->watch.hits0 = s.hits;
-	a->watch.faults0 = s.hits + s.misses;
-	a->watch.before_ppm = a->have_window ? a->last_window_ppm : 0;
+	a->watch.at = counters(a);
+	a->watch.before = a->have_window ? a->last : (struct quality){ 0, 0 };
 }
 
 static void install(struct rmt_agent *a, struct key *k)
@@ -465,7 +497,7 @@ static void collect(struct rmt_agent *a)
 	}
 }
 
-static void rollback(struct rmt_agent *a, u32 after_ppm)
+static void rollback(struct rmt_agent *a, struct quality after)
 {
 	struct key *k = a->watch.k;
 	char err[160] = "";
@@ -481,10 +513,12 @@ static void rollback(struct rmt_agent *a, u32 after_ppm)
 				       INSTALL_TIMEOUT_MS, err, sizeof(err));
 	logf_(a,
 	      "event=rollback key=%llu model=%llu to=%llu coverage_before_ppm=%u "
-	      "coverage_after_ppm=%u err=%d why=\"%s\"",
+	      "coverage_after_ppm=%u accuracy_before_ppm=%u "
+	      "accuracy_after_ppm=%u err=%d why=\"%s\"",
 	      (unsigned long long)k->id, (unsigned long long)bad,
-	      (unsigned long long)a->prev.id, a->watch.before_ppm, after_ppm, e,
-	      e ? err : "live coverage fell");
+	      (unsigned long long)a->prev.id, a->watch.before.cov, after.cov,
+	      a->watch.before.acc, after.acc, e,
+	      e ? err : "live coverage or accuracy fell");
 	if (e)
 		return;
 	a->st.rolled_back++;
@@ -498,32 +532,31 @@ static void rollback(struct rmt_agent *a, u32 after_ppm)
 	memset(&a->prev, 0, sizeof(a->prev));
 }
 
-/* Live coverage per window of faults; judges the model installed last. */
+/* Live quality per window of faults; judges the model installed last. */
 static void monitor(struct rmt_agent *a)
 {
-	struct rmt_dp_stats s;
-	u64 faults;
-	u32 after;
+	struct counters now = counters(a);
+	struct quality after, before = a->watch.before;
 
-	rmt_dp_stats(a->dp, &s);
-	faults = s.hits + s.misses;
-	if (faults - a->win_faults >= MONITOR_FAULTS) {
-		a->last_window_ppm =
-			ppm(s.hits - a->win_hits, faults - a->win_faults);
+	if (now.faults - a->win.faults >= MONITOR_FAULTS) {
+		a->last = quality(a->win, now);
 		a->have_window = true;
-		a->win_hits = s.hits;
-		a->win_faults = faults;
+		a->win = now;
 	}
-	if (!a->watch.active || faults - a->watch.faults0 < MONITOR_FAULTS)
+	if (!a->watch.active ||
+	    now.faults - a->watch.at.faults < MONITOR_FAULTS)
 		return;
 	a->watch.active = false;
-	after = ppm(s.hits - a->watch.hits0, faults - a->watch.faults0);
+	after = quality(a->watch.at, now);
 	logf_(a,
 	      "event=judge model=%llu coverage_before_ppm=%u "
-	      "coverage_after_ppm=%u",
-	      (unsigned long long)a->cur.id, a->watch.before_ppm, after);
-	if (a->have_window && a->watch.before_ppm &&
-	    after + ROLLBACK_MARGIN_PPM < a->watch.before_ppm)
+	      "coverage_after_ppm=%u accuracy_before_ppm=%u "
+	      "accuracy_after_ppm=%u",
+	      (unsigned long long)a->cur.id, before.cov, after.cov, before.acc,
+	      after.acc);
+	if ((before.cov && after.cov + ROLLBACK_MARGIN_PPM < before.cov) ||
+	    (before.acc && after.acc &&
+	     after.acc + ACCURACY_MARGIN_PPM < before.acc))
 		rollback(a, after);
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mlib/format.h"
@@ -71,7 +72,7 @@ static void blob_reset(struct blob *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Refuses the blob b (or the one chunk m stands for) with a reason. */
+/* Refuses blob seq with a reason; its later chunks are dropped. */
 static void blob_refuse(struct rmt_us_ctl *ctl, u32 seq, u32 slot, u64 id,
 			int status, const char *why)
 {
@@ -312,13 +313,39 @@ int rmt_us_ctl_poll(struct rmt_us_ctl *ctl)
 	}
 }
 
+static u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+}
+
+/* The program's counters for viewers, under the snapshot's seqlock. */
+static void snapshot(struct rmt_us_ctl *ctl)
+{
+	struct rmt_us_pipe_snap *s = &ctl->c.stats->pipe;
+	u64 seq = s->seq, now = now_ns();
+
+	if (!ctl->c.target.snapshot ||
+	    now - s->time_ns < RMT_US_SNAP_INTERVAL_NS)
+		return;
+	__atomic_store_n(&s->seq, seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	ctl->c.target.snapshot(ctl->c.target.priv, s);
+	s->time_ns = now;
+	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
 static void *ctl_thread(void *arg)
 {
 	struct rmt_us_ctl *ctl = arg;
 
-	while (!ctl->stop)
+	while (!ctl->stop) {
+		snapshot(ctl);
 		if (rmt_us_ctl_poll(ctl) <= 0)
 			usleep(POLL_US);
+	}
 	rmt_rcu_thread_offline();
 	return NULL;
 }

@@ -23,6 +23,8 @@
 #define RMT_US_CMD_RING_DATA (1u << 20)
 #define RMT_US_CMD_MAX_PAYLOAD (32u << 10)
 #define RMT_US_BLOB_CHUNK (16u << 10)
+/* How often the program's counters are copied for viewers. */
+#define RMT_US_SNAP_INTERVAL_NS 200000000ull
 
 /* The swap_fault hook's model policy, what the verifier admits. */
 #define RMT_US_MODEL_MAX_DEPTH 24u
@@ -36,6 +38,8 @@ struct rmt_us_ctl_target {
 	int (*slot_inputs)(void *priv, uint32_t slot, uint32_t *n_in);
 	/* Install m (NULL: empty) and free the old one after a grace. */
 	int (*set_model)(void *priv, uint32_t slot, struct rmt_model *m);
+	/* Copy the running program's counters (NULL: none to show). */
+	void (*snapshot)(void *priv, struct rmt_us_pipe_snap *snap);
 };
 
 struct rmt_us_ctl_config {

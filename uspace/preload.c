@@ -122,6 +122,16 @@ static void setup_prefetch(struct rmt_pager_config *c)
 	}
 }
 
+/* The counters of the program running now. */
+static void snapshot_active(void *priv, struct rmt_us_pipe_snap *snap)
+{
+	struct rmt_us_rmt_pf *pf = __atomic_load_n(&active, __ATOMIC_ACQUIRE);
+
+	if (pf)
+		rmt_us_rmt_pf_snapshot(
+			pf, pf == standby ? "learned" : prefetcher_name, snap);
+}
+
 /* Installs into the standby's slot and switches over to it, or back. */
 static int install_switch(void *priv, uint32_t slot, struct rmt_model *m)
 {
@@ -224,6 +234,7 @@ static void start_control(void)
 
 	if (!cmd_ring.mem)
 		return;
+	cc.target.snapshot = snapshot_active;
 	if (standby) {
 		cc.target.priv = standby;
 		cc.target.slot_inputs = rmt_us_rmt_pf_slot_inputs;

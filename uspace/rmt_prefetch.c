@@ -4,6 +4,7 @@
  * pager's prefetcher (see rmt_prefetch.h).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@ struct rmt_us_slot_ref {
 struct rmt_us_rmt_pf {
 	struct rmt_program prog;
 	struct rmt_slots slots;
+	/* Region updates (app threads) against snapshots (control thread). */
+	pthread_mutex_t tables_lock;
 	struct rmt_us_slot_ref refs[RMT_MODEL_SLOTS];
 	struct rmt_hook_scratch scratch;
 	struct rmt_ctx_swap_fault ctx;
@@ -180,6 +183,7 @@ int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
 		rmt_free(pf);
 		return r;
 	}
+	pthread_mutex_init(&pf->tables_lock, NULL);
 	rmt_pipeline_set_clock(pf->prog.pipe, clock_ns, NULL);
 	if (!getenv("RMT_NO_JIT"))
 		compile_actions(pf->prog.pipe);
@@ -296,7 +300,63 @@ void rmt_us_rmt_pf_region(void *priv, uint64_t start, uint64_t end, bool added)
 
 	if (ctx_field_id(pf->prog.pipe, "vma_start", &vma))
 		return;
+	pthread_mutex_lock(&pf->tables_lock);
 	for (i = 0; i < n; i++)
 		region_in_table(rmt_pipeline_stage(pf->prog.pipe, i, NULL), vma,
 				start, added);
+	pthread_mutex_unlock(&pf->tables_lock);
+}
+
+/* The busiest entries of t, by hits, into ts->top. */
+static void top_entries(struct rmt_table *t, struct rmt_us_table_snap *ts)
+{
+	u32 slot, cap = rmt_table_config(t)->capacity, i, n = 0;
+	struct rmt_table_entry e;
+	u64 hits;
+
+	for (slot = 0; slot < cap; slot++) {
+		if (rmt_table_entry_get(t, slot, &e, &hits) || !hits)
+			continue;
+		if (n == RMT_US_SNAP_ENTRIES && hits <= ts->top[n - 1].hits)
+			continue;
+		if (n < RMT_US_SNAP_ENTRIES)
+			n++;
+		for (i = n - 1; i && ts->top[i - 1].hits < hits; i--)
+			ts->top[i] = ts->top[i - 1];
+		ts->top[i] = (struct rmt_us_entry_snap){ slot, 0, hits };
+	}
+	ts->n_top = n;
+}
+
+void rmt_us_rmt_pf_snapshot(void *priv, const char *name,
+			    struct rmt_us_pipe_snap *snap)
+{
+	struct rmt_us_rmt_pf *pf = priv;
+	u32 i, n = rmt_pipeline_n_stages(pf->prog.pipe);
+	struct rmt_pipeline_stats ps;
+	struct rmt_table_stats tst;
+
+	rmt_pipeline_get_stats(pf->prog.pipe, &ps);
+	snap->runs = ps.runs;
+	snap->stops = ps.stops;
+	snap->faults = ps.faults;
+	snprintf(snap->program, sizeof(snap->program), "%s", name);
+	snap->n_tables = n < RMT_US_SNAP_TABLES ? n : RMT_US_SNAP_TABLES;
+	pthread_mutex_lock(&pf->tables_lock);
+	for (i = 0; i < snap->n_tables; i++) {
+		struct rmt_us_table_snap *ts = &snap->tables[i];
+		const char *tname;
+		struct rmt_table *t =
+			rmt_pipeline_stage(pf->prog.pipe, i, &tname);
+
+		rmt_table_get_stats(t, &tst);
+		snprintf(ts->name, sizeof(ts->name), "%s", tname);
+		ts->lookups = tst.lookups;
+		ts->hits = tst.hits;
+		ts->misses = tst.misses;
+		ts->entries = tst.entries;
+		ts->capacity = tst.capacity;
+		top_entries(t, ts);
+	}
+	pthread_mutex_unlock(&pf->tables_lock);
 }

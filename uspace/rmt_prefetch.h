@@ -13,6 +13,7 @@
 
 #include "mlib/model.h"
 #include "uspace/hook.h"
+#include "uspace/stats.h"
 #include "vm/pipeline.h"
 
 struct rmt_us_rmt_pf;
@@ -52,5 +53,13 @@ int rmt_us_rmt_pf_slot_inputs(void *pf, uint32_t slot, uint32_t *n_in);
  * callers serialize.  The slot owns m from here on.
  */
 int rmt_us_rmt_pf_install_model(void *pf, uint32_t slot, struct rmt_model *m);
+
+/*
+ * Copy the pipeline's counters (per hook, table and busiest entries)
+ * into snap for viewers; control path only, serialized with region
+ * updates.
+ */
+void rmt_us_rmt_pf_snapshot(void *pf, const char *name,
+			    struct rmt_us_pipe_snap *snap);
 
 #endif /* RMT_US_RMT_PREFETCH_H */

@@ -23,6 +23,41 @@ enum rmt_us_kind {
 	RMT_US_KINDS,
 };
 
+#define RMT_US_SNAP_TABLES 8u
+#define RMT_US_SNAP_ENTRIES 16u /* the busiest entries of a table */
+#define RMT_US_SNAP_NAME 32u
+
+struct rmt_us_entry_snap {
+	uint32_t slot;
+	uint32_t reserved;
+	uint64_t hits;
+};
+
+struct rmt_us_table_snap {
+	char name[RMT_US_SNAP_NAME];
+	uint64_t lookups, hits, misses;
+	uint32_t entries, capacity;
+	uint32_t n_top;
+	uint32_t reserved;
+	struct rmt_us_entry_snap top[RMT_US_SNAP_ENTRIES];
+};
+
+/*
+ * The running program's counters, copied by the control thread a few
+ * times a second for viewers (rmtctl stats).  seq is odd while a copy is
+ * being written: a reader retries until it sees the same even value
+ * before and after its copy.
+ */
+struct rmt_us_pipe_snap {
+	uint64_t seq;
+	uint64_t time_ns;
+	char program[RMT_US_SNAP_NAME];
+	uint64_t runs, stops, faults;
+	uint32_t n_tables;
+	uint32_t reserved;
+	struct rmt_us_table_snap tables[RMT_US_SNAP_TABLES];
+};
+
 struct rmt_us_stats {
 	uint64_t magic;
 	uint64_t hits; /* first accesses to prefetched pages */
@@ -52,6 +87,7 @@ struct rmt_us_stats {
 	uint64_t kind_count[RMT_US_KINDS];
 	uint64_t evict_ns; /* time unmapping and writing back */
 	struct rmt_us_hist fault_lat; /* misses and hits, read to wake-up */
+	struct rmt_us_pipe_snap pipe; /* control thread only */
 };
 
 void rmt_us_stats_init(struct rmt_us_stats *s);

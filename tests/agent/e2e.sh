@@ -5,7 +5,8 @@
 #    --backend cpu: the agent trains, verifies and installs a model, and
 #    the run's coverage beats plain leap's; the checksum is the native one.
 # 2. A second agent is refused while the first is attached.
-# 3. The agent (with a registry) killed with SIGKILL mid-run: the
+# 3. rmtctl --control S stats reads the running datapath.
+# 4. The agent (with a registry) killed with SIGKILL mid-run: the
 #    workload finishes with the right checksum; a restarted agent
 #    re-attaches, resumes from the registry (adopting the model the
 #    datapath still runs) and drains the events.
@@ -74,6 +75,18 @@ elif ! grep -q "another agent is attached" "$tmp/second.err"; then
 	cat "$tmp/second.err"
 	fail=1
 fi
+# 3. A viewer meanwhile.
+ctl=$build/bin/rmtctl
+if ! "$ctl" --control "$sock" stats >"$tmp/stats" 2>&1 ||
+	! grep -q "^hook swap_fault: [0-9]* faults" "$tmp/stats" ||
+	! grep -q "^event ring: .* records dropped" "$tmp/stats" ||
+	! grep -q "^model: " "$tmp/stats"; then
+	echo "FAIL: rmtctl stats on the running datapath:"
+	cat "$tmp/stats"
+	fail=1
+fi
+"$ctl" stats >/dev/null 2>&1
+[ $? = 2 ] || { echo "FAIL: rmtctl stats without --control"; fail=1; }
 wait "$runner"
 wait "${pids[1]}"
 cov=$(field coverage "$tmp/err")
@@ -93,7 +106,7 @@ grep -q "event=promote" "$tmp/agent.log" &&
 	grep -q "event=install" "$tmp/agent.log" ||
 	{ echo "FAIL: no promote/install lines in the log"; fail=1; }
 
-# 3. SIGKILL mid-run (far memory at 80 us: the run takes seconds).
+# 4. SIGKILL mid-run (far memory at 80 us: the run takes seconds).
 pids=()
 start_run --far-latency 80us --fetch-depth 32
 "$agent" --attach "$sock" --backend cpu --registry "$tmp/reg" \

@@ -155,3 +155,32 @@ Test(loop, a_model_that_loses_coverage_is_rolled_back)
 		"%s", logbuf);
 	rmt_agent_stop(a);
 }
+
+Test(loop, a_model_that_wastes_prefetches_is_rolled_back)
+{
+	struct rmt_agent_stats s;
+	struct rmt_agent *a;
+
+	fake_learn_class = 6;
+	fake_learn_promote = 1;
+	a = start();
+	/* Before: coverage 0.90, accuracy 0.90. */
+	R.st->hits = 1800;
+	R.st->misses = 200;
+	R.st->prefetched = 2000;
+	usleep(20000);
+	faults(500, 42);
+	cr_assert(
+		eventually((rmt_agent_stats(a, &s), s.models_installed == 1)));
+	/* After: the same coverage, but half of the prefetches wasted. */
+	R.st->hits += 1800;
+	R.st->misses += 200;
+	R.st->prefetched += 3600;
+	cr_assert(eventually((rmt_agent_stats(a, &s), s.rolled_back == 1)),
+		  "%s", logbuf);
+	cr_assert(
+		logged("accuracy_before_ppm=900000 accuracy_after_ppm=500000"),
+		"%s", logbuf);
+	cr_assert_eq(rig_decide(), 0);
+	rmt_agent_stop(a);
+}

@@ -50,6 +50,8 @@ struct opts {
 	const char *json;
 	const char *trace;
 	const char *control;
+	const char *agent_log;
+	uint32_t first_model, retrain;
 	char **argv;
 };
 
@@ -79,6 +81,10 @@ static void usage(FILE *f)
 		"                       hook, run on every far fault\n"
 		"  --threshold SIZE     smallest allocation put in far memory (1M)\n"
 		"  --inactive PCT       share of the limit kept on the inactive list (25)\n"
+		"  --first-model N      learned: faults before the first model (500)\n"
+		"  --retrain N          learned: faults between rounds (4000)\n"
+		"  --agent-log FILE     learned: the agent's decision log (standard\n"
+		"                       error by default)\n"
 		"  --json FILE          write the statistics as JSON\n"
 		"  --trace FILE         write the fault trace (one line per far fault)\n"
 		"  --control SOCKET     let an agent attach (rmt-agent --attach SOCKET):\n"
@@ -123,6 +129,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "json", required_argument, NULL, 'j' },
 		{ "trace", required_argument, NULL, 'T' },
 		{ "control", required_argument, NULL, 'C' },
+		{ "first-model", required_argument, NULL, 'F' },
+		{ "retrain", required_argument, NULL, 'R' },
+		{ "agent-log", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -130,8 +139,13 @@ static void parse(int argc, char **argv, struct opts *o)
 	uint32_t pm;
 	int c;
 
-	*o = (struct opts){ "50%", "5us", "8",	"none", "1M",
-			    "25",  NULL,  NULL, NULL,	NULL };
+	memset(o, 0, sizeof(*o));
+	o->mem_limit = "50%";
+	o->far_latency = "5us";
+	o->fetch_depth = "8";
+	o->prefetcher = "none";
+	o->threshold = "1M";
+	o->inactive = "25";
 	while ((c = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -160,6 +174,17 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'C':
 			o->control = optarg;
+			break;
+		case 'F':
+		case 'R':
+			if (rmt_us_parse_count(optarg, 1, 1u << 30, &v))
+				bad(c == 'F' ? "--first-model" : "--retrain",
+				    optarg);
+			*(c == 'F' ? &o->first_model : &o->retrain) =
+				(uint32_t)v;
+			break;
+		case 'A':
+			o->agent_log = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -256,14 +281,36 @@ static void *drain_thread(void *arg)
 }
 
 static struct rmt_dp *agent_dp;
+static FILE *agent_log;
 
 /* --prefetcher learned: the agent's loop on this process's rings. */
-static struct rmt_agent *start_agent(int ev_fd, int cmd_fd, int stats_fd)
+static void log_line(void *arg, const char *line)
+{
+	fprintf(arg, "%s\n", line);
+	fflush(arg);
+}
+
+static struct rmt_agent *start_agent(const struct opts *o, int ev_fd,
+				     int cmd_fd, int stats_fd)
 {
 	struct rmt_agent_config c = { .backend = "cpu" };
 	struct rmt_agent *a;
 	char err[256];
 
+	c.learn.first_model_faults = o->first_model;
+	c.learn.retrain_faults = o->retrain;
+	if (o->agent_log) {
+		FILE *f = fopen(o->agent_log, "a");
+
+		if (!f) {
+			fprintf(stderr, "rmt-run: cannot write %s: %s\n",
+				o->agent_log, strerror(errno));
+			exit(2);
+		}
+		c.log = log_line;
+		c.log_arg = f;
+		agent_log = f;
+	}
 	if (rmt_dp_from_fds(ev_fd, cmd_fd, stats_fd, &agent_dp, err,
 			    sizeof(err)) ||
 	    rmt_agent_start(agent_dp, &c, &a, err, sizeof(err))) {
@@ -277,6 +324,8 @@ static void stop_agent(struct rmt_agent *a)
 {
 	rmt_agent_stop(a);
 	rmt_dp_detach(agent_dp);
+	if (agent_log)
+		fclose(agent_log);
 }
 
 static void forward(int sig)
@@ -486,7 +535,7 @@ int main(int argc, char **argv)
 	 * the fault ring's only consumer.
 	 */
 	if (learned)
-		agent = start_agent(ring.fd, cmd.fd, stats_fd);
+		agent = start_agent(&o, ring.fd, cmd.fd, stats_fd);
 	else if (!server)
 		pthread_create(&drainer, NULL, drain_thread, &d);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)

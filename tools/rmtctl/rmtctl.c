@@ -15,6 +15,7 @@
 
 #include "tools/rmt-verify/verify_cmd.h"
 #include "tools/rmtctl/models.h"
+#include "tools/rmtctl/stats.h"
 #include "vm/pipeline_parse.h"
 
 static const char usage[] =
@@ -23,6 +24,8 @@ static const char usage[] =
 	"       rmtctl verify --hook NAME [options] FILE   (see rmtctl verify --help)\n"
 	"       rmtctl models list|show|rollback|pin|unpin --registry DIR ...\n"
 	"                                       (see rmtctl models --help)\n"
+	"       rmtctl --control SOCKET stats   a running datapath's counters\n"
+	"                                       (see rmtctl stats --help)\n"
 	"\n"
 	"Loads PROGRAM.rmt into an in-process datapath.  Without a script it\n"
 	"describes the program; with one (or - for stdin) it runs its\n"
@@ -359,6 +362,9 @@ int main(int argc, char **argv)
 		return rmt_verify_cmd("rmtctl verify", argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "models"))
 		return rmtctl_models(argc - 1, argv + 1);
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "stats") || !strcmp(argv[1], "--control")))
+		return rmtctl_stats(argc - 1, argv + 1);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
