@@ -82,6 +82,7 @@ def machine(o, argv):
 		.strftime('%Y-%m-%dT%H:%M:%SZ'),
 		'command': ' '.join(['bench/experiment/run-experiment'] + argv),
 		'mode': o['mode'], 'size_mb': o['size'], 'commit': rev,
+		'nice': o.get('nice'), 'reps': o.get('reps'),
 		'cpu': cpu, 'cores': os.cpu_count(),
 		'memory_mib': mem_kb // 1024, 'kernel': platform.release(),
 		'load_start': loadavg()}

@@ -31,6 +31,7 @@ bad "--settings: unknown 'tcp'" --settings tcp
 bad "--out wants a value" --out
 bad "--prefetchers: empty name" --prefetchers none,
 bad "--reps: '0' is not a count" --reps 0
+bad "--nice: 'x' is not a nice value" --nice x
 [ ! -e "$tmp/bad" ] || { echo "FAIL a usage error created $tmp/bad"; fail=1; }
 
 # Without root the kernel mode names what is missing and skips (the run
