@@ -19,16 +19,20 @@ METRICS = {
 }
 
 
-def value(runs, pf, metric):
+def values(runs, pf, metric):
+	"""The bar's value; for times also the fastest and slowest run (the
+	error bar), all over the best baseline's median."""
 	r = runs.get(pf)
-	if r is None:
-		return None
-	if metric == 'time':
-		b = [runs[x]['wall_s'] for x in ec.BASELINES if x in runs]
-		return r['wall_s'] / min(b) if b else None
-	if metric == 'accuracy' and not r['prefetched']:
-		return None
-	return r[metric]
+	n = 3 if metric == 'time' else 1
+	if r is None or (metric == 'accuracy' and not r['prefetched']):
+		return [None] * n
+	if metric != 'time':
+		return [r[metric]]
+	b = [runs[x]['wall_s'] for x in ec.BASELINES if x in runs]
+	if not b:
+		return [None] * n
+	return [r.get(k, r['wall_s']) / min(b) for k in ('wall_s', 'wall_min_s',
+							 'wall_max_s')]
 
 
 def ordered(items):
@@ -41,9 +45,10 @@ def script(metric, st, limits, wls, pfs, dat, out_base, ymax):
 	top = top if top else min(ymax * 1.1, CLIP) if ymax else 1.5
 	h = 260 * len(limits) + 40
 	w = max(700, 70 * len(wls) * max(1, len(pfs)) // 2 + 200)
+	hist = 'errorbars gap 1 lw 1' if metric == 'time' else 'clustered gap 1'
 	lines = [f"set datafile missing '?'",
 		 'set style data histograms',
-		 'set style histogram clustered gap 1',
+		 f'set style histogram {hist}',
 		 'set style fill solid 0.85 border -1',
 		 'set boxwidth 0.9', 'set grid ytics',
 		 'set xtics nomirror font ",9"',
@@ -54,15 +59,19 @@ def script(metric, st, limits, wls, pfs, dat, out_base, ymax):
 		lines.append('set arrow 1 from graph 0, first 1 to graph 1, first 1'
 			     ' nohead dt 2 lw 1.5 lc rgb "black" front')
 	plot = []
+	n = 3 if metric == 'time' else 1
 	for i, pf in enumerate(pfs):
 		src = f"'{dat}'" if i == 0 else "''"
 		xt = ':xtic(1)' if i == 0 else ''
-		plot.append(f"{src} index IDX using {i + 2}{xt} title '{pf}' "
+		cols = ':'.join(str(2 + n * i + j) for j in range(n))
+		plot.append(f"{src} index IDX using {cols}{xt} title '{pf}' "
 			    f"lc rgb '{COLOURS.get(pf, '#8c564b')}'")
 	panels = []
 	for n, lim in enumerate(limits):
-		clip = ' (bars clipped at 3)' if metric == 'time' and \
+		clip = ' (clipped at 3)' if metric == 'time' and \
 			ymax and ymax > CLIP else ''
+		if metric == 'time':
+			clip += '; error bars: fastest and slowest run'
 		panels.append(f"set title 'memory limit {lim} of the footprint"
 			      f"{clip}'")
 		panels.append('plot ' + ', '.join(plot).replace('IDX', str(n)))
@@ -98,13 +107,17 @@ def plot(out, g):
 			dat = os.path.join(ddir, f'{metric}-{st}.dat')
 			ymax = 0
 			with open(dat, 'w') as f:
-				f.write('# workload ' + ' '.join(shown) + '\n')
+				sub = ('', '_fastest', '_slowest') \
+					if metric == 'time' else ('',)
+				f.write('# workload ' + ' '.join(
+					pf + x for pf in shown for x in sub) + '\n')
 				for lim in limits:
 					f.write(f'# limit {lim}\n')
 					for wl in wls:
 						runs = g.get((wl, st, lim), {})
-						vals = [value(runs, pf, metric)
-							for pf in shown]
+						vals = [v for pf in shown
+							for v in values(runs, pf,
+									metric)]
 						ymax = max([ymax] + [v for v in vals
 								     if v is not None])
 						f.write(wl + ' ' + ' '.join(
