@@ -78,6 +78,8 @@ for r, j in zip(rows, runs):
     h, m = int(r['hits']), int(r['misses'])
     assert int(r['faults']) == h + m > 0, r
     assert abs(float(r['coverage']) - h / (h + m)) < 1e-4, r
+    p = int(r['prefetched'])
+    assert not p or abs(float(r['accuracy']) - h / p) < 1e-4, r
     assert float(r['wall_s']) == j['wall_s'] > 0, (r, j)
 assert int(rows[0]['prefetched']) == 0 and int(rows[1]['hits']) > 0, rows
 print('ok CSV and JSON:', len(rows), 'runs')
