@@ -28,6 +28,7 @@ STAT_KEYS = (
     "fault_p50_us",
     "fault_p99_us",
     "models_installed",
+    "cgroup_peak_mb",
 )
 
 

@@ -7,7 +7,6 @@
 # (the loop device marked non-rotational) and cluster (rotational).  The
 # machine's swap state is restored afterwards, on error and on signals too.
 import csv
-import ctypes
 import json
 import os
 import shutil
@@ -16,10 +15,11 @@ import subprocess
 import tempfile
 import time
 
+import exp_cgroup
 import exp_common as ec
+from exp_cgroup import Cgroup
 
 VMSTAT = ("swap_ra", "swap_ra_hit", "pswpin", "pswpout", "pgmajfault")
-PR_SET_THP_DISABLE = 41
 SWAP_PRIO = "32767"  # ours is used first if the machine has other swap
 
 
@@ -38,42 +38,6 @@ def swaps():
         return [ln.split()[0] for ln in f.readlines()[1:]]
 
 
-def memory_cgroup():
-    """(version, directory to create children in) of the memory controller."""
-    v2 = v1 = None
-    with open("/proc/self/mountinfo") as f:
-        for ln in f:
-            pre, _, post = ln.partition(" - ")
-            fstype, _, opts = post.split()[:3]
-            mnt = pre.split()[4]
-            if fstype == "cgroup2" and v2 is None:
-                v2 = mnt
-            elif fstype == "cgroup" and "memory" in opts.split(","):
-                v1 = mnt
-    if v2:
-        try:
-            with open(os.path.join(v2, "cgroup.subtree_control")) as f:
-                if "memory" in f.read().split():
-                    return 2, v2
-        except OSError:
-            pass
-    if v1:
-        with open("/proc/self/cgroup") as f:
-            for ln in f:
-                _, ctrl, path = ln.rstrip("\n").split(":", 2)
-                if "memory" in ctrl.split(","):
-                    return 1, v1 + path
-        return 1, v1
-    if v2:
-        raise Skip(
-            f"the cgroup v2 hierarchy at {v2} has no memory "
-            "controller enabled for its children (cgroup."
-            "subtree_control) and no cgroup v1 memory hierarchy "
-            "is mounted"
-        )
-    raise Skip("no memory cgroup controller is mounted (cgroup v2 or v1)")
-
-
 def check():
     """Raises Skip naming the first requirement the machine lacks."""
     if os.geteuid() != 0:
@@ -83,7 +47,10 @@ def check():
             raise Skip(f"{tool} not found (package util-linux/mount)")
     if not {"swap_ra", "swap_ra_hit"} <= set(vmstat()):
         raise Skip("/proc/vmstat has no swap_ra/swap_ra_hit counters")
-    return memory_cgroup()
+    try:
+        return exp_cgroup.memory_cgroup()
+    except exp_cgroup.Unavailable as e:
+        raise Skip(str(e))
 
 
 class Swap:
@@ -141,48 +108,6 @@ def sh(argv):
     return p.stdout
 
 
-class Cgroup:
-    def __init__(self, version, parent, limit):
-        self.version = version
-        self.path = os.path.join(parent, f"rmt-kernel-{os.getpid()}")
-        os.mkdir(self.path)
-        if limit is None:
-            return
-        if version == 2:
-            self.write("memory.max", str(limit))
-            self.write("memory.swap.max", "max")
-        else:
-            self.write("memory.limit_in_bytes", str(limit))
-
-    def oom_kills(self):
-        name = "memory.events" if self.version == 2 else "memory.oom_control"
-        try:
-            with open(os.path.join(self.path, name)) as f:
-                kv = dict(ln.split() for ln in f if ln.strip())
-            return int(kv.get("oom_kill", 0))
-        except (OSError, ValueError):
-            return 0
-
-    def peak(self):
-        name = (
-            "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"
-        )
-        with open(os.path.join(self.path, name)) as f:
-            return int(f.read())
-
-    def write(self, name, value):
-        with open(os.path.join(self.path, name), "w") as f:
-            f.write(value)
-
-    def enter(self):
-        """In the child before exec: join, no transparent huge pages."""
-        self.write("cgroup.procs", str(os.getpid()))
-        ctypes.CDLL(None).prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
-
-    def close(self):
-        os.rmdir(self.path)
-
-
 def child(argv, **kw):
     """Runs argv: (stdout, exit status, rusage, seconds); killed if we are
     interrupted meanwhile (a cgroup must be empty to go)."""
@@ -203,12 +128,16 @@ def footprint(version, parent, argv):
     without a limit (ru_maxrss would count the forking interpreter)."""
     cg = Cgroup(version, parent, None)
     try:
-        out, rc, _, _ = child(argv, preexec_fn=cg.enter)
+        out, rc, _, _ = child(argv, preexec_fn=cg.enter_no_thp)
         peak = cg.peak()
     finally:
         cg.close()
     if rc != 0:
         raise RuntimeError(f'{" ".join(argv)}: exit status {rc}')
+    if peak is None:
+        raise Skip(
+            "the cgroup reports no peak memory (memory.peak: Linux " ">= 5.19)"
+        )
     return out, peak
 
 
@@ -221,7 +150,7 @@ def kernel_run(version, parent, argv, limit):
         cg = Cgroup(version, parent, limit)
         try:
             before = vmstat()
-            out, rc, ru, t = child(argv, preexec_fn=cg.enter)
+            out, rc, ru, t = child(argv, preexec_fn=cg.enter_no_thp)
             after = vmstat()
             oom = cg.oom_kills()
         finally:
