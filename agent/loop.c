@@ -571,10 +571,16 @@ static void *drainer(void *arg)
 		n = rmt_dp_poll_faults(a->dp, a->ev, BURST);
 		if (n > 0)
 			ingest(a, (unsigned int)n);
-		collect(a);
-		queue_rounds(a);
-		monitor(a);
-		follow_registry(a);
+		/*
+		 * Once stopping, only drain: the datapath may be gone (the
+		 * run ended), and an install would wait for its timeout.
+		 */
+		if (!stop) {
+			collect(a);
+			queue_rounds(a);
+			monitor(a);
+			follow_registry(a);
+		}
 		a->st.dropped = rmt_dp_dropped(a->dp) + a->unkeyed;
 		pthread_mutex_lock(&a->lock);
 		a->pub = a->st;

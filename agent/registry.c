@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * registry.c - the on-disk model registry (see registry.h): opening and
- * locking, saving, listing and loading versions.  The state operations
- * (current, rollback, pin) are in registry_state.c.
+ * registry.c - the on-disk model registry (see registry.h): opening,
+ * locking and recovery, and saving versions.  Listing and loading are in
+ * registry_read.c, the state operations (current, rollback, pin) in
+ * registry_state.c.
  *
  * DIR/FORMAT                 "rmt-registry 1": this is a registry
  * DIR/agent.lock             flock'ed by the agent that writes (its pid)
@@ -101,35 +102,40 @@ int rmt_reg_read_state(int kfd, const char *shown, struct rmt_reg_state *st,
 	return r;
 }
 
-/* Metadata of one version, checked against its key and number. */
-static int read_meta(int kfd, const char *shown, const char *key, u32 version,
-		     struct rmt_reg_meta *m, char *err, size_t err_size)
+/*
+ * Whether DIR may become a registry: nothing in it but what a creation
+ * killed half-way leaves (keys/, a temporary FORMAT), so that a mistyped
+ * --registry does not scatter files into some other directory.
+ */
+static int check_empty(struct rmt_registry *r, char *err, size_t err_size)
 {
-	char name[RMT_REG_FILE_NAME], mkey[RMT_REG_KEY_MAX + 1], msg[160];
-	char *buf;
-	size_t len;
-	int r;
+	struct dirent *d;
+	DIR *dir;
+	int fd = dup(r->dir_fd), ret = 0;
 
-	rmt_reg_version_name(version, "meta", name);
-	r = rmt_reg_read_file(kfd, name, RMT_REG_TEXT_MAX, &buf, &len, shown,
-			      err, err_size);
-	if (r == -ENOENT)
-		snprintf(err, err_size, "key '%s' has no version %u", key,
-			 version);
-	if (r)
-		return r;
-	r = rmt_reg_meta_parse(buf, len, mkey, m, msg, sizeof(msg));
-	free(buf);
-	if (!r && strcmp(mkey, key)) {
-		snprintf(msg, sizeof(msg), "belongs to key '%.64s'", mkey);
-		r = -EINVAL;
-	} else if (!r && m->version != version) {
-		snprintf(msg, sizeof(msg), "says version %u", m->version);
-		r = -EINVAL;
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		ret = -errno;
+		snprintf(err, err_size, "registry %s: %s", r->path,
+			 strerror(-ret));
+		if (fd >= 0)
+			close(fd);
+		return ret;
 	}
-	if (r)
-		snprintf(err, err_size, "%s/%s: %s", shown, name, msg);
-	return r;
+	while (!ret && (d = readdir(dir))) {
+		if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..") &&
+		    strcmp(d->d_name, "keys") &&
+		    strncmp(d->d_name, RMT_REG_TMP_PREFIX,
+			    strlen(RMT_REG_TMP_PREFIX))) {
+			snprintf(err, err_size,
+				 "%s is not a model registry (no FORMAT) and "
+				 "not empty (it has %.64s)",
+				 r->path, d->d_name);
+			ret = -EEXIST;
+		}
+	}
+	closedir(dir);
+	return ret;
 }
 
 static int check_format(struct rmt_registry *r, unsigned int flags, char *err,
@@ -142,6 +148,9 @@ static int check_format(struct rmt_registry *r, unsigned int flags, char *err,
 	ret = rmt_reg_read_file(r->dir_fd, "FORMAT", 64, &buf, &len, r->path,
 				err, err_size);
 	if (ret == -ENOENT && (flags & RMT_REG_CREATE)) {
+		ret = check_empty(r, err, err_size);
+		if (ret)
+			return ret;
 		if (mkdirat(r->dir_fd, "keys", 0755) && errno != EEXIST) {
 			ret = -errno;
 			snprintf(err, err_size, "%s/keys: %s", r->path,
@@ -300,6 +309,7 @@ int rmt_registry_open(const char *dir, unsigned int flags,
 		return -ENOMEM;
 	}
 	r->flags = flags;
+	pthread_mutex_init(&r->mutex, NULL);
 	r->dir_fd = r->keys_fd = r->agent_fd = r->state_fd = -1;
 	r->path = (char *)(r + 1);
 	strcpy(r->path, dir);
@@ -315,10 +325,11 @@ int rmt_registry_open(const char *dir, unsigned int flags,
 			 ret == -ENOENT ? "does not exist" : strerror(-ret));
 		goto fail;
 	}
-	if ((flags & RMT_REG_AGENT) && (ret = lock_agent(r, err, err_size)))
-		goto fail;
+	/* Not a registry: leave the directory alone, no lock file in it. */
 	ret = check_format(r, flags, err, err_size);
 	if (ret)
+		goto fail;
+	if ((flags & RMT_REG_AGENT) && (ret = lock_agent(r, err, err_size)))
 		goto fail;
 	r->keys_fd =
 		openat(r->dir_fd, "keys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -348,6 +359,7 @@ void rmt_registry_close(struct rmt_registry *r)
 		close(r->keys_fd);
 	if (r->dir_fd >= 0)
 		close(r->dir_fd);
+	pthread_mutex_destroy(&r->mutex);
 	free(r);
 }
 
@@ -386,8 +398,10 @@ int rmt_registry_save(struct rmt_registry *r, const char *key, const void *blob,
 		      char *err, size_t err_size)
 {
 	char name[RMT_REG_FILE_NAME], log[200], text[RMT_REG_TEXT_MAX];
+	char mkey[RMT_REG_KEY_MAX + 1];
+	struct rmt_reg_meta m = *meta, check;
 	struct rmt_reg_state st;
-	struct rmt_reg_meta m = *meta;
+	size_t tlen;
 	struct rmt_reg_key k;
 	struct rmt_model *model;
 	struct timespec now;
@@ -411,6 +425,8 @@ int rmt_registry_save(struct rmt_registry *r, const char *key, const void *blob,
 	ret = rmt_reg_open_key(r, key, true, &k, err, err_size);
 	if (ret)
 		return ret;
+	/* Two threads saving must not pick the same number. */
+	pthread_mutex_lock(&r->mutex);
 	ret = rmt_reg_read_state(k.fd, k.shown, &st, err, err_size);
 	if (!ret) {
 		ret = next_version(k.fd, &st, &m.version);
@@ -423,6 +439,13 @@ int rmt_registry_save(struct rmt_registry *r, const char *key, const void *blob,
 	m.model_bytes = (u32)len;
 	if (!m.time_ns && !clock_gettime(CLOCK_REALTIME, &now))
 		m.time_ns = (u64)now.tv_sec * 1000000000u + (u64)now.tv_nsec;
+	/* Never write what a reader would refuse (an accuracy over 100%). */
+	tlen = rmt_reg_meta_format(key, &m, text);
+	ret = rmt_reg_meta_parse(text, tlen, mkey, &check, log, sizeof(log));
+	if (ret) {
+		snprintf(err, err_size, "metadata for key '%s': %s", key, log);
+		goto out;
+	}
 	/* The model first: a version exists once its metadata does. */
 	rmt_reg_version_name(m.version, "rmtm", name);
 	ret = rmt_reg_write_atomic(k.fd, name, blob, len, k.shown, err,
@@ -430,223 +453,12 @@ int rmt_registry_save(struct rmt_registry *r, const char *key, const void *blob,
 	if (ret)
 		goto out;
 	rmt_reg_version_name(m.version, "meta", name);
-	ret = rmt_reg_write_atomic(k.fd, name, text,
-				   rmt_reg_meta_format(key, &m, text), k.shown,
-				   err, err_size);
+	ret = rmt_reg_write_atomic(k.fd, name, text, tlen, k.shown, err,
+				   err_size);
 	if (!ret && version)
 		*version = m.version;
 out:
+	pthread_mutex_unlock(&r->mutex);
 	close(k.fd);
 	return ret;
-}
-
-/* A growing array of entries. */
-struct listing {
-	struct rmt_reg_entry *e;
-	size_t n, cap;
-};
-
-static struct rmt_reg_entry *grow(struct listing *l)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct rmt_reg_entry *e = realloc(l->e, cap * sizeof(*e));
-
-		if (!e)
-			return NULL;
-		l->e = e;
-		l->cap = cap;
-	}
-	memset(&l->e[l->n], 0, sizeof(l->e[0]));
-	return &l->e[l->n++];
-}
-
-/* One version: its metadata, and whether the model file has its size. */
-static void list_version(int kfd, const char *shown, const char *key,
-			 u32 version, struct rmt_reg_entry *e)
-{
-	char name[RMT_REG_FILE_NAME];
-	struct stat sb;
-
-	snprintf(e->key, sizeof(e->key), "%s", key);
-	if (read_meta(kfd, shown, key, version, &e->meta, e->error,
-		      sizeof(e->error))) {
-		memset(&e->meta, 0, sizeof(e->meta));
-		e->meta.version = version;
-		return;
-	}
-	rmt_reg_version_name(version, "rmtm", name);
-	/* Paths are cut short to fit an entry. */
-	if (fstatat(kfd, name, &sb, 0))
-		snprintf(e->error, sizeof(e->error), "%.300s/%s: %s", shown,
-			 name, strerror(errno));
-	else if ((unsigned long long)sb.st_size != e->meta.model_bytes)
-		snprintf(
-			e->error, sizeof(e->error),
-			"%.300s/%s: %lld bytes, the metadata says %u (truncated?)",
-			shown, name, (long long)sb.st_size,
-			e->meta.model_bytes);
-}
-
-static int list_key(struct rmt_registry *r, const char *key, struct listing *l,
-		    char *err, size_t err_size)
-{
-	struct rmt_reg_state st;
-	struct rmt_reg_key k;
-	struct dirent *d;
-	DIR *dir;
-	int fd, ret;
-
-	ret = rmt_reg_open_key(r, key, false, &k, err, err_size);
-	if (ret)
-		return ret;
-	ret = rmt_reg_read_state(k.fd, k.shown, &st, err, err_size);
-	fd = ret ? -1 : dup(k.fd);
-	dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!ret && !dir) {
-		ret = -errno;
-		snprintf(err, err_size, "%s: %s", k.shown, strerror(-ret));
-		if (fd >= 0)
-			close(fd);
-	}
-	while (dir && (d = readdir(dir))) {
-		u32 v = rmt_reg_meta_version(d->d_name);
-		struct rmt_reg_entry *e;
-
-		if (!v)
-			continue;
-		e = grow(l);
-		if (!e) {
-			snprintf(err, err_size, "out of memory");
-			ret = -ENOMEM;
-			break;
-		}
-		list_version(k.fd, k.shown, key, v, e);
-		e->current = v == st.current;
-		e->previous = v == st.previous;
-		e->pinned = v == st.pinned;
-	}
-	if (dir)
-		closedir(dir);
-	close(k.fd);
-	return ret;
-}
-
-static int cmp_entry(const void *a, const void *b)
-{
-	const struct rmt_reg_entry *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-
-	if (c)
-		return c;
-	return x->meta.version < y->meta.version ? -1 :
-	       x->meta.version > y->meta.version ? 1 :
-						   0;
-}
-
-int rmt_registry_list(struct rmt_registry *r, const char *key,
-		      struct rmt_reg_entry **out, size_t *n, char *err,
-		      size_t err_size)
-{
-	struct listing l = { 0 };
-	struct dirent *d;
-	DIR *dir;
-	int fd, ret = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (key) {
-		ret = list_key(r, key, &l, err, err_size);
-	} else {
-		fd = dup(r->keys_fd);
-		dir = fd < 0 ? NULL : fdopendir(fd);
-		if (!dir) {
-			ret = -errno;
-			snprintf(err, err_size, "%s/keys: %s", r->path,
-				 strerror(-ret));
-			if (fd >= 0)
-				close(fd);
-			return ret;
-		}
-		/* The listing starts over: readdir's position is shared. */
-		rewinddir(dir);
-		while (!ret && (d = readdir(dir))) {
-			char k[RMT_REG_KEY_MAX + 1];
-
-			if (d->d_name[0] == '.' ||
-			    rmt_reg_key_decode(d->d_name, k))
-				continue;
-			ret = list_key(r, k, &l, err, err_size);
-			/* A key removed while we list it is no error. */
-			if (ret == -ENOENT)
-				ret = 0;
-		}
-		closedir(dir);
-	}
-	if (ret) {
-		free(l.e);
-		return ret;
-	}
-	if (l.n)
-		qsort(l.e, l.n, sizeof(l.e[0]), cmp_entry);
-	*out = l.e;
-	*n = l.n;
-	return 0;
-}
-
-int rmt_registry_load(struct rmt_registry *r, const char *key, u32 version,
-		      u8 **blob, size_t *len, struct rmt_reg_meta *meta,
-		      char *err, size_t err_size)
-{
-	char name[RMT_REG_FILE_NAME], log[200];
-	struct rmt_reg_state st;
-	struct rmt_model *model;
-	struct rmt_reg_key k;
-	char *buf = NULL;
-	size_t n = 0;
-	int ret;
-
-	*blob = NULL;
-	*len = 0;
-	ret = rmt_reg_open_key(r, key, false, &k, err, err_size);
-	if (ret)
-		return ret;
-	if (!version) {
-		ret = rmt_reg_read_state(k.fd, k.shown, &st, err, err_size);
-		version = st.current;
-		if (!ret && !version) {
-			snprintf(err, err_size,
-				 "key '%s' has no current version", key);
-			ret = -ENOENT;
-		}
-	}
-	if (!ret)
-		ret = read_meta(k.fd, k.shown, key, version, meta, err,
-				err_size);
-	rmt_reg_version_name(version, "rmtm", name);
-	if (!ret) {
-		ret = rmt_reg_read_file(k.fd, name, RMT_MODEL_MAX_SIZE, &buf,
-					&n, k.shown, err, err_size);
-		/* With its metadata there, a missing model is damage. */
-		if (ret == -ENOENT)
-			ret = -EINVAL;
-	}
-	if (!ret && n != meta->model_bytes) {
-		snprintf(err, err_size,
-			 "%s/%s: %zu bytes, the metadata says %u (truncated?)",
-			 k.shown, name, n, meta->model_bytes);
-		ret = -EINVAL;
-	}
-	if (!ret && (ret = rmt_model_parse(buf, n, &model, log, sizeof(log))))
-		snprintf(err, err_size, "%s/%s: %s", k.shown, name, log);
-	else if (!ret)
-		rmt_model_free(model);
-	close(k.fd);
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	*blob = (u8 *)buf;
-	*len = n;
-	return 0;
 }

@@ -23,8 +23,8 @@
  * loads and installs that version.
  *
  * All functions return 0 or a negative errno and, on error, write one
- * line naming the file or argument at fault into err.  A handle is used
- * by one thread at a time.
+ * line naming the file or argument at fault into err.  Threads may share
+ * a handle: saves and state changes are serialized inside.
  */
 #ifndef RMT_AGENT_REGISTRY_H
 #define RMT_AGENT_REGISTRY_H
@@ -34,12 +34,14 @@
 
 #include "port/rmt_port.h"
 
-#define RMT_REG_KEY_MAX 200u /* bytes of a key */
+/* Bytes of a key; its file name (docs/registry.md) must fit 255 too. */
+#define RMT_REG_KEY_MAX 200u
 #define RMT_REG_VERSION_MAX 999999999u
 #define RMT_REG_HISTORY 16u /* installed versions remembered per key */
 
 /* Open flags. */
-#define RMT_REG_CREATE 1u /* make DIR (not its parents) if missing */
+/* Make DIR (not its parents) if missing, or make an empty DIR one. */
+#define RMT_REG_CREATE 1u
 #define RMT_REG_AGENT 2u /* the writer: exclusive lock, may save */
 
 /* What is stored with a version; strings are printable, one line. */

@@ -27,7 +27,7 @@ static bool plain(char c)
 
 int rmt_reg_key_check(const char *key, char *err, size_t err_size)
 {
-	size_t i, n = strnlen(key, RMT_REG_KEY_MAX + 1);
+	size_t i, n = strnlen(key, RMT_REG_KEY_MAX + 1), enc = 0;
 
 	if (!n) {
 		snprintf(err, err_size, "empty key");
@@ -45,6 +45,14 @@ int rmt_reg_key_check(const char *key, char *err, size_t err_size)
 				 (unsigned char)key[i], i);
 			return -EINVAL;
 		}
+		enc += plain(key[i]) && !(i == 0 && key[i] == '.') ? 1 : 3;
+	}
+	if (enc > RMT_REG_ENC_MAX) {
+		snprintf(err, err_size,
+			 "key too long: its file name would take %zu bytes, "
+			 "more than %u",
+			 enc, RMT_REG_ENC_MAX);
+		return -ENAMETOOLONG;
 	}
 	return 0;
 }

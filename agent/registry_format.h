@@ -30,11 +30,15 @@
 #define RMT_REG_TEXT_MAX 4096u /* largest metadata or state file */
 /* An encoded key: every byte may become three. */
 #define RMT_REG_NAME_MAX (3u * RMT_REG_KEY_MAX + 1u)
+/* What a file name may take (NAME_MAX); a key whose name is longer is
+ * refused. */
+#define RMT_REG_ENC_MAX 255u
 
 /*
  * A key as a file name: bytes other than [A-Za-z0-9_-.] become %XX, and
  * so does a leading '.', so "/" and ".." cannot occur.  Keys are 1 to
- * RMT_REG_KEY_MAX printable ASCII characters.
+ * RMT_REG_KEY_MAX printable ASCII characters whose name takes at most
+ * RMT_REG_ENC_MAX bytes.
  */
 int rmt_reg_key_check(const char *key, char *err, size_t err_size);
 void rmt_reg_key_encode(const char *key, char name[RMT_REG_NAME_MAX]);

@@ -6,6 +6,8 @@
 #ifndef RMT_AGENT_REGISTRY_IMPL_H
 #define RMT_AGENT_REGISTRY_IMPL_H
 
+#include <pthread.h>
+
 #include "agent/registry.h"
 #include "agent/registry_format.h"
 #include "agent/registry_io.h"
@@ -17,6 +19,8 @@ struct rmt_registry {
 	int dir_fd, keys_fd;
 	int agent_fd; /* held with RMT_REG_AGENT */
 	int state_fd; /* state.lock, opened on first use */
+	/* Threads of one process: flock does not tell them apart. */
+	pthread_mutex_t mutex;
 	char *path; /* DIR, for messages */
 };
 
@@ -37,7 +41,10 @@ void rmt_reg_version_name(u32 version, const char *ext, char *name);
 /* The version of "vNNNNNN.meta", in its one spelling; 0 for other names. */
 u32 rmt_reg_meta_version(const char *name);
 
-/* Around every read-modify-write of a STATE, in every process. */
+/*
+ * Around every read-modify-write of a STATE, in every process and thread
+ * (it takes the handle's mutex, then the flock).
+ */
 int rmt_reg_lock_state(struct rmt_registry *r, char *err, size_t err_size);
 void rmt_reg_unlock_state(struct rmt_registry *r);
 

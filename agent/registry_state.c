@@ -20,6 +20,7 @@ int rmt_reg_lock_state(struct rmt_registry *r, char *err, size_t err_size)
 {
 	int ret;
 
+	pthread_mutex_lock(&r->mutex);
 	if (r->state_fd < 0)
 		r->state_fd = openat(r->dir_fd, "state.lock",
 				     O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -27,6 +28,7 @@ int rmt_reg_lock_state(struct rmt_registry *r, char *err, size_t err_size)
 		ret = -errno;
 		snprintf(err, err_size, "%s/state.lock: %s", r->path,
 			 strerror(-ret));
+		pthread_mutex_unlock(&r->mutex);
 		return ret;
 	}
 	while (flock(r->state_fd, LOCK_EX)) {
@@ -34,6 +36,7 @@ int rmt_reg_lock_state(struct rmt_registry *r, char *err, size_t err_size)
 			ret = -errno;
 			snprintf(err, err_size, "%s/state.lock: %s", r->path,
 				 strerror(-ret));
+			pthread_mutex_unlock(&r->mutex);
 			return ret;
 		}
 	}
@@ -43,6 +46,7 @@ int rmt_reg_lock_state(struct rmt_registry *r, char *err, size_t err_size)
 void rmt_reg_unlock_state(struct rmt_registry *r)
 {
 	flock(r->state_fd, LOCK_UN);
+	pthread_mutex_unlock(&r->mutex);
 }
 
 int rmt_registry_state(struct rmt_registry *r, const char *key,

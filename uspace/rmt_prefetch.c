@@ -12,6 +12,7 @@
 #include "mlib/slot.h"
 #include "uspace/fetch.h"
 #include "uspace/rmt_prefetch.h"
+#include "verifier/hook_env.h"
 #include "vm/jit.h"
 #include "vm/pipeline_impl.h"
 #include "vm/pipeline_parse.h"
@@ -45,6 +46,53 @@ struct rmt_us_rmt_pf {
 static u64 clock_ns(void *arg)
 {
 	return rmt_us_now_ns();
+}
+
+/* Verify action a for every way stage t installs it. */
+static bool verify_in_stage(struct rmt_pipeline *p, u32 a,
+			    const struct rmt_table_config *cfg)
+{
+	struct rmt_verify_action act = { .param_len = p->actions[a].param_len,
+					 .state_size = cfg->state_size,
+					 .max_emits = 4,
+					 .emit_rate = 1000 };
+	struct rmt_verify_hook_env env;
+	char log[128];
+
+	if (rmt_verify_env_from_hook(p->hook, &act, &env) ||
+	    rmt_verify_prog(&p->actions[a].prog, &env.env, log, sizeof(log)))
+		return false;
+	if (a != cfg->default_action || !cfg->state_size)
+		return true;
+	act.state_size = 0;
+	return !rmt_verify_env_from_hook(p->hook, &act, &env) &&
+	       !rmt_verify_prog(&p->actions[a].prog, &env.env, log,
+				sizeof(log));
+}
+
+/*
+ * An action the verifier admits for every stage that names it runs
+ * without run-time guards, as in the kernel; the others keep them.
+ */
+static void verify_actions(struct rmt_pipeline *p)
+{
+	bool ok[RMT_PIPELINE_MAX_ACTIONS];
+	u32 i, k, s;
+
+	for (i = 0; i < p->n_actions; i++)
+		ok[i] = p->actions[i].has_prog;
+	for (s = 0; s < p->n_stages; s++) {
+		const struct rmt_table_config *cfg =
+			rmt_table_config(p->stages[s].table);
+
+		for (k = 0; k < cfg->n_actions; k++) {
+			i = cfg->actions[k].id;
+			if (ok[i] && !verify_in_stage(p, i, cfg))
+				ok[i] = false;
+		}
+	}
+	for (i = 0; i < p->n_actions; i++)
+		p->actions[i].prog.verified = ok[i];
 }
 
 /*
@@ -185,6 +233,7 @@ int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
 	}
 	pthread_mutex_init(&pf->tables_lock, NULL);
 	rmt_pipeline_set_clock(pf->prog.pipe, clock_ns, NULL);
+	verify_actions(pf->prog.pipe);
 	if (!getenv("RMT_NO_JIT"))
 		compile_actions(pf->prog.pipe);
 	rmt_streams_init(&pf->streams);

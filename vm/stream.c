@@ -17,16 +17,23 @@ static u64 rmt_dist(u64 a, u64 b)
 
 /*
  * The stream of page pg in region: one whose stride lands exactly on pg
- * first (a long stride is still one stream), else the nearest within
- * RMT_STREAM_NEAR pages, else a new stream in a free or the least
- * recently used slot.
+ * (the latest stream first; a long stride is still one stream), else the
+ * nearest within RMT_STREAM_NEAR pages, else a new stream in a free or
+ * the least recently used slot.
  */
 static u32 rmt_stream_find(struct rmt_streams *st, u64 region, u64 pg,
 			   bool *fresh)
 {
 	u32 i, best = RMT_STREAM_SLOTS, lru = 0;
 	u64 best_dist = (u64)RMT_STREAM_NEAR + 1;
+	const struct rmt_stream *m = &st->s[st->mru % RMT_STREAM_SLOTS];
 
+	/* The latest stream continuing its stride: no scan needed. */
+	if (m->used && m->region == region && m->n &&
+	    m->last + (u64)m->d[0] == pg) {
+		*fresh = false;
+		return st->mru % RMT_STREAM_SLOTS;
+	}
 	for (i = 0; i < RMT_STREAM_SLOTS; i++) {
 		const struct rmt_stream *s = &st->s[i];
 
@@ -100,9 +107,10 @@ static void rmt_stream_export(const struct rmt_stream *s,
 {
 	u32 i, j, k, best = 0;
 
+	_Static_assert(sizeof(c->s_deltas) == sizeof(s->d), "same history");
 	c->s_n = s->n;
-	memset(c->s_deltas, 0, sizeof(c->s_deltas));
-	memcpy(c->s_deltas, s->d, s->n * sizeof(s->d[0]));
+	/* Deltas past n are zero: a stream starts zeroed and fills in. */
+	memcpy(c->s_deltas, s->d, sizeof(s->d));
 	c->s_repeat = 0;
 	while (c->s_repeat + 1 < s->n && s->d[c->s_repeat + 1] == s->d[0])
 		c->s_repeat++;
@@ -148,6 +156,7 @@ u32 rmt_stream_fill(struct rmt_streams *st, struct rmt_ctx_swap_fault *c)
 	else
 		rmt_stream_advance(s, pg, c->flags);
 	s->used = ++st->tick;
+	st->mru = i;
 	c->s_id = i;
 	c->s_new = fresh;
 	rmt_stream_export(s, c);

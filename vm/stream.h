@@ -44,6 +44,7 @@ struct rmt_stream {
 
 struct rmt_streams {
 	u64 tick;
+	u32 mru; /* the stream of the latest fault */
 	struct rmt_stream s[RMT_STREAM_SLOTS];
 };
 

@@ -8,8 +8,10 @@
  * one 1 GiB region (sequential, stride 3, backwards, random jumps within
  * 64 pages), restarted at random places.  The tree is trained by the
  * learner on the first 16,384 faults.  Prefetched pages are remembered,
- * so that their faults are prefetch hits as in the pager.  Both programs
- * run interpreted and JIT-compiled.  7 repetitions; median, min, max.
+ * so that their faults are prefetch hits as in the pager.  Both run
+ * through the pager's adapter (uspace/rmt_prefetch.h, what the fault
+ * thread calls), verified and JIT-compiled or interpreted (RMT_NO_JIT).
+ * 7 repetitions; median, min, max.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -21,9 +23,7 @@
 #include "agent/learn_feat.h"
 #include "mlib/format.h"
 #include "proto/msg.h"
-#include "vm/jit.h"
-#include "vm/pipeline_impl.h"
-#include "vm/pipeline_parse.h"
+#include "uspace/rmt_prefetch.h"
 #include "vm/stream.h"
 
 #define N_FAULTS 100000u
@@ -69,43 +69,36 @@ static void gen(u64 *pages)
 /* Pages prefetched and not used yet: their faults are prefetch hits. */
 static u8 staged[REGION_PAGES];
 
-static void ctx_of(struct rmt_ctx_swap_fault *c, u64 pg)
+/*
+ * ns per decision of the pager's prefetcher adapter (stream tracking,
+ * pipeline, the pages asked for), as the fault thread runs it.
+ */
+static double run_pf(struct rmt_us_rmt_pf *pf, const u64 *pages, u64 *n_pages)
 {
-	memset(c, 0, sizeof(*c));
-	c->addr = REGION + (pg << RMT_PAGE_SHIFT);
-	c->vma_start = REGION;
-	c->vma_end = REGION + (REGION_PAGES << RMT_PAGE_SHIFT);
-	c->flags = staged[pg] ? RMT_FAULT_PREFETCH_HIT : RMT_FAULT_MAJOR;
-	staged[pg] = 0;
-}
-
-/* ns per decision of prog over pages; streams: learned's bookkeeping. */
-static double run_prog(struct rmt_program *prog, const u64 *pages, bool streams,
-		       u64 *n_pages)
-{
-	static struct rmt_hook_scratch scr;
-	static struct rmt_streams st;
-	struct rmt_ctx_swap_fault c;
-	struct rmt_decision d;
+	uint64_t out[RMT_US_MAX_PREFETCH];
+	struct rmt_us_fault_ctx c;
 	u64 t0, total = 0;
-	u32 i, k;
+	u32 i;
+	int n, k;
 
-	rmt_streams_init(&st);
 	memset(staged, 0, sizeof(staged));
 	t0 = now_ns();
 	for (i = 0; i < N_FAULTS; i++) {
-		ctx_of(&c, pages[i]);
-		if (streams)
-			rmt_stream_fill(&st, &c);
-		if (rmt_pipeline_run(prog->pipe, &c, sizeof(c), &scr, &d)) {
-			fprintf(stderr, "bench-learned: fault %d\n", d.error);
+		memset(&c, 0, sizeof(c));
+		c.addr = REGION + (pages[i] << RMT_PAGE_SHIFT);
+		c.region_start = REGION;
+		c.region_end = REGION + (REGION_PAGES << RMT_PAGE_SHIFT);
+		c.flags = staged[pages[i]] ? RMT_FAULT_PREFETCH_HIT :
+					     RMT_FAULT_MAJOR;
+		staged[pages[i]] = 0;
+		n = rmt_us_rmt_pf_run(pf, &c, out, RMT_US_MAX_PREFETCH);
+		if (n < 0) {
+			fprintf(stderr, "bench-learned: hook error %d\n", n);
 			exit(1);
 		}
-		if (streams)
-			rmt_stream_update(&st, &c, scr.meta, d.n_pages);
-		total += d.n_pages;
-		for (k = 0; k < d.n_pages; k++)
-			staged[((d.pages[k] - REGION) >> RMT_PAGE_SHIFT) %
+		total += (u64)n;
+		for (k = 0; k < n; k++)
+			staged[((out[k] - REGION) >> RMT_PAGE_SHIFT) %
 			       REGION_PAGES] = 1;
 	}
 	*n_pages = total;
@@ -135,37 +128,6 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void load(const char *rel, struct rmt_program *p, bool jit)
-{
-	char path[512], err[256] = "";
-	u32 i;
-
-	snprintf(path, sizeof(path), "%s/%s", RMT_SOURCE_DIR, rel);
-	if (rmt_program_load(path, p, err, sizeof(err))) {
-		fprintf(stderr, "bench-learned: %s: %s\n", rel, err);
-		exit(1);
-	}
-	for (i = 0; jit && i < p->pipe->n_actions; i++) {
-		if (p->pipe->actions[i].has_prog &&
-		    rmt_jit_compile(&p->pipe->actions[i].prog, err,
-				    sizeof(err))) {
-			fprintf(stderr, "bench-learned: %s: %s\n", rel, err);
-			exit(1);
-		}
-	}
-	if (jit)
-		rmt_pipeline_set_exec(p->pipe, rmt_jit_exec);
-}
-
-static void unload(struct rmt_program *p)
-{
-	u32 i;
-
-	for (i = 0; i < p->pipe->n_actions; i++)
-		rmt_jit_free(&p->pipe->actions[i].prog);
-	rmt_program_free(p);
-}
-
 static void row(const char *what, double *t, u64 pages)
 {
 	qsort(t, REPS, sizeof(double), cmp);
@@ -173,14 +135,12 @@ static void row(const char *what, double *t, u64 pages)
 	       t[REPS - 1], (double)pages / N_FAULTS);
 }
 
-/* Trains the learner on the first faults; returns the parsed model. */
-static struct rmt_model *train(const u64 *pages)
+/* Trains the learner on the first faults; returns the model's blob. */
+static u8 *train(const u64 *pages, size_t *len)
 {
 	struct rmt_learner_config cfg = { .first_model_faults = 16384 };
 	struct rmt_learner_result res;
 	struct rmt_learner *l;
-	struct rmt_model *m = NULL;
-	char err[160] = "";
 	u32 i;
 
 	if (rmt_learner_create(&cfg, &l))
@@ -194,17 +154,44 @@ static struct rmt_model *train(const u64 *pages)
 
 		rmt_learner_ingest(l, &ev, 1);
 	}
-	if (rmt_learner_train(l, &res) || !res.promote ||
-	    rmt_model_parse(res.blob, res.blob_len, &m, err, sizeof(err))) {
-		fprintf(stderr, "bench-learned: no model: %s %s\n", res.why,
-			err);
+	if (rmt_learner_train(l, &res) || !res.promote) {
+		fprintf(stderr, "bench-learned: no model: %s\n", res.why);
 		exit(1);
 	}
-	printf("model: %s, %zu bytes, depth %u\n", res.why, res.blob_len,
-	       m->max_depth);
-	free(res.blob);
+	printf("model: %s, %zu bytes\n", res.why, res.blob_len);
 	rmt_learner_destroy(l);
+	*len = res.blob_len;
+	return res.blob;
+}
+
+static struct rmt_model *parse(const u8 *blob, size_t len)
+{
+	struct rmt_model *m;
+	char err[160];
+
+	if (rmt_model_parse(blob, len, &m, err, sizeof(err))) {
+		fprintf(stderr, "bench-learned: %s\n", err);
+		exit(1);
+	}
 	return m;
+}
+
+static struct rmt_us_rmt_pf *open_pf(const char *name, bool jit)
+{
+	struct rmt_us_rmt_pf *pf;
+	char err[256] = "";
+
+	if (jit)
+		unsetenv("RMT_NO_JIT");
+	else
+		setenv("RMT_NO_JIT", "1", 1);
+	if (rmt_us_rmt_pf_open(name, &pf, err, sizeof(err))) {
+		fprintf(stderr, "bench-learned: %s: %s\n", name, err);
+		exit(1);
+	}
+	rmt_us_rmt_pf_region(pf, REGION,
+			     REGION + (REGION_PAGES << RMT_PAGE_SHIFT), true);
+	return pf;
 }
 
 int main(void)
@@ -216,28 +203,36 @@ int main(void)
 		"learned.rmt, tree, interpreted", "learned.rmt, tree, JIT",
 		"learned.rmt, empty slot, JIT",
 	};
-	struct rmt_program prog[5];
+	struct rmt_us_rmt_pf *pf[5];
 	double t[5][REPS], t_m[REPS];
-	struct rmt_model_slot slot = { rmt_learned_slot_fn, NULL,
-				       RMT_LEARNED_FEATURES };
 	struct rmt_streams st;
 	struct rmt_ctx_swap_fault c;
+	struct rmt_model *m;
 	u64 n_pages[5];
+	size_t len;
+	u8 *blob;
 	u32 i, nf = 0;
 	int r;
 
 	gen(pages);
-	slot.model = train(pages);
-	load("programs/readahead.rmt", &prog[0], false);
-	load("programs/readahead.rmt", &prog[1], true);
-	load("programs/learned.rmt", &prog[2], false);
-	load("programs/learned.rmt", &prog[3], true);
-	load("programs/learned.rmt", &prog[4], true);
-	rmt_pipeline_set_model(prog[2].pipe, 0, &slot);
-	rmt_pipeline_set_model(prog[3].pipe, 0, &slot);
+	blob = train(pages, &len);
+	m = parse(blob, len);
+	pf[0] = open_pf("readahead", false);
+	pf[1] = open_pf("readahead", true);
+	pf[2] = open_pf("learned", false);
+	pf[3] = open_pf("learned", true);
+	pf[4] = open_pf("learned", true);
+	for (i = 2; i <= 3; i++)
+		if (rmt_us_rmt_pf_install_model(pf[i], 0, parse(blob, len)))
+			exit(1);
+	free(blob);
 	rmt_streams_init(&st);
 	for (i = 0; i < N_FAULTS && nf < 4096; i++) {
-		ctx_of(&c, pages[i]);
+		memset(&c, 0, sizeof(c));
+		c.addr = REGION + (pages[i] << RMT_PAGE_SHIFT);
+		c.vma_start = REGION;
+		c.vma_end = REGION + (REGION_PAGES << RMT_PAGE_SHIFT);
+		c.flags = RMT_FAULT_MAJOR;
 		rmt_stream_fill(&st, &c);
 		if (rmt_learned_asks(&c))
 			rmt_learned_features(
@@ -246,9 +241,8 @@ int main(void)
 	}
 	for (r = 0; r < REPS; r++) {
 		for (i = 0; i < 5; i++)
-			t[i][r] =
-				run_prog(&prog[i], pages, i >= 2, &n_pages[i]);
-		t_m[r] = run_model(slot.model, feats, nf);
+			t[i][r] = run_pf(pf[i], pages, &n_pages[i]);
+		t_m[r] = run_model(m, feats, nf);
 	}
 	printf("%-34s %9s %9s %9s %12s\n", "ns per decision", "median", "min",
 	       "max", "pages/fault");
@@ -261,7 +255,7 @@ int main(void)
 	       t[3][REPS / 2], t[1][REPS / 2], t[3][REPS / 2] / t[1][REPS / 2],
 	       t[2][REPS / 2], t[0][REPS / 2], t_m[REPS / 2]);
 	for (i = 0; i < 5; i++)
-		unload(&prog[i]);
-	rmt_model_free(slot.model);
+		rmt_us_rmt_pf_close(pf[i]);
+	rmt_model_free(m);
 	return 0;
 }

@@ -6,7 +6,8 @@
  * a lookahead that continues where the stream's last one ended, falls
  * back to readahead when the tree is unsure or the stream's accuracy
  * check fails, stays within the hook's budget, and its actions give the
- * same results under the JIT as under the interpreter.
+ * same results under the JIT as under the interpreter, alone and as the
+ * pipeline's engine (rmt_pipeline_set_exec).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -362,4 +363,44 @@ Test(learned_program, jit_matches_interpreter)
 	rmt_jit_free(&p->actions[learn].prog);
 	rmt_jit_free(&p->actions[ra].prog);
 	unload(h);
+}
+
+static u32 jit_runs;
+
+static int counting_jit(const struct rmt_prog *prog, struct rmt_vm_run *run)
+{
+	jit_runs++;
+	return rmt_jit_exec(prog, run);
+}
+
+/* The pipeline on the JIT engine (rmt_pipeline_set_exec) decides alike. */
+Test(learned_program, pipeline_on_the_jit_engine)
+{
+	struct harness *i = load("programs/learned.rmt", true, -1);
+	struct harness *j = load("programs/learned.rmt", true, -1);
+	struct rmt_pipeline *p = j->prog.pipe;
+	char log[256] = "";
+	u32 a, n;
+
+	for (a = 0; a < p->n_actions; a++)
+		if (p->actions[a].has_prog)
+			cr_assert_eq(rmt_jit_compile(&p->actions[a].prog, log,
+						     sizeof(log)),
+				     0, "%s", log);
+	rmt_pipeline_set_exec(p, counting_jit);
+	same_decisions(i, j, 400, walk, true);
+	cr_assert_gt(jit_runs, 400, "the engine runs the actions");
+	for (n = 0; n < 400; n++) {
+		bool fi = access(i, zigzag(n)), fj = access(j, zigzag(n));
+
+		cr_assert_eq(fi, fj);
+		if (fi)
+			cr_assert_eq(i->d.executed, j->d.executed, "access %u",
+				     n);
+	}
+	cr_assert_eq(i->fake.calls, j->fake.calls);
+	for (a = 0; a < p->n_actions; a++)
+		rmt_jit_free(&p->actions[a].prog);
+	unload(i);
+	unload(j);
 }

@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 		m.last_event_ns = m.first_event_ns + 999999u;
 		m.train_samples = 4000;
 		m.heldout_samples = 1000;
-		m.candidate_ppm = 800000 + 10000 * (u32)i;
+		m.candidate_ppm = 800000 + 10000 * (u32)(i % 20);
 		m.installed_ppm = 790000;
 		m.heuristic_ppm = 700000;
 		snprintf(m.backend, sizeof(m.backend), "cpu");

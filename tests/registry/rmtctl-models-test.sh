@@ -71,7 +71,10 @@ expect 1 "key 'swap_fault/tgid-1' has no version 9" \
 
 # Rollback and pins while an agent holds the registry.
 coproc agent { "$fill" "$reg" swap_fault/tgid-1 0 hold; }
-read -r line <&"${agent[0]}"
+# bash forgets these when the coprocess ends: keep copies.
+agent_pid=$agent_PID
+exec {agent_in}>&"${agent[1]}" {agent_out}<&"${agent[0]}"
+read -r line <&"$agent_out"
 [ "$line" = holding ] || { echo "FAIL: the agent did not start"; fail=1; }
 out=$("$fill" "$reg" x 1 2>&1)
 if [ $? -ne 1 ] || ! grep -q 'in use by another agent (pid' <<<"$out"; then
@@ -91,8 +94,9 @@ expect 0 'unpinned' -- unpin --registry "$reg" swap_fault/tgid-1
 expect 0 'was not pinned' -- unpin --registry "$reg" swap_fault/tgid-1
 expect 0 'version 1 is current again \(was 3\)' -- rollback --registry "$reg" swap_fault/tgid-1
 expect 0 'version 1 pinned' -- pin --registry "$reg" /sys/fs/cgroup/a.slice
-exec {agent[1]}>&-
-wait "$agent_PID"
+exec {agent_in}>&- {agent[1]}>&-
+wait "$agent_pid"
+exec {agent_out}<&-
 
 # Keys that try to leave the registry, or are not keys at all.
 expect 1 "no key '../reg'" -- show --registry "$reg" ../reg

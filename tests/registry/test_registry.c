@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,15 @@ Test(registry, open_missing_and_not_a_registry)
 	cr_assert_eq(rmt_registry_open(reg_dir, 0, &r, err, sizeof(err)),
 		     -ENOENT);
 	cr_assert(strstr(err, "not a model registry"), "%s", err);
+	/* Only an empty directory becomes one. */
+	snprintf(err, sizeof(err), "%s/notes.txt", reg_dir);
+	write_file(err, "mine");
+	cr_assert_eq(rmt_registry_open(reg_dir, RMT_REG_CREATE | RMT_REG_AGENT,
+				       &r, err, sizeof(err)),
+		     -EEXIST);
+	cr_assert(strstr(err, "not empty (it has notes.txt)"), "%s", err);
+	snprintf(err, sizeof(err), "%s/notes.txt", reg_dir);
+	cr_assert_eq(unlink(err), 0);
 	r = open_agent();
 	rmt_registry_close(r);
 	r = open_reader();
@@ -182,6 +192,19 @@ Test(registry, save_checks_blob_and_needs_agent)
 		rmt_registry_save(r, "k", blob, 10, &m, &v, err, sizeof(err)),
 		-EINVAL);
 	blob[len - 1] ^= 1;
+	/* Metadata a reader would refuse is not written either. */
+	m.installed_ppm = 1000001;
+	cr_assert_eq(
+		rmt_registry_save(r, "k", blob, len, &m, &v, err, sizeof(err)),
+		-EINVAL);
+	cr_assert(strstr(err, "metadata for key 'k': line 11: installed_ppm "
+			      "'1000001' is not a number up to 1000000"),
+		  "%s", err);
+	m.installed_ppm = 0;
+	cr_assert_eq(
+		rmt_registry_save(r, "k", blob, len, &m, &v, err, sizeof(err)),
+		0, "%s", err);
+	cr_assert_eq(v, 1);
 	rd = open_reader();
 	cr_assert_eq(
 		rmt_registry_save(rd, "k", blob, len, &m, &v, err, sizeof(err)),
@@ -635,6 +658,14 @@ Test(registry, keys_stay_inside)
 	cr_assert_eq(rmt_registry_save(r, longkey, blob, len, &m, &v, err,
 				       sizeof(err)),
 		     -ENAMETOOLONG);
+	/* 100 slashes would need a 300-byte file name. */
+	memset(longkey, '/', 100);
+	longkey[100] = 0;
+	cr_assert_eq(rmt_registry_save(r, longkey, blob, len, &m, &v, err,
+				       sizeof(err)),
+		     -ENAMETOOLONG);
+	cr_assert(strstr(err, "file name would take 300 bytes"), "%s", err);
+	memset(longkey, 'k', sizeof(longkey) - 1);
 	longkey[RMT_REG_KEY_MAX] = 0;
 	cr_assert_eq(rmt_registry_save(r, longkey, blob, len, &m, &v, err,
 				       sizeof(err)),
@@ -642,10 +673,72 @@ Test(registry, keys_stay_inside)
 	/* Only an encoded key's directory counts as one. */
 	snprintf(p, sizeof(p), "%s/keys/stray%%2f", reg_dir);
 	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/keys/file", reg_dir);
+	write_file(p, "not a key");
 	cr_assert_eq(rmt_registry_list(r, NULL, &e, &n, err, sizeof(err)), 0);
 	cr_assert_eq(n, sizeof(keys) / sizeof(keys[0]) + 1);
 	free(e);
 	free(blob);
+	rmt_registry_close(r);
+}
+
+struct saver {
+	struct rmt_registry *r;
+	u32 saved[40];
+	char err[600];
+	int ret;
+};
+
+/* Saves 40 versions, making each current, through a shared handle. */
+static void *saver(void *arg)
+{
+	struct saver *s = arg;
+	struct rmt_reg_meta m;
+	size_t len;
+	u8 *blob = test_model(3, &len);
+	int i;
+
+	memset(&m, 0, sizeof(m));
+	for (i = 0; i < 40 && !s->ret; i++) {
+		s->ret =
+			rmt_registry_save(s->r, "k", blob, len, &m,
+					  &s->saved[i], s->err, sizeof(s->err));
+		if (!s->ret)
+			s->ret = rmt_registry_set_current(
+				s->r, "k", s->saved[i], s->err, sizeof(s->err));
+	}
+	free(blob);
+	return NULL;
+}
+
+Test(registry, threads_share_a_handle)
+{
+	struct rmt_registry *r = open_agent();
+	struct saver s[2] = { { .r = r }, { .r = r } };
+	struct rmt_reg_state st;
+	struct rmt_reg_entry *e;
+	pthread_t t[2];
+	size_t n, i, j;
+
+	for (i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, saver, &s[i]), 0);
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		cr_assert_eq(s[i].ret, 0, "%s", s[i].err);
+	}
+	/* 80 distinct versions, and not one state change lost. */
+	cr_assert_eq(rmt_registry_list(r, "k", &e, &n, err, sizeof(err)), 0);
+	cr_assert_eq(n, 80);
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(e[i].meta.version, i + 1);
+		cr_assert_str_eq(e[i].error, "");
+	}
+	free(e);
+	for (i = 0; i < 2; i++)
+		for (j = 1; j < 40; j++)
+			cr_assert_gt(s[i].saved[j], s[i].saved[j - 1]);
+	cr_assert_eq(rmt_registry_state(r, "k", &st, err, sizeof(err)), 0);
+	cr_assert_eq(st.serial, 80);
 	rmt_registry_close(r);
 }
 

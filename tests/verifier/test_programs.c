@@ -19,10 +19,8 @@
 #include "vm/pipeline_parse.h"
 
 static const char *const rmt_programs[] = {
-	"programs/readahead.rmt",
-	"programs/leap.rmt",
-	"programs/learned.rmt",
-	"programs/examples/classify.rmt",
+	"programs/readahead.rmt",	"programs/leap.rmt",
+	"programs/learned.rmt",		"programs/examples/classify.rmt",
 	"programs/examples/next_n.rmt",
 };
 

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,11 +140,13 @@ static void fmt_ppm(u32 ppm, char *buf, size_t size)
 	snprintf(buf, size, "%u.%02u%%", ppm / 10000, ppm / 100 % 100);
 }
 
-static void marks(const struct rmt_reg_entry *e, char *buf, size_t size)
+/* "current previous pinned DAMAGED", as far as they hold. */
+static void marks(bool current, bool previous, bool pinned, bool damaged,
+		  char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%s%s%s", e->current ? "current " : "",
-		 e->previous ? "previous " : "", e->pinned ? "pinned " : "",
-		 e->error[0] ? "DAMAGED " : "");
+	snprintf(buf, size, "%s%s%s%s", current ? "current " : "",
+		 previous ? "previous " : "", pinned ? "pinned " : "",
+		 damaged ? "DAMAGED " : "");
 	if (*buf)
 		buf[strlen(buf) - 1] = 0;
 }
@@ -187,7 +190,8 @@ static int cmd_list(struct rmt_registry *r, const struct args *a)
 		const char *col[9] = { e[i].key, v, t, c, in, h, s, "-", m };
 
 		snprintf(v, sizeof(v), "%u", mt->version);
-		marks(&e[i], m, sizeof(m));
+		marks(e[i].current, e[i].previous, e[i].pinned,
+		      e[i].error[0] != 0, m, sizeof(m));
 		if (e[i].error[0]) {
 			col[2] = col[3] = col[4] = col[5] = col[6] = "-";
 			damaged++;
@@ -258,7 +262,7 @@ static void describe_model(const struct rmt_model *m)
 
 static int cmd_show(struct rmt_registry *r, const struct args *a)
 {
-	char err[600], t[32], c[16], in[16], h[16];
+	char err[600], t[32], c[16], in[16], h[16], mk[48];
 	struct rmt_reg_state st;
 	struct rmt_reg_meta mt;
 	struct rmt_model *m;
@@ -281,10 +285,10 @@ static int cmd_show(struct rmt_registry *r, const struct args *a)
 	fmt_ppm(mt.candidate_ppm, c, sizeof(c));
 	fmt_ppm(mt.installed_ppm, in, sizeof(in));
 	fmt_ppm(mt.heuristic_ppm, h, sizeof(h));
+	marks(mt.version == st.current, mt.version == st.previous,
+	      mt.version == st.pinned, false, mk, sizeof(mk));
 	printf("key: %s\nversion: %u%s%s%s\nmodel id: %llu\nsaved: %s UTC\n",
-	       a->key, mt.version, mt.version == st.current ? " (current)" : "",
-	       mt.version == st.previous ? " (previous)" : "",
-	       mt.version == st.pinned ? " (pinned)" : "",
+	       a->key, mt.version, *mk ? " (" : "", mk, *mk ? ")" : "",
 	       (unsigned long long)mt.model_id, t);
 	printf("data window: events at %llu to %llu ns, %u training and %u "
 	       "held-out samples\n",

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# Bad arguments to rmt-agent, rmt-run --control and rmtctl stats get
+# clear errors and the documented exit status.  Usage: bad_args.sh BUILD_DIR
+set -u
+build=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+expect() { # STATUS PATTERN -- COMMAND...
+	local want=$1 pat=$2 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$want" ] || ! grep -q -- "$pat" <<<"$out"; then
+		echo "FAIL: $* -> exit $rc (want $want), output:"
+		echo "$out"
+		fail=1
+	fi
+}
+
+agent=$build/bin/rmt-agent
+expect 1 "cannot connect to $tmp/none" -- "$agent" --attach "$tmp/none"
+expect 1 "kernel datapath is not implemented yet" -- \
+	"$agent" --attach /dev/null
+expect 2 "exclude each other" -- "$agent" --attach x --probe
+expect 2 "nothing to do" -- "$agent"
+expect 2 "unknown --backend 'gpu'" -- "$agent" --attach x --backend gpu
+expect 2 "--first-model" -- "$agent" --attach x --first-model -3
+touch "$tmp/file"
+expect 2 "cannot write" -- "$agent" --attach x --log "$tmp/no/such/log"
+ctl=$build/bin/rmtctl
+expect 1 "cannot connect" -- "$ctl" --control "$tmp/none" stats
+expect 2 "needs --control" -- "$ctl" stats
+expect 2 "unexpected" -- "$ctl" stats --control
+if "$build/bin/rmt-run" --far-latency 0 -- true 2>/dev/null; then
+	run=$build/bin/rmt-run
+	expect 2 "is not a socket" -- "$run" --control "$tmp/file" -- true
+	expect 2 "cannot listen" -- "$run" --control "$tmp/no/s" -- true
+	expect 2 "--trace goes with neither" -- \
+		"$run" --control "$tmp/s" --trace "$tmp/t" -- true
+	expect 2 "bad --first-model" -- "$run" --first-model 0 -- true
+else
+	echo "rmt-run's part skipped: the pager cannot run here"
+fi
+exit $fail
