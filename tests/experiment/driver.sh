@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# The experiment driver on a tiny matrix (one workload, two prefetchers and
+# one it must skip, 4 MB): the CSV, JSON and plots exist and parse; bad
+# arguments give exit 2 and a message.  Usage: driver.sh SOURCE_DIR BUILD_DIR
+set -u
+src=$1 build=$2
+drv=$src/bench/experiment/run-experiment
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+bad() {
+	local pattern=$1 out rc
+	shift
+	out=$("$drv" --build "$build" --out "$tmp/bad" "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -ne 2 ] || ! grep -q -- "$pattern" <<<"$out"; then
+		echo "FAIL run-experiment $*: rc=$rc (want 2), said: $out"
+		fail=1
+	else
+		echo "ok run-experiment $*: $(head -1 <<<"$out")"
+	fi
+}
+bad "unknown argument '--frob'" --frob
+bad "--workloads: unknown 'nope'" --workloads seqscan,nope
+bad "--limits: '0%' is not a share" --limits 0%
+bad "--limits: 'half' is not a share" --limits half
+bad "--size: 'x' is not a size" --size x
+bad "--settings: unknown 'tcp'" --settings tcp
+bad "--out wants a value" --out
+bad "--prefetchers: empty name" --prefetchers none,
+bad "--reps: '0' is not a count" --reps 0
+bad "--nice: 'x' is not a nice value" --nice x
+[ ! -e "$tmp/bad" ] || { echo "FAIL a usage error created $tmp/bad"; fail=1; }
+
+# Without root the kernel mode names what is missing and skips (the run
+# itself changes the machine's swap, so make test does not do it).
+nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+	nobody test -r "$drv" -a -x "$build/bin/rmt-run" 2>/dev/null; then
+	out=$(nobody "$drv" --kernel --build "$build" --out "$tmp/k" 2>&1)
+	if [ $? -ne 0 ] || ! grep -q "kernel mode skipped: needs root" <<<"$out"; then
+		echo "FAIL --kernel as nobody: $out"; fail=1
+	else
+		echo "ok --kernel as nobody: $out"
+	fi
+fi
+
+if ! why=$("$build/bin/rmt-run" --far-latency 0 -- true 2>&1 >/dev/null); then
+	echo "skipped: the pager cannot run here: $why"
+	exit 77
+fi
+out=$tmp/res
+if ! "$drv" --build "$build" --out "$out" --workloads seqscan \
+	--prefetchers none,readahead,no-such-prefetcher --settings rdma \
+	--limits 50% --size 4 >"$tmp/log" 2>&1; then
+	echo "FAIL the tiny experiment failed:"
+	cat "$tmp/log"
+	exit 1
+fi
+cat "$tmp/log"
+grep -q "skipping prefetcher 'no-such-prefetcher'" "$tmp/log" ||
+	{ echo "FAIL no line about skipping the unknown prefetcher"; fail=1; }
+[ "$(grep -c '^run ' "$tmp/log")" -eq 2 ] ||
+	{ echo "FAIL want a progress line per run (2)"; fail=1; }
+# The CSV and JSON agree, and their figures are consistent.
+python3 - "$out" <<'PY' || fail=1
+import csv, json, sys
+out = sys.argv[1]
+rows = list(csv.DictReader(open(f'{out}/experiment.csv')))
+doc = json.load(open(f'{out}/experiment.json'))
+runs = doc['runs']
+assert [r['prefetcher'] for r in rows] == ['none', 'readahead'], rows
+assert len(runs) == 2 and doc['machine']['cores'] >= 1, doc['machine']
+for r, j in zip(rows, runs):
+    assert r['checksum_ok'] == 'True' and j['checksum_ok'] is True
+    h, m = int(r['hits']), int(r['misses'])
+    assert int(r['faults']) == h + m > 0, r
+    assert abs(float(r['coverage']) - h / (h + m)) < 1e-4, r
+    p = int(r['prefetched'])
+    assert not p or abs(float(r['accuracy']) - h / p) < 1e-4, r
+    assert float(r['wall_s']) == j['wall_s'] > 0, (r, j)
+assert int(rows[0]['prefetched']) == 0 and int(rows[1]['hits']) > 0, rows
+print('ok CSV and JSON:', len(rows), 'runs')
+PY
+if ! command -v gnuplot >/dev/null; then
+	echo "skipped: gnuplot is not installed (package gnuplot-nox): no plots"
+	exit 77
+fi
+for m in time coverage accuracy; do
+	png=$out/$m-rdma.png svg=$out/$m-rdma.svg
+	if ! head -c 8 "$png" 2>/dev/null | grep -q PNG; then
+		echo "FAIL $png is not a PNG"; fail=1
+	fi
+	if ! python3 -c 'import sys, xml.dom.minidom as d
+d.parse(sys.argv[1]).getElementsByTagName("svg")[0]' "$svg" 2>/dev/null; then
+		echo "FAIL $svg is not SVG"; fail=1
+	fi
+done
+[ -e "$out/time-nvme.png" ] && { echo "FAIL a plot for a setting not run"; fail=1; }
+[ $fail = 0 ] && echo "ok plots"
+exit $fail
