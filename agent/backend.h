@@ -33,6 +33,11 @@ enum rmt_backend_kind {
 
 struct rmt_backend_opts {
 	u32 cpu_threads; /* 0: 2 */
+	/*
+	 * Nice value the CPU workers add to their own (0: unchanged), so
+	 * that training beside the workload it learns from yields to it.
+	 */
+	int cpu_nice;
 	const char *cuda_driver; /* NULL: "libcuda.so.1" */
 	u32 cuda_device; /* ordinal */
 	/*

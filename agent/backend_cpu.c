@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "agent/backend_impl.h"
@@ -180,6 +181,7 @@ void rmt_pool_stop(struct rmt_pool *p)
 struct cpu_backend {
 	struct rmt_pool *pool;
 	u32 threads;
+	int nice;
 };
 
 static int cpu_init(void *arg, u32 i, struct rmt_engine *e)
@@ -187,6 +189,9 @@ static int cpu_init(void *arg, u32 i, struct rmt_engine *e)
 	struct cpu_backend *cb = arg;
 	char name[64];
 
+	/* Best effort: a worker that cannot lower its priority still trains. */
+	if (cb->nice)
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(), cb->nice);
 	snprintf(name, sizeof(name), "cpu thread %u of %u", i + 1, cb->threads);
 	return rmt_engine_cpu_init(e, name);
 }
@@ -230,6 +235,7 @@ int rmt_backend_cpu_open(struct rmt_backend *b)
 	if (!cb)
 		return -ENOMEM;
 	cb->threads = b->opts.cpu_threads ? b->opts.cpu_threads : 2;
+	cb->nice = b->opts.cpu_nice;
 	rc = rmt_pool_start(&cpu_pool_ops, cb, cb->threads, CPU_MAX_QUEUED,
 			    &cb->pool);
 	if (rc) {

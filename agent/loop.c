@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -359,6 +360,10 @@ static void *trainer(void *arg)
 	struct rmt_agent *a = arg;
 	struct key *k;
 
+	/* Judging candidates yields to the workload as training does. */
+	if (a->c.backend_opts && a->c.backend_opts->cpu_nice)
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(),
+				  a->c.backend_opts->cpu_nice);
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
 		while (!a->q_len && !a->stop)

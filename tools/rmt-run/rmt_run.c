@@ -293,7 +293,13 @@ static void log_line(void *arg, const char *line)
 static struct rmt_agent *start_agent(const struct opts *o, int ev_fd,
 				     int cmd_fd, int stats_fd)
 {
-	struct rmt_agent_config c = { .backend = "cpu" };
+	/*
+	 * The agent shares the machine with the program it learns from:
+	 * its training threads run at a lower priority, so they take idle
+	 * time first.
+	 */
+	static const struct rmt_backend_opts bo = { .cpu_nice = 10 };
+	struct rmt_agent_config c = { .backend = "cpu", .backend_opts = &bo };
 	struct rmt_agent *a;
 	char err[256];
 
