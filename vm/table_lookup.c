@@ -96,8 +96,9 @@ static u32 rmt_lookup_tuples(const struct rmt_table_snap *s, const u64 *key)
  * lanes that did (the word test says only that one did) and keep the best
  * rank.  Rare: at most the one or two entries a key matches get here.
  */
-static u32 rmt_merged1_lanes(const struct rmt_table_snap *s, u64 key, u32 word,
-			     u32 words, u32 best)
+__attribute__((noinline)) static u32
+rmt_merged1_lanes(const struct rmt_table_snap *s, u64 key, u32 word, u32 words,
+		  u32 best)
 {
 	const u64 *w = s->refs + 2 * (size_t)word;
 	u64 lm = s->lane_key;
@@ -127,21 +128,24 @@ static u32 rmt_merged1_lanes(const struct rmt_table_snap *s, u64 key, u32 word,
  * more instructions than it saved).
  *
  * RMT_WORD(i): a lane of word i is 0 where its row matches; z gets the
- * lane's top bit.
+ * lane's top bit.  The rare path is kept out of line, so that the loop
+ * keeps its values in registers.
  */
 #define RMT_WORD(i) \
 	(x = (k2 & w[2 * (i)]) ^ w[2 * (i) + 1], z |= (x - one) & ~x)
 
-static u32 rmt_lookup_merged1(const struct rmt_table_snap *s, u64 key)
+__attribute__((noinline)) static u32
+rmt_lookup_merged1(const struct rmt_table_snap *s, u64 key)
 {
 	const struct rmt_mtuple *tp = s->mt, *end = tp + s->n_tuples;
 	u32 best = RMT_RANK_NONE, j, at;
 	u64 k2 = (key & s->lane_key) * s->lane_mul, one = s->lane_one, x, z;
-	const u64 *w;
+	u64 top = s->lane_top;
+	const u64 *refs = s->refs, *w;
 
 	for (; tp < end && tp->best_rank < best; tp++) {
 		at = tp->start[((key & tp->mask) * RMT_HASH_MUL) >> tp->shift];
-		w = s->refs + 2 * (size_t)at;
+		w = refs + 2 * (size_t)at;
 		z = 0;
 		/* Unrolled: the count is the tuple's, the same every lookup. */
 		switch (tp->words) {
@@ -161,7 +165,7 @@ static u32 rmt_lookup_merged1(const struct rmt_table_snap *s, u64 key)
 		case 1:
 			RMT_WORD(0);
 		}
-		if (rmt_unlikely(z & s->lane_top))
+		if (rmt_unlikely(z & top))
 			best = rmt_merged1_lanes(s, key, at, tp->words, best);
 	}
 	return best;
