@@ -3,11 +3,12 @@
 # builds and runs.  See README.md and docs/building.md.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 CMAKE_ARGS ?=
 
-.PHONY: all deps build asan test test-kernel run bench fuzz format format-check clean
+.PHONY: all deps build asan tsan tsan-build test test-kernel run bench fuzz format format-check clean
 
 all: build
 
@@ -27,8 +28,19 @@ asan: deps
 		|| { cat $(ASAN_BUILD).configure.log; exit 1; }
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 
-test: build asan
-	@scripts/run-tests $(BUILD) $(ASAN_BUILD)
+# The concurrency tests as plain programs under ThreadSanitizer (clang;
+# only what they link is built): tests/tsan/.
+tsan-build: deps
+	@CC=clang cmake -S . -B $(TSAN_BUILD) -DRMT_WERROR=ON -DRMT_TSAN=ON \
+		$(CMAKE_ARGS) >$(TSAN_BUILD).configure.log 2>&1 \
+		|| { cat $(TSAN_BUILD).configure.log; exit 1; }
+	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target rmt_tsan_tests
+
+tsan: tsan-build
+	@ctest --test-dir $(TSAN_BUILD) -L tsan --output-on-failure
+
+test: build asan tsan-build
+	@scripts/run-tests $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
 
 # Only the kernel tests (Debian's kernel booted under qemu).
 test-kernel: build
@@ -50,4 +62,5 @@ format-check:
 	@scripts/format-check
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(BUILD).configure.log $(ASAN_BUILD).configure.log
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(BUILD).configure.log \
+		$(ASAN_BUILD).configure.log $(TSAN_BUILD).configure.log

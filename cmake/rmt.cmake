@@ -1,6 +1,14 @@
 # Helpers every area uses to declare its targets, so that flags, output
 # places and test registration stay the same everywhere.
 
+# make tsan: everything compiled with ThreadSanitizer, for the programs of
+# tests/tsan/ (the only targets that build is meant for).
+option(RMT_TSAN "Build with ThreadSanitizer (make tsan)" OFF)
+if(RMT_TSAN)
+	add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+	add_link_options(-fsanitize=thread)
+endif()
+
 # Add every immediate subfolder of the current folder that has a
 # CMakeLists.txt (tests/<area>, bench/<name>, tools/<name>).
 function(rmt_add_subdirs)

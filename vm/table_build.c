@@ -80,7 +80,10 @@ void rmt_table_snap_free(struct rmt_table_snap *s)
 	for (i = 0; i < s->n_tuples; i++) {
 		rmt_free(s->tuples[i].slots);
 		rmt_free(s->tuples[i].filter);
+		rmt_free(s->tuples[i].start);
 	}
+	rmt_free(s->mt);
+	rmt_free(s->lane_rank);
 	rmt_free(s->tuples);
 	rmt_free(s->hot);
 	rmt_free(s->bounds);

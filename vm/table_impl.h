@@ -73,6 +73,7 @@ struct rmt_tuple {
 	u64 *filter; /* 8 bits per slot: is any key hashed near here? */
 	u64 mask[RMT_TABLE_MAX_FIELDS];
 	u64 *slots;
+	u32 *start; /* merged, one field: each bucket's first word */
 };
 
 /* The part of a one-field tuple every lookup reads, packed. */
@@ -80,6 +81,18 @@ struct rmt_tuple_hot {
 	u64 mask;
 	const u64 *filter;
 	u32 fshift;
+	u32 best_rank;
+};
+
+/*
+ * A merged tuple of a one-field table, as the lookup reads it: the key's
+ * bucket is start[hash >> shift], and words words from there are compared.
+ */
+struct rmt_mtuple {
+	u64 mask;
+	const u32 *start;
+	u32 shift;
+	u32 words;
 	u32 best_rank;
 };
 
@@ -104,6 +117,20 @@ struct rmt_table_snap {
 	u32 n_nodes;
 	struct rmt_tnode *nodes;
 	u64 *refs;
+	/*
+	 * Merged tuples of one field: refs holds words, each a (masks,
+	 * values) pair of u64 packing `lanes` rows (2 when every mask fits
+	 * in 32 bits, else 1); lane_rank[word * lanes + lane] is a row's
+	 * rank.  A key is spread over the lanes by (key & lane_key) *
+	 * lane_mul.
+	 */
+	struct rmt_mtuple *mt;
+	u32 *lane_rank;
+	u32 lanes;
+	u64 lane_key;
+	u64 lane_mul;
+	u64 lane_one; /* 1 in each lane */
+	u64 lane_top; /* the top bit of each lane */
 	struct rmt_snap_act *acts;
 	u32 *rank_of_slot; /* n_slots; RMT_RANK_NONE if not present */
 	u8 *params;
@@ -161,7 +188,6 @@ struct rmt_rows {
  * max_probe rows each, a row being (rank, then value and mask per field).
  */
 #define RMT_TREE_AUTO_ROWS 1024 /* auto: the tree up to so many rows */
-#define RMT_MERGE_BATCH 16 /* tuples whose buckets a lookup fetches at once */
 int rmt_merge_build(const struct rmt_rows *r, struct rmt_table_snap *s);
 /* -E2BIG when the tree would outgrow its budget (use tuples then). */
 int rmt_tree_build(const struct rmt_rows *r, struct rmt_table_snap *s);

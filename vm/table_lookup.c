@@ -92,38 +92,81 @@ static u32 rmt_lookup_tuples(const struct rmt_table_snap *s, const u64 *key)
 }
 
 /*
- * Merged tuples (table_merge.c): per tuple, the max_probe rows from the
- * first of the key's bucket are compared without a branch and the best
- * rank is kept.  The tuples' buckets are independent, so a batch of them
- * is fetched at once (hash, slot, rows) and their cache misses overlap
- * instead of adding up.
+ * A word of a one-field merged tuple had a lane that matched: find the
+ * lanes that did (the word test says only that one did) and keep the best
+ * rank.  Rare: at most the one or two entries a key matches get here.
  */
-static u32 rmt_lookup_merged1(const struct rmt_table_snap *s, u64 key)
+__attribute__((noinline)) static u32
+rmt_merged1_lanes(const struct rmt_table_snap *s, u64 key, u32 word, u32 words,
+		  u32 best)
 {
-	const struct rmt_tuple *tp = s->tuples;
-	u32 best = RMT_RANK_NONE, n = s->n_tuples, t0, m, i, j, r;
-	u64 at[RMT_MERGE_BATCH];
-	const u64 *row;
+	const u64 *w = s->refs + 2 * (size_t)word;
+	u64 lm = s->lane_key;
+	u32 i, l, r;
 
-	for (t0 = 0; t0 < n && tp[t0].best_rank < best; t0 += m) {
-		m = n - t0 < RMT_MERGE_BATCH ? n - t0 : RMT_MERGE_BATCH;
-		for (i = 0; i < m; i++) {
-			at[i] = ((key & tp[t0 + i].mask[0]) * RMT_HASH_MUL) >>
-				tp[t0 + i].shift;
-			__builtin_prefetch(tp[t0 + i].slots + at[i]);
+	for (i = 0; i < words; i++, w += 2) {
+		for (l = 0; l < s->lanes; l++) {
+			if ((key & (w[0] >> (32 * l)) & lm) !=
+			    ((w[1] >> (32 * l)) & lm))
+				continue;
+			r = s->lane_rank[(size_t)(word + i) * s->lanes + l];
+			best = r < best ? r : best;
 		}
-		for (i = 0; i < m; i++) {
-			at[i] = tp[t0 + i].slots[at[i]] * 3;
-			__builtin_prefetch(s->refs + at[i]);
+	}
+	return best;
+}
+
+/*
+ * Merged tuples of one field (table_merge.c): per tuple, the key's
+ * bucket gives a word, and the fixed number of words from there are
+ * tested without a branch: each packs one or two rows as (masks,
+ * values), and a lane of (key & masks) ^ values is zero where its row
+ * matches, which the carry trick of "has a zero byte" finds for all
+ * lanes and words at once.  Only a word with a zero lane is looked at
+ * again, lane by lane, for its rank.  Tuples are independent: out of
+ * order execution overlaps their loads (prefetching them in batches cost
+ * more instructions than it saved).
+ *
+ * RMT_WORD(i): a lane of word i is 0 where its row matches; z gets the
+ * lane's top bit.  The rare path is kept out of line, so that the loop
+ * keeps its values in registers.
+ */
+#define RMT_WORD(i) \
+	(x = (k2 & w[2 * (i)]) ^ w[2 * (i) + 1], z |= (x - one) & ~x)
+
+__attribute__((noinline)) static u32
+rmt_lookup_merged1(const struct rmt_table_snap *s, u64 key)
+{
+	const struct rmt_mtuple *tp = s->mt, *end = tp + s->n_tuples;
+	u32 best = RMT_RANK_NONE, j, at;
+	u64 k2 = (key & s->lane_key) * s->lane_mul, one = s->lane_one, x, z;
+	u64 top = s->lane_top;
+	const u64 *refs = s->refs, *w;
+
+	for (; tp < end && tp->best_rank < best; tp++) {
+		at = tp->start[((key & tp->mask) * RMT_HASH_MUL) >> tp->shift];
+		w = refs + 2 * (size_t)at;
+		z = 0;
+		/* Unrolled: the count is the tuple's, the same every lookup. */
+		switch (tp->words) {
+		default:
+			for (j = 4; j < tp->words; j++)
+				RMT_WORD(j);
+			/* fall through */
+		case 4:
+			RMT_WORD(3);
+			/* fall through */
+		case 3:
+			RMT_WORD(2);
+			/* fall through */
+		case 2:
+			RMT_WORD(1);
+			/* fall through */
+		case 1:
+			RMT_WORD(0);
 		}
-		for (i = 0; i < m && tp[t0 + i].best_rank < best; i++) {
-			row = s->refs + at[i];
-			for (j = 0; j < tp[t0 + i].max_probe; j++, row += 3) {
-				r = (key & row[2]) == row[1] ? (u32)row[0] :
-							       RMT_RANK_NONE;
-				best = r < best ? r : best;
-			}
-		}
+		if (rmt_unlikely(z & top))
+			best = rmt_merged1_lanes(s, key, at, tp->words, best);
 	}
 	return best;
 }

@@ -13,13 +13,13 @@
  * the bits kept still spread the tuple's rows (at least log2 of its rows,
  * so that buckets hold about one row).  The cost of a lookup is the sum
  * over tuples of one hash probe plus the rows compared (the fullest
- * bucket's count).
+ * bucket's count); in one-field tables, the words compared and, in the
+ * worst case, each of their lanes again.
  */
 #include "vm/table_impl.h"
 #include "vm/table_sort.h"
 
-/* Rows per bucket worth more buckets; at most 2^20 buckets a tuple. */
-#define RMT_MERGE_BUCKET 2u
+/* At most 2^20 buckets a tuple. */
 #define RMT_MERGE_MAX_BITS 20u
 #define RMT_MERGE_MAX_MASKS 4096u
 
@@ -78,21 +78,82 @@ static u32 rmt_log2c(u64 n)
 	return l;
 }
 
-/*
- * Fill one tuple from rows[0..n): rows hashed on the tuple's mask into
- * 2^bits buckets, stored bucket by bucket from refs row *at on; a slot
- * holds the first row of its bucket.  A lookup compares the max_probe
- * rows from there whatever the bucket's size: rows past it belong to
- * other buckets or tuples and match only keys that really match them,
- * so the test is branch-free and still exact.  More buckets are tried
- * while the fullest holds more than RMT_MERGE_BUCKET rows.
- */
-static int rmt_merge_fill(struct rmt_tuple *tp, const struct rmt_rows *r,
-			  const u32 *rows, u32 n, u64 *refs, u32 *at, u64 *cost)
+/* Hash rows[0..n) into 2^bits buckets; returns the fullest's count. */
+static u32 rmt_merge_hash(struct rmt_tuple *tp, const struct rmt_rows *r,
+			  const u32 *rows, u32 n, u32 *occ, u32 bits)
 {
-	u32 nf = r->nf, rstride = 1 + 2 * nf, bits, i, f, bk, top, *occ;
+	u32 bk = 1, i;
+
+	tp->shift = 64 - bits;
+	memset(occ, 0, sizeof(u32) << bits);
+	for (i = 0; i < n; i++) {
+		u64 h = rmt_tuple_hash(rmt_mrow_key(r, rows[i]), tp->mask,
+				       r->nf) >>
+			tp->shift;
+
+		if (++occ[h] > bk)
+			bk = occ[h];
+	}
+	return bk;
+}
+
+/*
+ * The fewest buckets, from 2^bits to 2^top, whose fullest spans the
+ * fewest groups of `lanes` rows (what a lookup compares): more buckets
+ * stop helping once the fullest holds rows that agree on all the
+ * tuple's bits, and only cost memory.  occ gets each bucket's count.
+ */
+static u32 rmt_merge_buckets(struct rmt_tuple *tp, const struct rmt_rows *r,
+			     const u32 *rows, u32 n, u32 *occ, u32 bits,
+			     u32 top, u32 lanes)
+{
+	u32 b, w, best_bits = bits, best_w = ~0u;
+
+	for (b = bits; b <= top; b++) {
+		w = (rmt_merge_hash(tp, r, rows, n, occ, b) + lanes - 1) /
+		    lanes;
+		if (w < best_w) {
+			best_w = w;
+			best_bits = b;
+		}
+		if (w <= 1)
+			break;
+	}
+	return rmt_merge_hash(tp, r, rows, n, occ, best_bits);
+}
+
+/* Row number at of a one-field table: its lane of a word, its rank. */
+static void rmt_merge_put1(struct rmt_table_snap *s, u64 at, u64 key, u64 mask,
+			   u32 rank)
+{
+	u64 *w = s->refs + 2 * (at / s->lanes);
+	u32 sh = (u32)(at % s->lanes) * 32;
+	u64 lm = s->lanes == 2 ? 0xffffffffull << sh : ~0ull;
+
+	w[0] = (w[0] & ~lm) | (mask << sh);
+	w[1] = (w[1] & ~lm) | (key << sh);
+	s->lane_rank[at] = rank;
+}
+
+/*
+ * Fill one tuple from rows[0..n), stored bucket by bucket from row *at
+ * on.  A lookup compares a fixed number of rows from the first of the
+ * key's bucket whatever the bucket's size: rows past it belong to other
+ * buckets or tuples and match only keys that really match them, so the
+ * test is branch-free and still exact.  With several fields a row is
+ * (rank, then value and mask per field) in refs and a slot holds the
+ * bucket's first row; with one field rows are lanes of words (see
+ * struct rmt_table_snap) and a bucket's start is the word of its first
+ * row, so that max_probe words cover any bucket of the fullest's size.
+ */
+static int rmt_merge_fill(struct rmt_table_snap *s, struct rmt_tuple *tp,
+			  const struct rmt_rows *r, const u32 *rows, u32 n,
+			  u64 *at, u64 *cost)
+{
+	u32 nf = r->nf, rstride = 1 + 2 * nf, bits, i, f, bk, c, top, *occ;
 	u64 size, *row, sum;
 
+	/* At least one bit: a shift by 64 is undefined. */
 	bits = rmt_log2c((u64)n * 2);
 	top = rmt_log2c((u64)n * 8);
 	if (top > RMT_MERGE_MAX_BITS)
@@ -102,52 +163,60 @@ static int rmt_merge_fill(struct rmt_tuple *tp, const struct rmt_rows *r,
 	occ = rmt_alloc(sizeof(u32) << top);
 	if (!occ)
 		return -ENOMEM;
-	for (;;) {
-		size = 1ull << bits;
-		tp->shift = 64 - bits;
-		memset(occ, 0, sizeof(u32) * size);
-		bk = 1;
-		for (i = 0; i < n; i++) {
-			u64 h = rmt_tuple_hash(rmt_mrow_key(r, rows[i]),
-					       tp->mask, nf) >>
-				tp->shift;
-
-			if (++occ[h] > bk)
-				bk = occ[h];
-		}
-		if (bk <= RMT_MERGE_BUCKET || bits >= top)
-			break;
-		bits++;
-	}
+	bk = rmt_merge_buckets(tp, r, rows, n, occ, bits, top,
+			       nf == 1 ? s->lanes : 1);
+	size = 1ull << (64 - tp->shift);
 	tp->size_mask = (u32)size - 1;
-	tp->max_probe = bk;
 	tp->best_rank = RMT_RANK_NONE;
-	tp->slots = rmt_alloc(sizeof(u64) * size);
-	if (!tp->slots) {
+	if (nf == 1) {
+		/* Buckets start at a word, so bk rows span so many words. */
+		tp->max_probe = (bk + s->lanes - 1) / s->lanes;
+		tp->start = rmt_alloc(sizeof(u32) * size);
+	} else {
+		tp->max_probe = bk;
+		tp->slots = rmt_alloc(sizeof(u64) * size);
+	}
+	if (!tp->start && !tp->slots) {
 		rmt_free(occ);
 		return -ENOMEM;
 	}
+	/* occ[h] becomes the next free row of bucket h, from *at. */
 	for (i = 0, sum = *at; i < size; i++) {
-		tp->slots[i] = sum;
-		sum += occ[i];
-		occ[i] = 0;
+		if (nf == 1) {
+			sum = RMT_ALIGN_UP(sum, (u64)s->lanes);
+			tp->start[i] = (u32)(sum / s->lanes);
+		} else {
+			tp->slots[i] = sum;
+		}
+		c = occ[i];
+		occ[i] = (u32)(sum - *at);
+		sum += c;
 	}
 	for (i = 0; i < n; i++) {
 		const u64 *k = rmt_mrow_key(r, rows[i]);
+		const u64 *m = rmt_mrow_mask(r, rows[i]);
 		u64 h = rmt_tuple_hash(k, tp->mask, nf) >> tp->shift;
+		u64 pos = *at + occ[h]++;
+		u32 rank = r->rank[rows[i]];
 
-		row = refs + (tp->slots[h] + occ[h]++) * rstride;
-		row[0] = r->rank[rows[i]];
+		if (rank < tp->best_rank)
+			tp->best_rank = rank;
+		if (nf == 1) {
+			rmt_merge_put1(s, pos, k[0], m[0], rank);
+			continue;
+		}
+		row = s->refs + pos * rstride;
+		row[0] = rank;
 		for (f = 0; f < nf; f++) {
 			row[1 + 2 * f] = k[f];
-			row[2 + 2 * f] = rmt_mrow_mask(r, rows[i])[f];
+			row[2 + 2 * f] = m[f];
 		}
-		if (r->rank[rows[i]] < tp->best_rank)
-			tp->best_rank = r->rank[rows[i]];
 	}
-	*at += n;
+	*at = sum;
 	rmt_free(occ);
-	*cost += 1 + bk;
+	/* One word test per word, each lane checked again on a match. */
+	*cost += nf == 1 ? 1 + tp->max_probe * (1 + s->lanes) :
+			   1 + tp->max_probe;
 	return 0;
 }
 
@@ -217,10 +286,59 @@ static u32 rmt_merge_group(const struct rmt_rows *r, const u32 *ord,
 	}
 }
 
+/*
+ * Room for the rows and, after them, for rows that never match (mask 0,
+ * value 1), which a lookup past the last bucket compares.
+ */
+static int rmt_merge_alloc_rows(const struct rmt_rows *r,
+				struct rmt_table_snap *s)
+{
+	u32 nf = r->nf, rstride = 1 + 2 * nf, i, f;
+	size_t n;
+	u64 *row;
+
+	if (nf > 1) {
+		n = 2 * (size_t)r->n + 1;
+		s->refs = rmt_alloc(sizeof(u64) * rstride * n);
+		if (!s->refs)
+			return -ENOMEM;
+		for (i = 0; i < n; i++) {
+			row = s->refs + i * rstride;
+			row[0] = RMT_RANK_NONE;
+			for (f = 0; f < nf; f++) {
+				row[1 + 2 * f] = 1;
+				row[2 + 2 * f] = 0;
+			}
+		}
+		return 0;
+	}
+	/* Two rows a word when the masks leave a key's upper half out. */
+	s->lanes = 2;
+	for (i = 0; i < r->n; i++)
+		if (r->mask[i] >> 32)
+			s->lanes = 1;
+	s->lane_key = s->lanes == 2 ? 0xffffffffull : ~0ull;
+	s->lane_mul = s->lanes == 2 ? 0x100000001ull : 1;
+	s->lane_one = s->lane_mul;
+	s->lane_top = s->lanes == 2 ? 0x8000000080000000ull : 1ull << 63;
+	/*
+	 * Buckets start at a word, so padding at most doubles the rows, and
+	 * a lookup reaches at most (b + 1) / lanes words past the last.
+	 */
+	n = 2 * (size_t)r->n / s->lanes + (r->n + 1) / s->lanes + 2;
+	s->refs = rmt_alloc(sizeof(u64) * 2 * n);
+	s->lane_rank = rmt_alloc(sizeof(u32) * s->lanes * n);
+	if (!s->refs || !s->lane_rank)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		s->refs[2 * i + 1] = s->lane_one;
+	return 0;
+}
+
 int rmt_merge_build(const struct rmt_rows *r, struct rmt_table_snap *s)
 {
-	u32 nf = r->nf, rstride = 1 + 2 * nf, nd = 0, ng, i, d, t, at = 0;
-	u64 cost = 0, *row;
+	u32 nf = r->nf, nd = 0, ng, i, d, t;
+	u64 cost = 0, at = 0;
 	struct rmt_merge_ctx ctx = { .r = r };
 	u32 *ord = rmt_alloc(sizeof(u32) * (r->n + 1));
 	u32 *first = rmt_alloc(sizeof(u32) * (r->n + 1));
@@ -232,18 +350,8 @@ int rmt_merge_build(const struct rmt_rows *r, struct rmt_table_snap *s)
 	u32 *tord = NULL;
 	int err = -ENOMEM;
 
-	/* Room for the rows and, after them, for rows that never match. */
-	s->refs = rmt_alloc(sizeof(u64) * rstride * (2 * (size_t)r->n + 1));
-	if (!ord || !first || !cnt || !group || !rows || !gmask || !s->refs)
+	if (!ord || !first || !cnt || !group || !rows || !gmask)
 		goto out;
-	for (i = 0; i < 2 * r->n + 1; i++) {
-		row = s->refs + (size_t)i * rstride;
-		row[0] = RMT_RANK_NONE;
-		for (d = 0; d < nf; d++) {
-			row[1 + 2 * d] = 1;
-			row[2 + 2 * d] = 0;
-		}
-	}
 	for (i = 0; i < r->n; i++)
 		ord[i] = i;
 	rmt_sort_idx(ord, r->n, rmt_mask_cmp, &ctx);
@@ -261,6 +369,8 @@ int rmt_merge_build(const struct rmt_rows *r, struct rmt_table_snap *s)
 		err = -E2BIG;
 		goto out;
 	}
+	if (rmt_merge_alloc_rows(r, s))
+		goto out;
 	ng = rmt_merge_group(r, ord, first, cnt, nd, group, gmask);
 	tmp = rmt_alloc(sizeof(*tmp) * (ng + 1));
 	tord = rmt_alloc(sizeof(u32) * (ng + 1));
@@ -277,7 +387,7 @@ int rmt_merge_build(const struct rmt_rows *r, struct rmt_table_snap *s)
 					rows[n++] = ord[first[d] + i];
 		memcpy(tmp[t].mask, gmask + (size_t)t * nf, sizeof(u64) * nf);
 		tord[t] = t;
-		err = rmt_merge_fill(&tmp[t], r, rows, n, s->refs, &at, &cost);
+		err = rmt_merge_fill(s, &tmp[t], r, rows, n, &at, &cost);
 		if (err) {
 			/* Hand what was allocated to the snapshot to free. */
 			memcpy(s->tuples, tmp, sizeof(*tmp) * (t + 1));
@@ -286,9 +396,21 @@ int rmt_merge_build(const struct rmt_rows *r, struct rmt_table_snap *s)
 		}
 	}
 	rmt_sort_idx(tord, ng, rmt_best_cmp, tmp);
-	for (at = 0; at < ng; at++)
-		s->tuples[at] = tmp[tord[at]];
+	for (t = 0; t < ng; t++)
+		s->tuples[t] = tmp[tord[t]];
 	s->n_tuples = ng;
+	if (nf == 1) {
+		s->mt = rmt_alloc(sizeof(*s->mt) * (ng + 1));
+		if (!s->mt)
+			goto out;
+		for (t = 0; t < ng; t++) {
+			s->mt[t].mask = s->tuples[t].mask[0];
+			s->mt[t].start = s->tuples[t].start;
+			s->mt[t].shift = s->tuples[t].shift;
+			s->mt[t].words = s->tuples[t].max_probe;
+			s->mt[t].best_rank = s->tuples[t].best_rank;
+		}
+	}
 	s->cost = cost;
 	err = 0;
 out:

@@ -566,6 +566,21 @@ Test(table_random, ternary_32)
 	random_compare(1, k, w, 500, 2);
 }
 
+/* Masks wider than 32 bits: merged tuples keep one row a word. */
+Test(table_random, ternary_64)
+{
+	u8 k[] = { RMT_MATCH_TERNARY }, w[] = { 64 };
+
+	random_compare(1, k, w, 500, 12);
+}
+
+Test(table_random, ternary_40)
+{
+	u8 k[] = { RMT_MATCH_TERNARY }, w[] = { 40 };
+
+	random_compare(1, k, w, 500, 13);
+}
+
 Test(table_random, lpm_32)
 {
 	u8 k[] = { RMT_MATCH_LPM }, w[] = { 32 };
@@ -631,11 +646,15 @@ Test(table, empty_tables_of_every_kind_miss)
  * Large tables of broad random masks (the benchmark's shape): auto picks
  * merged tuples there, a tree for the small one, and both agree with a
  * scan.  Values drawn from few anchors make many rows share the bits a
- * merged tuple hashes on, so buckets overflow their first choice.
+ * merged tuple hashes on, so buckets overflow their first choice.  Masks
+ * use the bits of mbits of a field of the given width; keys have random
+ * bits everywhere else.
  */
-static void broad_masks(u32 n, u32 n_anchors, const char *structure)
+static void broad_masks_in(u32 n, u32 n_anchors, const char *structure,
+			   u8 width, u64 mbits)
 {
-	u8 k[] = { RMT_MATCH_TERNARY }, w[] = { 32 };
+	u8 k[] = { RMT_MATCH_TERNARY }, w[] = { width };
+	u64 wm = width == 64 ? ~0ull : (1ull << width) - 1;
 	struct rmt_table *t = mk(1, k, w, n);
 	u64 seed = 99 + n, masks[64], anchors[16];
 	u64 *val = calloc(n, sizeof(u64)), *msk = calloc(n, sizeof(u64));
@@ -645,9 +664,9 @@ static void broad_masks(u32 n, u32 n_anchors, const char *structure)
 	s32 bp;
 
 	for (i = 0; i < 64; i++)
-		masks[i] = tt_rand(&seed) & tt_rand(&seed) & 0xffffffff;
+		masks[i] = tt_rand(&seed) & tt_rand(&seed) & mbits;
 	for (i = 0; i < 16; i++)
-		anchors[i] = tt_rand(&seed) & 0xffffffff;
+		anchors[i] = tt_rand(&seed) & mbits;
 	while (added < n) {
 		struct rmt_table_entry e = entry(1 + tt_rand(&seed) % 100000);
 		u64 m = masks[added % 64];
@@ -668,7 +687,7 @@ static void broad_masks(u32 n, u32 n_anchors, const char *structure)
 	cr_assert_str_eq(st.structure, structure, "%s", st.structure);
 	cr_assert_gt(rmt_table_lookup_cost(t), 0);
 	for (q = 0; q < 3000; q++) {
-		u64 key = tt_rand(&seed) & 0xffffffff;
+		u64 key = tt_rand(&seed) & wm;
 
 		if (q & 1)
 			key = val[tt_rand(&seed) % n] |
@@ -692,6 +711,11 @@ static void broad_masks(u32 n, u32 n_anchors, const char *structure)
 	rmt_table_destroy(t);
 }
 
+static void broad_masks(u32 n, u32 n_anchors, const char *structure)
+{
+	broad_masks_in(n, n_anchors, structure, 32, 0xffffffff);
+}
+
 Test(table_random, broad_masks_small_tree)
 {
 	broad_masks(30, 0, "tree");
@@ -705,6 +729,18 @@ Test(table_random, broad_masks_large_merged)
 Test(table_random, broad_masks_colliding_merged)
 {
 	broad_masks(3000, 3, "merged");
+}
+
+/* Two rows a word (masks in the low half), keys with high bits set. */
+Test(table_random, broad_masks_low_half_of_64)
+{
+	broad_masks_in(3000, 0, "merged", 64, 0xffffffff);
+}
+
+Test(table_random, broad_masks_64)
+{
+	broad_masks_in(3000, 0, "merged", 64, ~0ull);
+	broad_masks_in(3000, 3, "merged", 64, 0xffff0000ffff0000ull);
 }
 
 /* Too many distinct masks to group in a short commit: plain tuples. */
