@@ -95,4 +95,21 @@ static inline void rmt_free(void *p)
 #define RMT_IS_POW2(x) ((x) != 0 && ((x) & ((x)-1)) == 0)
 #define RMT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The kernel defines noinline as a macro, so the attribute is spelled out. */
+#define rmt_noinline __attribute__((__noinline__))
+/* The kernel builds with -Wimplicit-fallthrough=5: comments do not count. */
+#define rmt_fallthrough __attribute__((__fallthrough__))
+
+/*
+ * Set bits of x.  Not __builtin_popcountll: without -mpopcnt GCC lowers
+ * it to a libgcc call, which a kernel module cannot link.
+ */
+static inline u32 rmt_popcount64(u64 x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (u32)((x * 0x0101010101010101ull) >> 56);
+}
+
 #endif /* RMT_PORT_H */

@@ -96,9 +96,9 @@ static u32 rmt_lookup_tuples(const struct rmt_table_snap *s, const u64 *key)
  * lanes that did (the word test says only that one did) and keep the best
  * rank.  Rare: at most the one or two entries a key matches get here.
  */
-__attribute__((noinline)) static u32
-rmt_merged1_lanes(const struct rmt_table_snap *s, u64 key, u32 word, u32 words,
-		  u32 best)
+static rmt_noinline u32 rmt_merged1_lanes(const struct rmt_table_snap *s,
+					  u64 key, u32 word, u32 words,
+					  u32 best)
 {
 	const u64 *w = s->refs + 2 * (size_t)word;
 	u64 lm = s->lane_key;
@@ -134,8 +134,8 @@ rmt_merged1_lanes(const struct rmt_table_snap *s, u64 key, u32 word, u32 words,
 #define RMT_WORD(i) \
 	(x = (k2 & w[2 * (i)]) ^ w[2 * (i) + 1], z |= (x - one) & ~x)
 
-__attribute__((noinline)) static u32
-rmt_lookup_merged1(const struct rmt_table_snap *s, u64 key)
+static rmt_noinline u32 rmt_lookup_merged1(const struct rmt_table_snap *s,
+					   u64 key)
 {
 	const struct rmt_mtuple *tp = s->mt, *end = tp + s->n_tuples;
 	u32 best = RMT_RANK_NONE, j, at;
@@ -152,16 +152,16 @@ rmt_lookup_merged1(const struct rmt_table_snap *s, u64 key)
 		default:
 			for (j = 4; j < tp->words; j++)
 				RMT_WORD(j);
-			/* fall through */
+			rmt_fallthrough;
 		case 4:
 			RMT_WORD(3);
-			/* fall through */
+			rmt_fallthrough;
 		case 3:
 			RMT_WORD(2);
-			/* fall through */
+			rmt_fallthrough;
 		case 2:
 			RMT_WORD(1);
-			/* fall through */
+			rmt_fallthrough;
 		case 1:
 			RMT_WORD(0);
 		}

@@ -56,7 +56,7 @@ static u32 rmt_bits(const u64 *m, u32 nf)
 	u32 i, n = 0;
 
 	for (i = 0; i < nf; i++)
-		n += (u32)__builtin_popcountll(m[i]);
+		n += rmt_popcount64(m[i]);
 	return n;
 }
 
@@ -65,7 +65,7 @@ static u32 rmt_bits_and(const u64 *a, const u64 *b, u32 nf)
 	u32 i, n = 0;
 
 	for (i = 0; i < nf; i++)
-		n += (u32)__builtin_popcountll(a[i] & b[i]);
+		n += rmt_popcount64(a[i] & b[i]);
 	return n;
 }
 
