@@ -32,6 +32,13 @@
 /* Live accuracy this far (ppm) below the promotion's: retrain now. */
 #define DRIFT_PPM 50000u
 #define DRIFT_MIN 512u
+/*
+ * Share of the faults (ppm) whose class mix moved since the promotion
+ * (half the L1 distance between the two mixes): retrain now, even if the
+ * model still guesses right, since its window no longer looks like the
+ * workload.
+ */
+#define SHIFT_PPM 250000u
 
 struct sample {
 	s32 x[NF];
@@ -63,6 +70,9 @@ struct rmt_learner {
 	u64 installed_id, offered_id;
 	u32 installed_ppm, offered_ppm; /* held-out accuracy when promoted */
 	u32 live_ok, live_n; /* its accuracy on samples since */
+	/* Labels per class: in the training window (ppm), and since. */
+	u32 offered_mix[RMT_LC_COUNT], installed_mix[RMT_LC_COUNT];
+	u32 live_class[RMT_LC_COUNT];
 };
 
 static u64 now_ns(void)
@@ -166,6 +176,7 @@ static void label_and_keep(struct rmt_learner *l, struct pending *p, s64 next)
 	p->valid = false;
 	if (l->installed) {
 		l->live_ok += pred_right(s, model_class(l->installed, s));
+		l->live_class[s->label]++;
 		l->live_n++;
 	}
 }
@@ -212,6 +223,31 @@ void rmt_learner_ingest(struct rmt_learner *l, const struct rmt_msg_fault *ev,
 	pthread_mutex_unlock(&l->lock);
 }
 
+/* How far the live class mix moved from the installed model's (ppm). */
+static u32 mix_shift_ppm(const struct rmt_learner *l)
+{
+	u64 d = 0, live;
+	u32 c;
+
+	for (c = 0; c < RMT_LC_COUNT; c++) {
+		live = (u64)l->live_class[c] * 1000000 / l->live_n;
+		d += live > l->installed_mix[c] ? live - l->installed_mix[c] :
+						  l->installed_mix[c] - live;
+	}
+	return (u32)(d / 2);
+}
+
+/* The share (ppm) of each class among the labels of s[0..n). */
+static void mix_of(const struct sample *s, u32 n, u32 *mix)
+{
+	u32 c, i, count[RMT_LC_COUNT] = { 0 };
+
+	for (i = 0; i < n; i++)
+		count[s[i].label]++;
+	for (c = 0; c < RMT_LC_COUNT; c++)
+		mix[c] = n ? (u32)((u64)count[c] * 1000000 / n) : 0;
+}
+
 static bool due_locked(const struct rmt_learner *l)
 {
 	u64 since = l->faults - l->round_faults;
@@ -223,9 +259,11 @@ static bool due_locked(const struct rmt_learner *l)
 	if (since >= l->cfg.retrain_faults)
 		return true;
 	/* Drift: the model in use got worse than it was when promoted. */
-	return l->live_n >= DRIFT_MIN &&
-	       (u64)l->live_ok * 1000000 / l->live_n + DRIFT_PPM <
-		       l->installed_ppm;
+	if (l->live_n < DRIFT_MIN)
+		return false;
+	return (u64)l->live_ok * 1000000 / l->live_n + DRIFT_PPM <
+		       l->installed_ppm ||
+	       mix_shift_ppm(l) > SHIFT_PPM;
 }
 
 bool rmt_learner_due(const struct rmt_learner *l)
@@ -441,6 +479,7 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 			     res->heuristic_ppm;
 	res->promote = res->candidate_ppm >= bar;
 	if (res->promote) {
+		mix_of(s, n - held, l->offered_mix);
 		rmt_model_free(l->offered);
 		l->offered = cand;
 		l->offered_id = res->model_id;
@@ -474,6 +513,9 @@ void rmt_learner_installed(struct rmt_learner *l, u64 model_id, bool installed)
 			l->installed_id = model_id;
 			l->installed_ppm = l->offered_ppm;
 			l->live_ok = l->live_n = 0;
+			memcpy(l->installed_mix, l->offered_mix,
+			       sizeof(l->installed_mix));
+			memset(l->live_class, 0, sizeof(l->live_class));
 		} else {
 			rmt_model_free(l->offered);
 		}

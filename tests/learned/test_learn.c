@@ -169,6 +169,41 @@ Test(learn, drift_makes_a_round_due)
 	rmt_learner_destroy(l);
 }
 
+/* One stream stepping +2, +5, +2, +5, ...: it repeats the delta before. */
+static u64 alternating(u32 k)
+{
+	k %= 2000;
+	return 45000 + 7ull * (k / 2) + 2ull * (k % 2);
+}
+
+Test(learn, a_shifted_class_mix_makes_a_round_due)
+{
+	struct rmt_learner_config cfg = { .retrain_faults = 100000 };
+	struct rmt_learner *l;
+	struct rmt_learner_result res;
+	u32 i, j = 0, k = 0;
+
+	cr_assert_eq(rmt_learner_create(&cfg, &l), 0);
+	/* Mostly strides, some alternation: the model learns both. */
+	for (i = 0; i < 3000; i++)
+		feed(l, i % 4 ? strided(j++) : alternating(k++),
+		     RMT_FAULT_MAJOR);
+	train_ok(l, &res);
+	cr_assert(res.promote, "%s", res.why);
+	free(res.blob);
+	rmt_learner_installed(l, res.model_id, true);
+	/*
+	 * Mostly alternation now: the model still guesses right, but the
+	 * workload is no longer the one its window held.
+	 */
+	for (i = 0; i < 3000 && !rmt_learner_due(l); i++)
+		feed(l, i % 4 ? alternating(k++) : strided(j++),
+		     RMT_FAULT_MAJOR);
+	cr_assert(rmt_learner_due(l), "no shift detected after %u faults", i);
+	cr_assert_lt(i, 2000);
+	rmt_learner_destroy(l);
+}
+
 Test(learn, rollback_and_refusal)
 {
 	struct rmt_learner *l;
