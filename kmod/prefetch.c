@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * prefetch.c - the prefetch executor.  Hooks turn each decision (an mm
- * and a few addresses) into one work item per page, from a bounded pool,
- * without waiting (pages beyond the free items are dropped and counted).
- * The items run on an unbound workqueue, RMT_PF_ACTIVE at once, so that
- * the reads of a decision's pages are in flight together rather than one
- * after the other.  Each brings its page in for that mm with
+ * prefetch.c - the prefetch executor.  Hooks queue decisions (an mm and a
+ * few addresses) into a bounded queue without waiting (a full or busy
+ * queue drops the decision and counts it); one work item drains the queue
+ * in process context and brings the pages in for that mm with
  * handle_mm_fault, only where the PTE holds a swap entry, so that nothing
- * is populated that was never touched (KERNEL_NOTES.md).  The exported
- * paths read synchronously with the readahead window at one page, and
- * the swap-cache functions that would not are not exported: concurrency
- * is what a module on an unmodified kernel has (docs/kmod.md).
+ * is populated that was never touched (KERNEL_NOTES.md).
  *
  * Hits are counted from the accessed bit: right after a page is brought
  * in, its PTE's accessed bit is cleared (atomically, as x86's
@@ -26,26 +21,20 @@
 #include <linux/swapops.h>
 #include <linux/workqueue.h>
 #include <linux/jiffies.h>
-#include <linux/llist.h>
 #include <linux/ktime.h>
 #include "kmod/rmt.h"
 
-#define RMT_PF_ITEMS 512u /* pages queued or being fetched */
-#define RMT_PF_ACTIVE 16 /* fetches in flight at once */
+#define RMT_PF_QUEUE 64u
 #define RMT_PF_WATCH 2048u
 #define RMT_PF_JUDGE_MS 50
 
-_Static_assert(RMT_PF_ITEMS < RMT_PF_WATCH, "a full watch list has entries");
-
-/* One page to bring in: its own work item, so that fetches overlap. */
-struct rmt_pf_item {
-	struct work_struct work;
-	struct llist_node node; /* on rmt_pf_new until dispatched */
+struct rmt_pf_decision {
 	struct mm_struct *mm; /* mmgrab()bed by the hook */
-	unsigned long addr;
 	u32 attach_id;
+	u32 n;
 	u32 pid, tgid; /* the faulting task, for hit events */
 	u64 cgroup_id;
+	unsigned long addr[RMT_DECISION_MAX_PAGES]; /* a pipeline's most */
 };
 
 struct rmt_pf_watch {
@@ -59,36 +48,24 @@ struct rmt_pf_watch {
 	u32 attach_id;
 };
 
-/* The free items (a stack of indices) and whether hooks may queue. */
-static DEFINE_SPINLOCK(rmt_pf_lock);
-static struct rmt_pf_item *rmt_items;
-static u16 *rmt_pf_free;
-static u32 rmt_nfree;
+static DEFINE_SPINLOCK(rmt_pfq_lock);
+static struct rmt_pf_decision rmt_pfq[RMT_PF_QUEUE];
+static unsigned int rmt_pfq_head, rmt_pfq_tail; /* free-running */
 static bool rmt_pf_open;
 
 /*
- * The watch list: appended by the fetches, popped by the judge and by
- * fetches making room.  reserved counts the fetches that may still
- * append, so that a fetch never has to judge while it holds an mmap lock
- * (a waiting writer would deadlock it).
+ * Two work items on one ordered workqueue, so that they never run at the
+ * same time: the drain (queued from hooks; queue_work is a bit test when
+ * it is already pending) and the judge (delayed).  Only they touch the
+ * watch list.
  */
-static DEFINE_SPINLOCK(rmt_watch_lock);
-static struct rmt_pf_watch *rmt_watch;
-static unsigned int rmt_watch_head, rmt_watch_tail, rmt_watch_reserved;
-
-/* Unbound, RMT_PF_ACTIVE at once: fetches wait for I/O side by side. */
 static struct workqueue_struct *rmt_pf_wq;
+static struct rmt_pf_watch *rmt_watch;
+static unsigned int rmt_watch_head, rmt_watch_tail;
 
-/*
- * Hooks put items on rmt_pf_new and queue only the dispatch, which
- * queues the items: one wake-up per decision on the faulting path (each
- * costs an IPI, slow under emulation), the rest in a kworker.
- */
-static LLIST_HEAD(rmt_pf_new);
-static void rmt_pf_dispatch_fn(struct work_struct *w);
-static DECLARE_WORK(rmt_pf_dispatch, rmt_pf_dispatch_fn);
-
+static void rmt_pf_drain_fn(struct work_struct *w);
 static void rmt_pf_judge_fn(struct work_struct *w);
+static DECLARE_WORK(rmt_pf_drain, rmt_pf_drain_fn);
 static DECLARE_DELAYED_WORK(rmt_pf_judge_work, rmt_pf_judge_fn);
 
 static void rmt_pf_count(u32 id, enum rmt_ctr c, long n)
@@ -103,74 +80,124 @@ static void rmt_pf_count(u32 id, enum rmt_ctr c, long n)
 _Static_assert(RMT_PF_MAX_PAGES <= RMT_DECISION_MAX_PAGES, "test policy fits");
 
 /*
- * From the hook: preemption off, maybe interrupts; never waits.  Each
- * page of the decision becomes a work item; pages beyond the free items
- * are dropped, and a decision that lost any counts pf_queue_full.
+ * From the hook: preemption off, maybe interrupts; never waits.  fill
+ * writes the decision's addresses into the queue slot and returns them.
  */
 static void rmt_pf_queue(struct rmt_attach *a, struct mm_struct *mm,
-			 const struct rmt_ctx_swap_fault *ctx, const u64 *pages,
-			 u32 n)
+			 const struct rmt_ctx_swap_fault *ctx,
+			 u32 (*fill)(unsigned long *addr, const void *arg),
+			 const void *arg)
 {
-	u16 idx[RMT_DECISION_MAX_PAGES];
-	struct rmt_pf_item *it;
+	struct rmt_pf_decision *d;
 	unsigned long flags;
-	u32 i, got = 0;
+	u32 n;
 
-	n = min_t(u32, n, RMT_DECISION_MAX_PAGES);
-	if (spin_trylock_irqsave(&rmt_pf_lock, flags)) {
-		if (rmt_pf_open) {
-			got = min(n, rmt_nfree);
-			for (i = 0; i < got; i++)
-				idx[i] = rmt_pf_free[--rmt_nfree];
-		}
-		spin_unlock_irqrestore(&rmt_pf_lock, flags);
-	}
-	if (got < n)
+	if (!spin_trylock_irqsave(&rmt_pfq_lock, flags)) {
 		rmt_count(a, RMT_C_PF_QUEUE_FULL, 1);
-	if (!got)
 		return;
-	for (i = 0; i < got; i++) {
-		it = &rmt_items[idx[i]];
-		mmgrab(mm);
-		it->mm = mm;
-		it->addr = (unsigned long)pages[i];
-		it->attach_id = a->id;
-		it->pid = ctx ? ctx->pid : 0;
-		it->tgid = ctx ? ctx->tgid : 0;
-		it->cgroup_id = ctx ? ctx->cgroup_id : 0;
-		llist_add(&it->node, &rmt_pf_new);
 	}
-	queue_work(rmt_pf_wq, &rmt_pf_dispatch);
-	rmt_count(a, RMT_C_PF_QUEUED, 1);
+	if (!rmt_pf_open || rmt_pfq_head - rmt_pfq_tail >= RMT_PF_QUEUE) {
+		spin_unlock_irqrestore(&rmt_pfq_lock, flags);
+		rmt_count(a, RMT_C_PF_QUEUE_FULL, 1);
+		return;
+	}
+	d = &rmt_pfq[rmt_pfq_head % RMT_PF_QUEUE];
+	n = fill(d->addr, arg);
+	if (n) {
+		mmgrab(mm);
+		d->mm = mm;
+		d->attach_id = a->id;
+		d->n = n;
+		d->pid = ctx ? ctx->pid : 0;
+		d->tgid = ctx ? ctx->tgid : 0;
+		d->cgroup_id = ctx ? ctx->cgroup_id : 0;
+		rmt_pfq_head++;
+	}
+	spin_unlock_irqrestore(&rmt_pfq_lock, flags);
+	if (n) {
+		rmt_count(a, RMT_C_PF_QUEUED, 1);
+		queue_work(rmt_pf_wq, &rmt_pf_drain);
+	}
+}
+
+struct rmt_pf_test {
+	unsigned long addr, vm_end, step;
+	u32 pages;
+};
+
+static u32 rmt_pf_fill_test(unsigned long *addr, const void *arg)
+{
+	const struct rmt_pf_test *t = arg;
+	unsigned long at = t->addr;
+	u32 i, n = 0;
+
+	for (i = 0; i < t->pages; i++) {
+		if (at + t->step < at || at + t->step >= t->vm_end)
+			break;
+		at += t->step;
+		addr[n++] = at;
+	}
+	return n;
 }
 
 /* The built-in test policy: the next pf_pages pages at pf_stride. */
 void rmt_pf_submit(struct rmt_attach *a, struct mm_struct *mm,
 		   unsigned long addr, unsigned long vm_end)
 {
-	unsigned long step = (unsigned long)a->pf_stride << PAGE_SHIFT;
-	u64 pages[RMT_PF_MAX_PAGES];
-	u32 n = 0;
+	const struct rmt_pf_test t = {
+		.addr = addr,
+		.vm_end = vm_end,
+		.step = (unsigned long)a->pf_stride << PAGE_SHIFT,
+		.pages = a->pf_pages,
+	};
 
-	while (n < min_t(u32, a->pf_pages, RMT_PF_MAX_PAGES)) {
-		if (addr + step < addr || addr + step >= vm_end)
-			break;
-		addr += step;
-		pages[n++] = addr;
-	}
-	rmt_pf_queue(a, mm, NULL, pages, n);
+	rmt_pf_queue(a, mm, NULL, rmt_pf_fill_test, &t);
+}
+
+struct rmt_pf_pages {
+	const u64 *pages;
+	u32 n;
+};
+
+static u32 rmt_pf_fill_pages(unsigned long *addr, const void *arg)
+{
+	const struct rmt_pf_pages *p = arg;
+	u32 i;
+
+	for (i = 0; i < p->n; i++)
+		addr[i] = (unsigned long)p->pages[i];
+	return p->n;
 }
 
 /*
  * A pipeline's decision: page addresses the prefetch helper already
- * bounded to the faulting VMA; the fetch checks each PTE again.
+ * bounded to the faulting VMA; the drain checks each PTE again.
  */
 void rmt_pf_submit_pages(struct rmt_attach *a, struct mm_struct *mm,
 			 const struct rmt_ctx_swap_fault *ctx, const u64 *pages,
 			 u32 n)
 {
-	if (n)
-		rmt_pf_queue(a, mm, ctx, pages, n);
+	const struct rmt_pf_pages p = {
+		.pages = pages,
+		.n = min_t(u32, n, RMT_DECISION_MAX_PAGES),
+	};
+
+	if (p.n)
+		rmt_pf_queue(a, mm, ctx, rmt_pf_fill_pages, &p);
+}
+
+static bool rmt_pf_pop(struct rmt_pf_decision *out)
+{
+	bool got = false;
+
+	spin_lock_irq(&rmt_pfq_lock);
+	if (rmt_pfq_tail != rmt_pfq_head) {
+		*out = rmt_pfq[rmt_pfq_tail % RMT_PF_QUEUE];
+		rmt_pfq_tail++;
+		got = true;
+	}
+	spin_unlock_irq(&rmt_pfq_lock);
+	return got;
 }
 
 /* The PMD mapping addr if it points to a PTE table; mmap lock held. */
@@ -244,10 +271,9 @@ static bool rmt_pte_young(struct mm_struct *mm, unsigned long addr,
 /*
  * A prefetched page was used: the attachment's program hears of it as a
  * swap_fault with RMT_FAULT_PREFETCH_HIT (programs/readahead.rmt grows
- * its window on these), as late as the judge runs.  Judges run in several
- * work items at once: one static room for the run, under a mutex.
+ * its window on these), as late as the judge runs.  Only the two ordered
+ * work items get here, never at once: one static room for the run.
  */
-static DEFINE_MUTEX(rmt_hit_mutex);
 static struct {
 	struct rmt_ctx_swap_fault ctx;
 	struct rmt_hook_scratch scratch;
@@ -262,7 +288,6 @@ static void rmt_pf_hit_event(const struct rmt_pf_watch *w)
 	struct rmt_kprog *kp;
 	cycles_t t0;
 
-	mutex_lock(&rmt_hit_mutex);
 	rcu_read_lock();
 	a = rmt_attach_find_rcu(w->attach_id);
 	kp = a ? rcu_dereference(a->prog) : NULL;
@@ -288,7 +313,6 @@ static void rmt_pf_hit_event(const struct rmt_pf_watch *w)
 		rmt_pf_submit_pages(a, w->mm, ctx, d->pages, d->n_pages);
 	}
 	rcu_read_unlock();
-	mutex_unlock(&rmt_hit_mutex);
 }
 
 static void rmt_pf_judge(struct rmt_pf_watch *w)
@@ -307,158 +331,108 @@ static void rmt_pf_judge(struct rmt_pf_watch *w)
 	mmdrop(w->mm);
 }
 
-/* Room for one watch, judging the oldest if needed; no lock held. */
-static void rmt_pf_watch_reserve(void)
+static void rmt_pf_watch_add(const struct rmt_pf_decision *d,
+			     struct vm_area_struct *vma, unsigned long addr)
 {
-	struct rmt_pf_watch w;
+	struct rmt_pf_watch *w = &rmt_watch[rmt_watch_head % RMT_PF_WATCH];
 
-	for (;;) {
-		spin_lock(&rmt_watch_lock);
-		if (rmt_watch_head - rmt_watch_tail + rmt_watch_reserved <
-		    RMT_PF_WATCH) {
-			rmt_watch_reserved++;
-			spin_unlock(&rmt_watch_lock);
-			return;
-		}
-		/* Full: reservations are fewer than items, so tail != head. */
-		w = rmt_watch[rmt_watch_tail++ % RMT_PF_WATCH];
-		spin_unlock(&rmt_watch_lock);
-		rmt_pf_judge(&w);
-	}
-}
-
-static void rmt_pf_watch_unreserve(void)
-{
-	spin_lock(&rmt_watch_lock);
-	rmt_watch_reserved--;
-	spin_unlock(&rmt_watch_lock);
-}
-
-/* Watch a page just brought in, in the reserved room; mmap lock held. */
-static bool rmt_pf_watch_add(const struct rmt_pf_item *it,
-			     struct vm_area_struct *vma)
-{
-	struct rmt_pf_watch w;
-
-	if (!rmt_pte_young(it->mm, it->addr, &w.pfn, true)) {
+	if (!rmt_pte_young(d->mm, addr, &w->pfn, true)) {
 		/* Already gone again: brought in for nothing. */
-		rmt_pf_count(it->attach_id, RMT_C_PF_UNUSED, 1);
-		return false;
-	}
-	mmgrab(it->mm);
-	w.mm = it->mm;
-	w.addr = it->addr;
-	w.vm_start = vma->vm_start;
-	w.vm_end = vma->vm_end;
-	w.pid = it->pid;
-	w.tgid = it->tgid;
-	w.cgroup_id = it->cgroup_id;
-	w.attach_id = it->attach_id;
-	w.due = jiffies + msecs_to_jiffies(RMT_PF_JUDGE_MS);
-	spin_lock(&rmt_watch_lock);
-	rmt_watch[rmt_watch_head++ % RMT_PF_WATCH] = w;
-	rmt_watch_reserved--;
-	spin_unlock(&rmt_watch_lock);
-	return true;
-}
-
-/* Bring one page in, if its PTE still holds a swap entry. */
-static void rmt_pf_fetch(const struct rmt_pf_item *it)
-{
-	struct mm_struct *mm = it->mm;
-	struct vm_area_struct *vma;
-	bool watched = false;
-	vm_fault_t ret;
-
-	if (!mmget_not_zero(mm)) {
-		rmt_pf_count(it->attach_id, RMT_C_PF_FAILED, 1);
+		rmt_pf_count(d->attach_id, RMT_C_PF_UNUSED, 1);
 		return;
 	}
-	rmt_pf_watch_reserve();
+	mmgrab(d->mm);
+	w->mm = d->mm;
+	w->addr = addr;
+	w->vm_start = vma->vm_start;
+	w->vm_end = vma->vm_end;
+	w->pid = d->pid;
+	w->tgid = d->tgid;
+	w->cgroup_id = d->cgroup_id;
+	w->attach_id = d->attach_id;
+	w->due = jiffies + msecs_to_jiffies(RMT_PF_JUDGE_MS);
+	rmt_watch_head++;
+}
+
+static void rmt_pf_run(struct rmt_pf_decision *d)
+{
+	struct mm_struct *mm = d->mm;
+	struct vm_area_struct *vma;
+	long pages = 0, not_swap = 0;
+	unsigned long addr;
+	vm_fault_t ret;
+	u32 i;
+
+	/*
+	 * Room in the watch list first: judging takes an mmap lock, which
+	 * must not nest inside ours (a waiting writer would deadlock us).
+	 */
+	while (RMT_PF_WATCH - (rmt_watch_head - rmt_watch_tail) < d->n)
+		rmt_pf_judge(&rmt_watch[rmt_watch_tail++ % RMT_PF_WATCH]);
+	if (!mmget_not_zero(mm)) {
+		rmt_pf_count(d->attach_id, RMT_C_PF_FAILED, d->n);
+		return;
+	}
 	mmap_read_lock(mm);
-	vma = find_vma(mm, it->addr);
-	if (!vma || it->addr < vma->vm_start ||
-	    !rmt_pte_is_swap(mm, it->addr)) {
-		rmt_pf_count(it->attach_id, RMT_C_PF_NOT_SWAP, 1);
-		goto out;
+	for (i = 0; i < d->n; i++) {
+		addr = d->addr[i];
+		vma = find_vma(mm, addr);
+		if (!vma || addr < vma->vm_start ||
+		    !rmt_pte_is_swap(mm, addr)) {
+			not_swap++;
+			continue;
+		}
+		/* No FAULT_FLAG_ALLOW_RETRY: the mmap lock stays held. */
+		ret = handle_mm_fault(vma, addr, FAULT_FLAG_REMOTE, NULL);
+		if (ret & VM_FAULT_ERROR) {
+			rmt_pf_count(d->attach_id, RMT_C_PF_FAILED, 1);
+			continue;
+		}
+		pages++;
+		rmt_pf_watch_add(d, vma, addr);
 	}
-	/* No FAULT_FLAG_ALLOW_RETRY: the mmap lock stays held. */
-	ret = handle_mm_fault(vma, it->addr, FAULT_FLAG_REMOTE, NULL);
-	if (ret & VM_FAULT_ERROR) {
-		rmt_pf_count(it->attach_id, RMT_C_PF_FAILED, 1);
-		goto out;
-	}
-	rmt_pf_count(it->attach_id, RMT_C_PF_PAGES, 1);
-	watched = rmt_pf_watch_add(it, vma);
-out:
 	mmap_read_unlock(mm);
-	if (!watched)
-		rmt_pf_watch_unreserve();
 	mmput(mm);
+	rmt_pf_count(d->attach_id, RMT_C_PF_PAGES, pages);
+	rmt_pf_count(d->attach_id, RMT_C_PF_NOT_SWAP, not_swap);
 }
 
 /* Judge due watches, or all of them when flushing. */
 static void rmt_pf_judge_due(bool all)
 {
-	struct rmt_pf_watch w;
+	struct rmt_pf_watch *w;
 
-	for (;;) {
-		spin_lock(&rmt_watch_lock);
-		if (rmt_watch_tail == rmt_watch_head ||
-		    (!all &&
-		     time_before(
-			     jiffies,
-			     rmt_watch[rmt_watch_tail % RMT_PF_WATCH].due))) {
-			spin_unlock(&rmt_watch_lock);
-			return;
-		}
-		w = rmt_watch[rmt_watch_tail++ % RMT_PF_WATCH];
-		spin_unlock(&rmt_watch_lock);
-		rmt_pf_judge(&w);
+	while (rmt_watch_tail != rmt_watch_head) {
+		w = &rmt_watch[rmt_watch_tail % RMT_PF_WATCH];
+		if (!all && time_before(jiffies, w->due))
+			break;
+		rmt_pf_judge(w);
+		rmt_watch_tail++;
 	}
 }
 
 /* Come back when the oldest watch is due. */
 static void rmt_pf_judge_later(void)
 {
-	unsigned long due = 0;
-	bool any;
+	struct rmt_pf_watch *w;
 
-	spin_lock(&rmt_watch_lock);
-	any = rmt_watch_tail != rmt_watch_head;
-	if (any)
-		due = rmt_watch[rmt_watch_tail % RMT_PF_WATCH].due;
-	spin_unlock(&rmt_watch_lock);
-	if (any)
-		queue_delayed_work(rmt_pf_wq, &rmt_pf_judge_work,
-				   time_after(due, jiffies) ? due - jiffies :
-							      0);
+	if (rmt_watch_tail == rmt_watch_head)
+		return;
+	w = &rmt_watch[rmt_watch_tail % RMT_PF_WATCH];
+	queue_delayed_work(rmt_pf_wq, &rmt_pf_judge_work,
+			   time_after(w->due, jiffies) ? w->due - jiffies : 0);
 }
 
-static void rmt_pf_item_fn(struct work_struct *work)
+static void rmt_pf_drain_fn(struct work_struct *work)
 {
-	struct rmt_pf_item *it = container_of(work, struct rmt_pf_item, work);
-	unsigned long flags;
+	struct rmt_pf_decision d;
 
-	rmt_pf_fetch(it);
-	mmdrop(it->mm);
-	/* Before freeing: rmt_pf_exit waits for all items to be free. */
+	while (rmt_pf_pop(&d)) {
+		rmt_pf_run(&d);
+		mmdrop(d.mm);
+		cond_resched();
+	}
 	rmt_pf_judge_later();
-	/* The item may be queued again from here on (workqueue.c allows it). */
-	spin_lock_irqsave(&rmt_pf_lock, flags);
-	rmt_pf_free[rmt_nfree++] = it - rmt_items;
-	spin_unlock_irqrestore(&rmt_pf_lock, flags);
-}
-
-static void rmt_pf_dispatch_fn(struct work_struct *work)
-{
-	struct llist_node *first = llist_del_all(&rmt_pf_new);
-	struct rmt_pf_item *it, *next;
-
-	/* Oldest first: nearer pages are needed sooner. */
-	first = llist_reverse_order(first);
-	llist_for_each_entry_safe(it, next, first, node)
-		queue_work(rmt_pf_wq, &it->work);
 }
 
 static void rmt_pf_judge_fn(struct work_struct *work)
@@ -469,59 +443,34 @@ static void rmt_pf_judge_fn(struct work_struct *work)
 
 int rmt_pf_init(void)
 {
-	u32 i;
-
 	rmt_watch = kvcalloc(RMT_PF_WATCH, sizeof(*rmt_watch), GFP_KERNEL);
-	rmt_items = kvcalloc(RMT_PF_ITEMS, sizeof(*rmt_items), GFP_KERNEL);
-	rmt_pf_free = kvcalloc(RMT_PF_ITEMS, sizeof(*rmt_pf_free), GFP_KERNEL);
-	rmt_pf_wq = alloc_workqueue("rmt_prefetch", WQ_UNBOUND, RMT_PF_ACTIVE);
-	if (!rmt_watch || !rmt_items || !rmt_pf_free || !rmt_pf_wq) {
-		if (rmt_pf_wq)
-			destroy_workqueue(rmt_pf_wq);
-		kvfree(rmt_pf_free);
-		kvfree(rmt_items);
+	if (!rmt_watch)
+		return -ENOMEM;
+	rmt_pf_wq = alloc_ordered_workqueue("rmt_prefetch", 0);
+	if (!rmt_pf_wq) {
 		kvfree(rmt_watch);
 		return -ENOMEM;
 	}
-	for (i = 0; i < RMT_PF_ITEMS; i++) {
-		INIT_WORK(&rmt_items[i].work, rmt_pf_item_fn);
-		rmt_pf_free[i] = i;
-	}
-	spin_lock_irq(&rmt_pf_lock);
-	rmt_nfree = RMT_PF_ITEMS;
+	spin_lock_irq(&rmt_pfq_lock);
 	rmt_pf_open = true;
-	spin_unlock_irq(&rmt_pf_lock);
+	spin_unlock_irq(&rmt_pfq_lock);
 	return 0;
 }
 
-static bool rmt_pf_all_free(void)
-{
-	bool all;
-
-	spin_lock_irq(&rmt_pf_lock);
-	all = rmt_nfree == RMT_PF_ITEMS;
-	spin_unlock_irq(&rmt_pf_lock);
-	return all;
-}
-
-/*
- * After every hook is gone: stop queueing, let the queued fetches finish
- * (a flush may not wait for items a running dispatch or hit event queues:
- * until every item is free), stop the judge (it may requeue itself),
- * judge what is left, free.
- */
+/* After every hook is gone: stop, drain, judge what is left, free. */
 void rmt_pf_exit(void)
 {
-	spin_lock_irq(&rmt_pf_lock);
+	struct rmt_pf_decision d;
+
+	spin_lock_irq(&rmt_pfq_lock);
 	rmt_pf_open = false;
-	spin_unlock_irq(&rmt_pf_lock);
-	do
-		flush_workqueue(rmt_pf_wq);
-	while (!rmt_pf_all_free());
+	spin_unlock_irq(&rmt_pfq_lock);
+	/* Nothing queues the drain any more; the judge may requeue itself. */
+	cancel_work_sync(&rmt_pf_drain);
 	cancel_delayed_work_sync(&rmt_pf_judge_work);
 	destroy_workqueue(rmt_pf_wq);
+	while (rmt_pf_pop(&d))
+		mmdrop(d.mm);
 	rmt_pf_judge_due(true);
-	kvfree(rmt_pf_free);
-	kvfree(rmt_items);
 	kvfree(rmt_watch);
 }
