@@ -40,7 +40,7 @@
 #define MAX_KEYS 64u
 #define SLOT 0u
 #define HOOK_SWAP_FAULT 1u
-#define INSTALL_TIMEOUT_MS 1000u
+#define INSTALL_TIMEOUT_MS 5000u
 #define MONITOR_FAULTS 2000u /* faults judged before and after a model */
 #define ROLLBACK_MARGIN_PPM 50000u
 #define ACCURACY_MARGIN_PPM 100000u

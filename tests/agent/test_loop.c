@@ -73,7 +73,7 @@ static void faults(unsigned int n, u32 tgid)
 #define eventually(cond)                                 \
 	({                                               \
 		int i_;                                  \
-		for (i_ = 0; i_ < 5000 && !(cond); i_++) \
+		for (i_ = 0; i_ < 20000 && !(cond); i_++) \
 			usleep(1000);                    \
 		(bool)(cond);                            \
 	})
