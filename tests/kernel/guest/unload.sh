@@ -1,5 +1,5 @@
 #!/bin/sh
-# Guest side of the kernel tests, second boot (2 vCPUs): rmt.ko loaded and
+# Guest side of the kernel tests, second boot (1 vCPU; docs/kmod.md): rmt.ko loaded and
 # unloaded 30 times with hooks attached, the test prefetch policy deciding
 # and a workload faulting on the other vCPU while the swap_fault hook's ftrace
 # sites are patched (docs/kmod.md, "Hooking without kprobes").
