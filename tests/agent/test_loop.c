@@ -70,12 +70,12 @@ static void faults(unsigned int n, u32 tgid)
 }
 
 /* Waits up to 5 s for cond; false if it never held. */
-#define eventually(cond)                                 \
-	({                                               \
-		int i_;                                  \
+#define eventually(cond)                                  \
+	({                                                \
+		int i_;                                   \
 		for (i_ = 0; i_ < 20000 && !(cond); i_++) \
-			usleep(1000);                    \
-		(bool)(cond);                            \
+			usleep(1000);                     \
+		(bool)(cond);                             \
 	})
 
 TestSuite(loop, .init = rig_with_thread, .fini = rig_teardown);
