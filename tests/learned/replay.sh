@@ -7,17 +7,7 @@
 # accuracy >= 0.98; on pointer chasing it prefetches at most 5% of the
 # faults; replays are deterministic.
 # Usage: replay.sh BUILD_DIR
-set -u
-build=$1
-run=$build/bin/rmt-run
-replay=$build/bin/rmt-replay
-if ! "$run" --far-latency 0 -- true 2>/dev/null; then
-	echo "skipped: the pager cannot run here"
-	exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+. "$(dirname "$0")/../uspace/replay-lib.sh"
 record() {
 	local name=$1
 	shift
@@ -29,7 +19,6 @@ record conv "$build/workloads/conv2d" --size 16 --kernel 3
 record chase "$build/workloads/pointer-chase" --size 4
 # The recorded runs' inactive lists: 25% of a 4 MiB limit.
 result() { "$replay" --cache 256 "$@" 2>&1 | tail -1; }
-field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$2"; }
 for t in video conv; do
 	ra=$(result --prefetcher readahead "$tmp/$t")
 	leap=$(result --prefetcher leap "$tmp/$t")

@@ -4,21 +4,10 @@
 # readahead and leap find the sequential stream in it, none prefetches
 # nothing; bad traces and options are refused with the reason.
 # Usage: replay.sh BUILD_DIR
-set -u
-build=$1
-run=$build/bin/rmt-run
-replay=$build/bin/rmt-replay
-if ! "$run" --far-latency 0 -- true 2>/dev/null; then
-	echo "skipped: the pager cannot run here"
-	exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+. "$(dirname "$0")/replay-lib.sh"
 "$run" --mem-limit 25% --trace "$tmp/t" -- "$build/workloads/seqscan" --quick \
 	>/dev/null 2>&1 || { echo "FAIL recording the trace"; exit 1; }
 result() { "$replay" "$@" 2>&1 | tail -1; }
-field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$2"; }
 none=$(result --prefetcher none "$tmp/t")
 ra=$(result --prefetcher readahead "$tmp/t")
 ra2=$(result --prefetcher readahead "$tmp/t")
