@@ -44,6 +44,7 @@ struct opts {
 	const char *mem_limit;
 	const char *far_latency;
 	const char *fetch_depth;
+	const char *spin;
 	const char *prefetcher;
 	const char *threshold;
 	const char *inactive;
@@ -74,6 +75,8 @@ static void usage(FILE *f)
 		"                       the far memory allocated (default 50%%)\n"
 		"  --far-latency TIME   latency of one page fetch, e.g. 5us, 80us (5us)\n"
 		"  --fetch-depth N      page fetches in flight, 1..%u (8)\n"
+		"  --spin TIME          the fault thread polls for the next fault this\n"
+		"                       long after each one before it sleeps (%s)\n"
 		"  --prefetcher NAME    none (default), readahead (Linux swap readahead),\n"
 		"                       leap (Leap), learned (a decision tree trained\n"
 		"                       during the run by the agent, in this process),\n"
@@ -94,7 +97,7 @@ static void usage(FILE *f)
 		"  --help               this text\n"
 		"Exit status: the program's; 2 for a usage error, 1 when the pager\n"
 		"cannot run here, 127 when PROGRAM cannot be executed.\n",
-		RMT_US_MAX_DEPTH);
+		RMT_US_MAX_DEPTH, RMT_US_DEFAULT_SPIN);
 }
 
 static void bad(const char *what, const char *value)
@@ -123,6 +126,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "mem-limit", required_argument, NULL, 'm' },
 		{ "far-latency", required_argument, NULL, 'l' },
 		{ "fetch-depth", required_argument, NULL, 'd' },
+		{ "spin", required_argument, NULL, 's' },
 		{ "prefetcher", required_argument, NULL, 'p' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "inactive", required_argument, NULL, 'i' },
@@ -143,6 +147,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->mem_limit = "50%";
 	o->far_latency = "5us";
 	o->fetch_depth = "8";
+	o->spin = RMT_US_DEFAULT_SPIN;
 	o->prefetcher = "none";
 	o->threshold = "1M";
 	o->inactive = "25";
@@ -156,6 +161,9 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'd':
 			o->fetch_depth = optarg;
+			break;
+		case 's':
+			o->spin = optarg;
 			break;
 		case 'p':
 			o->prefetcher = optarg;
@@ -203,6 +211,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		    o->far_latency);
 	if (rmt_us_parse_count(o->fetch_depth, 1, RMT_US_MAX_DEPTH, &v))
 		bad("--fetch-depth (want 1..256)", o->fetch_depth);
+	if (rmt_us_parse_duration(o->spin, &v) || v > RMT_US_MAX_SPIN_NS)
+		bad("--spin (want e.g. 0, 50us; at most 10ms)", o->spin);
 	check_prefetcher(o->prefetcher);
 	if (rmt_us_parse_size(o->threshold, &v, &pm) || pm || !v)
 		bad("--threshold", o->threshold);
@@ -366,6 +376,7 @@ static void run_child(const struct opts *o, const char *preload, int stats_fd,
 	setenv("RMT_MEM_LIMIT", o->mem_limit, 1);
 	setenv("RMT_FAR_LATENCY", o->far_latency, 1);
 	setenv("RMT_FETCH_DEPTH", o->fetch_depth, 1);
+	setenv("RMT_SPIN", o->spin, 1);
 	setenv("RMT_THRESHOLD", o->threshold, 1);
 	setenv("RMT_INACTIVE", o->inactive, 1);
 	setenv("RMT_PREFETCHER", o->prefetcher, 1);
@@ -416,7 +427,9 @@ static void write_json(const struct opts *o, const struct rmt_us_stats *st,
 	json_str(f, o->mem_limit);
 	fprintf(f, ", \"far_latency\": ");
 	json_str(f, o->far_latency);
-	fprintf(f, ", \"fetch_depth\": %s, \"prefetcher\": ", o->fetch_depth);
+	fprintf(f, ", \"fetch_depth\": %s, \"spin\": ", o->fetch_depth);
+	json_str(f, o->spin);
+	fprintf(f, ", \"prefetcher\": ");
 	json_str(f, o->prefetcher);
 	fprintf(f, ", \"exit_status\": %d, \"stats\": ", status);
 	rmt_us_stats_json(f, st, wall, (unsigned int)st->models_installed);
