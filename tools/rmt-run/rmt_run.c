@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -462,7 +463,8 @@ int main(int argc, char **argv)
 	struct rmt_us_stats *st;
 	struct drain d = { 0 };
 	char preload[PATH_MAX], why[256] = "";
-	int stats_fd, pipefd[2], status, e, err;
+	int stats_fd, pipefd[2], status, e, err, policy;
+	struct sched_param sp;
 	uint64_t t0, t1;
 	pthread_t drainer;
 	ssize_t got;
@@ -548,6 +550,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rmt-run: cannot execute '%s': %s\n", o.argv[0],
 			strerror(e));
 		return 127;
+	}
+	/*
+	 * Under a real-time policy (run-experiment --realtime) the agent and
+	 * the drainer drop one priority below the program (to the normal
+	 * policy from the lowest): the learner's nice 10 means nothing there,
+	 * and it must yield to the program as it does without one.
+	 */
+	policy = sched_getscheduler(0);
+	if ((policy == SCHED_FIFO || policy == SCHED_RR) &&
+	    !sched_getparam(0, &sp)) {
+		if (sp.sched_priority > 1) {
+			sp.sched_priority--;
+		} else {
+			policy = SCHED_OTHER;
+			sp.sched_priority = 0;
+		}
+		sched_setscheduler(0, policy, &sp);
 	}
 	/*
 	 * The agent, attached (--control) or in this process (learned), is
