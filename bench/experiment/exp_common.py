@@ -104,6 +104,7 @@ def machine(o, argv):
         "commit": rev,
         "nice": o.get("nice"),
         "realtime": o.get("realtime", False),
+        "spin": o.get("spin"),
         "reps": o.get("reps"),
         "cpu": cpu,
         "cores": os.cpu_count(),
