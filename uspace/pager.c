@@ -30,7 +30,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "port/rmt_port.h"
 #include "proto/msg.h"
 #include "proto/ring.h"
 #include "uspace/fetch.h"
