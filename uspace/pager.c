@@ -18,6 +18,7 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -209,6 +210,7 @@ void rmt_pager_config_default(struct rmt_pager_config *c)
 	c->fetch_depth = RMT_US_DEFAULT_DEPTH;
 	c->inactive_percent = 25;
 	c->arena_bytes = RMT_US_DEFAULT_ARENA;
+	c->spin_ns = RMT_US_DEFAULT_SPIN_NS;
 }
 
 static inline uint8_t *page_addr(struct rmt_pager *p, uint64_t pg)
@@ -435,13 +437,16 @@ static void prefetch_one(struct rmt_pager *p, uint64_t addr, uint64_t now)
 	p->st->staged_now++;
 }
 
-/* Runs the swap_fault hook and issues the prefetches it asks for. */
-static void run_hook(struct rmt_pager *p, struct rmt_us_fault_ctx *ctx,
-		     uint64_t pg, uint32_t tid)
+/*
+ * Runs the swap_fault hook; its pages wait in pages_buf until
+ * issue_prefetches(), so that the faulting thread is woken first.
+ */
+static int run_hook(struct rmt_pager *p, struct rmt_us_fault_ctx *ctx,
+		    uint64_t pg, uint32_t tid)
 {
 	const struct extent *e = find_alloc(p, pg);
 	struct thread_hist *t = thread_hist(p, tid);
-	int n, i;
+	int n;
 
 	t->used_at = ++p->th_clock;
 	ctx->region_start = e ? (uintptr_t)page_addr(p, e->first) : ctx->addr;
@@ -454,17 +459,29 @@ static void run_hook(struct rmt_pager *p, struct rmt_us_fault_ctx *ctx,
 	memcpy(ctx->deltas, t->d, sizeof(ctx->deltas));
 	record_delta(t, pg);
 	if (!p->cfg.prefetch)
-		return;
+		return 0;
 	p->st->hook_calls++;
 	n = p->cfg.prefetch(p->cfg.prefetch_priv, ctx, p->pages_buf,
 			    RMT_US_MAX_PREFETCH);
 	if (n < 0 || n > (int)RMT_US_MAX_PREFETCH) {
 		p->st->hook_errors++;
-		return;
+		return 0;
 	}
+	return n;
+}
+
+/*
+ * Issues the hook's prefetches as of the fault's time (the device model
+ * queues them then, behind the demand fetch, as swapin_readahead does);
+ * the bookkeeping, evictions and copies happen after the wake-up.
+ */
+static void issue_prefetches(struct rmt_pager *p, int n, uint64_t t_fault)
+{
+	int i;
+
 	for (i = 0; i < n; i++)
 		prefetch_one(p, p->pages_buf[i] & ~(uint64_t)(RMT_US_PAGE - 1),
-			     ctx->time_ns);
+			     t_fault);
 }
 
 static void emit(struct rmt_pager *p, const struct rmt_us_fault_ctx *ctx,
@@ -512,6 +529,7 @@ static void handle_fault(struct rmt_pager *p, const struct uffd_msg *m,
 	enum rmt_us_kind kind;
 	uint64_t pg, ready, done;
 	const void *src;
+	int n_pf = 0;
 
 	if (addr < (uintptr_t)p->arena ||
 	    addr >= (uintptr_t)p->arena + p->npages * RMT_US_PAGE)
@@ -542,28 +560,27 @@ static void handle_fault(struct rmt_pager *p, const struct uffd_msg *m,
 		p->st->ref_faults++;
 		break;
 	case PG_STAGED:
+		/* The data is local: map it first, decide afterwards. */
 		rmt_us_list_remove(&p->lru, &p->lru.inactive, (uint32_t)pg);
-		p->pending = 1;
 		ctx.flags |= RMT_FAULT_PREFETCH_HIT;
 		ready = p->ready[pg];
-		run_hook(p, &ctx, pg, tid);
 		if (ready > rmt_us_now_ns()) {
 			p->st->late_hits++;
 			rmt_us_wait_until(ready);
 		}
 		src = p->staging + (uint64_t)p->slot[pg] * RMT_US_PAGE;
-		free_slot(p, pg);
 		p->st->staged_now--;
 		p->st->hits++;
 		kind = RMT_US_HIT;
 		break;
 	case PG_FAR:
 	default:
+		/* The hook runs while the demand fetch is in flight. */
 		make_room(p, 1);
 		p->pending = 1;
 		ctx.flags |= RMT_FAULT_MAJOR;
 		ready = rmt_us_fetchq_issue(&p->fq, t_read);
-		run_hook(p, &ctx, pg, tid);
+		n_pf = run_hook(p, &ctx, pg, tid);
 		rmt_us_wait_until(ready);
 		src = p->backing + pg * RMT_US_PAGE;
 		p->st->misses++;
@@ -576,7 +593,12 @@ static void handle_fault(struct rmt_pager *p, const struct uffd_msg *m,
 	done = rmt_us_now_ns();
 	p->st->kind_count[kind]++;
 	p->st->kind_ns[kind] += done - t_read;
+	if (kind == RMT_US_HIT) {
+		free_slot(p, pg);
+		n_pf = run_hook(p, &ctx, pg, tid);
+	}
 	if (kind == RMT_US_HIT || kind == RMT_US_MISS) {
+		issue_prefetches(p, n_pf, t_read);
 		rmt_us_hist_add(&p->st->fault_lat, done - t_read);
 		emit(p, &ctx, done - t_read);
 	}
@@ -599,12 +621,19 @@ static bool reclaim_ahead(struct rmt_pager *p)
 	return p->st->evictions != before;
 }
 
+/*
+ * After each fault the thread keeps reading the descriptor for spin_ns
+ * before it sleeps in poll(): faults that come close together then find
+ * it running, without a wake-up (on a virtual machine, an idle virtual
+ * CPU halts, and waking it costs a trip through the hypervisor).
+ */
 static void *fault_thread(void *arg)
 {
 	struct rmt_pager *p = arg;
 	struct uffd_msg msgs[MSG_BATCH];
 	struct pollfd pfd[2] = { { p->uffd, POLLIN, 0 },
 				 { p->stop_fd, POLLIN, 0 } };
+	uint64_t last = 0;
 	bool busy = false;
 	sigset_t all;
 
@@ -614,31 +643,36 @@ static void *fault_thread(void *arg)
 	/* Far-latency waits sleep; the default 50 us slack would blur them. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	for (;;) {
-		ssize_t got;
+		ssize_t got = read(p->uffd, msgs, sizeof(msgs));
 		uint64_t now;
 		int i, n;
 
-		if (poll(pfd, 2, busy ? 0 : -1) < 0 && errno != EINTR)
-			break;
-		if (busy && !pfd[0].revents && !pfd[1].revents) {
+		if (got > 0) {
+			now = rmt_us_now_ns();
+			n = (int)(got / (ssize_t)sizeof(msgs[0]));
+			pthread_mutex_lock(&p->lock);
+			for (i = 0; i < n; i++)
+				if (msgs[i].event == UFFD_EVENT_PAGEFAULT)
+					handle_fault(p, &msgs[i], now);
+			busy = reclaim_ahead(p);
+			pthread_mutex_unlock(&p->lock);
+			last = rmt_us_now_ns();
+			continue;
+		}
+		if (busy) {
 			pthread_mutex_lock(&p->lock);
 			busy = reclaim_ahead(p);
 			pthread_mutex_unlock(&p->lock);
 			continue;
 		}
+		if (rmt_us_now_ns() - last < p->cfg.spin_ns) {
+			sched_yield();
+			continue;
+		}
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
 		if (pfd[1].revents)
 			break;
-		got = read(p->uffd, msgs, sizeof(msgs));
-		if (got < 0)
-			continue;
-		now = rmt_us_now_ns();
-		n = (int)(got / (ssize_t)sizeof(msgs[0]));
-		pthread_mutex_lock(&p->lock);
-		for (i = 0; i < n; i++)
-			if (msgs[i].event == UFFD_EVENT_PAGEFAULT)
-				handle_fault(p, &msgs[i], now);
-		busy = reclaim_ahead(p);
-		pthread_mutex_unlock(&p->lock);
 	}
 	return NULL;
 }
@@ -675,7 +709,7 @@ int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out)
 	    c->arena_bytes / RMT_US_PAGE >= RMT_US_NIL ||
 	    (!c->mem_limit &&
 	     (!c->mem_limit_permille || c->mem_limit_permille > 1000)) ||
-	    c->inactive_percent > 90)
+	    c->inactive_percent > 90 || c->spin_ns > RMT_US_MAX_SPIN_NS)
 		return -EINVAL;
 	p = sys_mmap(sizeof(*p));
 	if (!p)

@@ -26,6 +26,10 @@
 #define RMT_US_DEFAULT_DEPTH 8u
 #define RMT_US_DEFAULT_ARENA (16ull << 30)
 #define RMT_US_MIN_LIMIT_PAGES 16u
+/* How long the fault thread polls for the next fault before sleeping. */
+#define RMT_US_DEFAULT_SPIN_NS 0u
+#define RMT_US_DEFAULT_SPIN "0us"
+#define RMT_US_MAX_SPIN_NS 10000000u
 
 struct rmt_pager_config {
 	uint64_t mem_limit; /* bytes of local memory, or 0 ... */
@@ -34,6 +38,7 @@ struct rmt_pager_config {
 	uint32_t fetch_depth;
 	uint32_t inactive_percent; /* inactive list share of the limit */
 	uint64_t arena_bytes; /* virtual space reserved for far memory */
+	uint64_t spin_ns; /* fault thread: busy-poll after a fault this long */
 	rmt_us_prefetch_fn prefetch; /* NULL: no prefetching */
 	rmt_us_region_fn region; /* NULL: not told about allocations */
 	void *prefetch_priv; /* for both */

@@ -7,7 +7,7 @@
  * pager's far memory (malloc_usable_size answers for them); everything
  * smaller goes to glibc.  Configured by environment
  * variables that rmt-run sets (RMT_MEM_LIMIT, RMT_FAR_LATENCY,
- * RMT_FETCH_DEPTH, RMT_INACTIVE, RMT_THRESHOLD, RMT_PREFETCHER,
+ * RMT_FETCH_DEPTH, RMT_SPIN, RMT_INACTIVE, RMT_THRESHOLD, RMT_PREFETCHER,
  * RMT_STATS_FD, RMT_RING_FD, RMT_CMD_FD), all removed at start so that
  * child processes run plain.  With a command ring (RMT_CMD_FD) a control
  * thread (control.h) takes model blobs and commands from an agent.
@@ -163,6 +163,10 @@ static void configure(struct rmt_pager_config *c)
 			die("fetch depth", s);
 		c->fetch_depth = (uint32_t)v;
 	}
+	if ((s = take_env("RMT_SPIN")) &&
+	    (rmt_us_parse_duration(s, &c->spin_ns) ||
+	     c->spin_ns > RMT_US_MAX_SPIN_NS))
+		die("spin time", s);
 	if ((s = take_env("RMT_INACTIVE"))) {
 		if (rmt_us_parse_count(s, 0, 90, &v))
 			die("inactive share", s);

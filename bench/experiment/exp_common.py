@@ -103,6 +103,8 @@ def machine(o, argv):
         "size_mb": o["size"],
         "commit": rev,
         "nice": o.get("nice"),
+        "realtime": o.get("realtime", False),
+        "spin": o.get("spin"),
         "reps": o.get("reps"),
         "cpu": cpu,
         "cores": os.cpu_count(),

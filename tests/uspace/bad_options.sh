@@ -28,6 +28,8 @@ expect 2 "bad --far-latency" --far-latency 5 -- true
 expect 2 "bad --far-latency" --far-latency fast -- true
 expect 2 "bad --fetch-depth" --fetch-depth 0 -- true
 expect 2 "bad --fetch-depth" --fetch-depth 9999 -- true
+expect 2 "bad --spin" --spin 1s -- true
+expect 2 "bad --spin" --spin fast -- true
 expect 2 "unknown prefetcher" --prefetcher magic -- true
 expect 2 "bad --prefetcher" --prefetcher /nonexistent/p.rmt -- true
 printf 'hook swap_fault\naction a {\n\tbogus\n}\n' >"${TMPDIR:-/tmp}/rmt-bad-$$.rmt"

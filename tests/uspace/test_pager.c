@@ -6,19 +6,23 @@
  * and accounts them, a hostile hook cannot break anything, and the
  * faulting thread waits for the modelled far latency.
  */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
+#include "proto/msg.h"
 #include "uspace/fetch.h"
 #include "uspace/pager.h"
 
 #define PG RMT_US_PAGE
 
-static struct rmt_pager *start(uint64_t limit_pages, uint64_t latency_ns,
-			       rmt_us_prefetch_fn fn, void *priv)
+static struct rmt_pager *start_spin(uint64_t limit_pages, uint64_t latency_ns,
+				    rmt_us_prefetch_fn fn, void *priv,
+				    uint64_t spin_ns)
 {
 	struct rmt_pager_config c;
 	struct rmt_pager *p = NULL;
@@ -32,8 +36,27 @@ static struct rmt_pager *start(uint64_t limit_pages, uint64_t latency_ns,
 	c.arena_bytes = 64ull << 20;
 	c.prefetch = fn;
 	c.prefetch_priv = priv;
+	c.spin_ns = spin_ns;
 	cr_assert_eq(rmt_pager_create(&c, &p), 0);
 	return p;
+}
+
+static struct rmt_pager *start(uint64_t limit_pages, uint64_t latency_ns,
+			       rmt_us_prefetch_fn fn, void *priv)
+{
+	return start_spin(limit_pages, latency_ns, fn, priv, 0);
+}
+
+/*
+ * The fault thread runs the hook after waking the faulting thread; its
+ * lock is held until that fault is done, so taking it waits for it.
+ */
+static void settle(struct rmt_pager *p, const void *far)
+{
+	void *start;
+	size_t len;
+
+	cr_assert_eq(rmt_pager_find(p, far, &start, &len), 0);
 }
 
 static void fill(uint8_t *m, size_t pages, uint32_t salt)
@@ -79,6 +102,22 @@ Test(pager, data_survives_eviction_under_the_limit)
 	cr_assert_eq(s->limit_pages, 16);
 	cr_assert_eq(rmt_pager_free(p, m), 0);
 	cr_assert_eq(rmt_pager_free(p, m), -EINVAL);
+	rmt_pager_destroy(p);
+}
+
+/* Data and the limit hold with a fault thread that polls between faults. */
+Test(pager, spinning_fault_thread_keeps_data)
+{
+	struct rmt_pager *p = start_spin(16, 0, NULL, NULL, 1000000);
+	struct rmt_us_stats *s = rmt_pager_stats(p);
+	uint8_t *m = rmt_pager_alloc(p, 256 * PG);
+
+	fill(m, 256, 6);
+	check(m, 256, 6);
+	check(m, 256, 6);
+	cr_assert_geq(s->misses, 2 * (256 - 16), "%llu misses",
+		      (unsigned long long)s->misses);
+	cr_assert_leq(s->peak_resident, 16);
 	rmt_pager_destroy(p);
 }
 
@@ -160,6 +199,7 @@ Test(pager, prefetch_hits_through_the_hook)
 	fill(m, 2048, 9);
 	check(m, 2048, 9);
 	check(m, 2048, 9);
+	settle(p, m);
 	rmt_us_stats_summary(s, &sum);
 	cr_assert_eq(h.bad_ctx, 0);
 	cr_assert_eq(h.calls, s->hits + s->misses, "%llu calls, %llu faults",
@@ -172,6 +212,50 @@ Test(pager, prefetch_hits_through_the_hook)
 		     s->hits + s->unused_evicted + s->staged_now);
 	/* Staged pages count against the limit. */
 	cr_assert_leq(s->peak_resident, 256);
+	rmt_pager_destroy(p);
+}
+
+/* Prefetches the next 8 pages; a hit's decision then takes 50 ms. */
+static int slow_on_hits(void *priv, const struct rmt_us_fault_ctx *ctx,
+			uint64_t *pages, unsigned int max)
+{
+	unsigned int i;
+
+	(void)priv;
+	if (ctx->flags & RMT_FAULT_PREFETCH_HIT) {
+		struct timespec ts = { 0, 50000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	for (i = 0; i < 8 && i < max; i++)
+		pages[i] = ctx->addr + (i + 1) * PG;
+	return (int)i;
+}
+
+/*
+ * A prefetch hit maps the page before the hook decides what comes next:
+ * the faulting thread never waits for the decision or the prefetches.
+ */
+Test(pager, hit_is_served_before_the_decision)
+{
+	struct rmt_pager *p = start(64, 0, slow_on_hits, NULL);
+	struct rmt_us_stats *s = rmt_pager_stats(p);
+	volatile uint8_t *m = rmt_pager_alloc(p, 256 * PG);
+	uint64_t hits, t0, t1;
+	uint8_t v;
+
+	fill((uint8_t *)m, 256, 1);
+	/* Page 0 is far now: a miss that stages pages 1-8. */
+	cr_assert_eq(m[0], 1);
+	settle(p, (const void *)m);
+	hits = s->hits;
+	t0 = rmt_us_now_ns();
+	v = m[PG];
+	t1 = rmt_us_now_ns();
+	cr_assert_eq(v, 8);
+	cr_assert_eq(s->hits, hits + 1, "page 1 was staged");
+	cr_assert_lt(t1 - t0, 25000000ull, "the hit waited %llu us",
+		     (unsigned long long)(t1 - t0) / 1000);
 	rmt_pager_destroy(p);
 }
 
@@ -261,6 +345,9 @@ Test(pager, bad_configs_are_refused)
 	cr_assert_eq(rmt_pager_create(&c, &p), -EINVAL);
 	rmt_pager_config_default(&c);
 	c.arena_bytes = 100;
+	cr_assert_eq(rmt_pager_create(&c, &p), -EINVAL);
+	rmt_pager_config_default(&c);
+	c.spin_ns = RMT_US_MAX_SPIN_NS + 1;
 	cr_assert_eq(rmt_pager_create(&c, &p), -EINVAL);
 }
 

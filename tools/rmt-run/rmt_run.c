@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@ struct opts {
 	const char *mem_limit;
 	const char *far_latency;
 	const char *fetch_depth;
+	const char *spin;
 	const char *prefetcher;
 	const char *threshold;
 	const char *inactive;
@@ -74,6 +76,8 @@ static void usage(FILE *f)
 		"                       the far memory allocated (default 50%%)\n"
 		"  --far-latency TIME   latency of one page fetch, e.g. 5us, 80us (5us)\n"
 		"  --fetch-depth N      page fetches in flight, 1..%u (8)\n"
+		"  --spin TIME          the fault thread polls for the next fault this\n"
+		"                       long after each one before it sleeps (%s)\n"
 		"  --prefetcher NAME    none (default), readahead (Linux swap readahead),\n"
 		"                       leap (Leap), learned (a decision tree trained\n"
 		"                       during the run by the agent, in this process),\n"
@@ -94,7 +98,7 @@ static void usage(FILE *f)
 		"  --help               this text\n"
 		"Exit status: the program's; 2 for a usage error, 1 when the pager\n"
 		"cannot run here, 127 when PROGRAM cannot be executed.\n",
-		RMT_US_MAX_DEPTH);
+		RMT_US_MAX_DEPTH, RMT_US_DEFAULT_SPIN);
 }
 
 static void bad(const char *what, const char *value)
@@ -123,6 +127,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "mem-limit", required_argument, NULL, 'm' },
 		{ "far-latency", required_argument, NULL, 'l' },
 		{ "fetch-depth", required_argument, NULL, 'd' },
+		{ "spin", required_argument, NULL, 's' },
 		{ "prefetcher", required_argument, NULL, 'p' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "inactive", required_argument, NULL, 'i' },
@@ -143,6 +148,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->mem_limit = "50%";
 	o->far_latency = "5us";
 	o->fetch_depth = "8";
+	o->spin = RMT_US_DEFAULT_SPIN;
 	o->prefetcher = "none";
 	o->threshold = "1M";
 	o->inactive = "25";
@@ -156,6 +162,9 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'd':
 			o->fetch_depth = optarg;
+			break;
+		case 's':
+			o->spin = optarg;
 			break;
 		case 'p':
 			o->prefetcher = optarg;
@@ -203,6 +212,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		    o->far_latency);
 	if (rmt_us_parse_count(o->fetch_depth, 1, RMT_US_MAX_DEPTH, &v))
 		bad("--fetch-depth (want 1..256)", o->fetch_depth);
+	if (rmt_us_parse_duration(o->spin, &v) || v > RMT_US_MAX_SPIN_NS)
+		bad("--spin (want e.g. 0, 50us; at most 10ms)", o->spin);
 	check_prefetcher(o->prefetcher);
 	if (rmt_us_parse_size(o->threshold, &v, &pm) || pm || !v)
 		bad("--threshold", o->threshold);
@@ -366,6 +377,7 @@ static void run_child(const struct opts *o, const char *preload, int stats_fd,
 	setenv("RMT_MEM_LIMIT", o->mem_limit, 1);
 	setenv("RMT_FAR_LATENCY", o->far_latency, 1);
 	setenv("RMT_FETCH_DEPTH", o->fetch_depth, 1);
+	setenv("RMT_SPIN", o->spin, 1);
 	setenv("RMT_THRESHOLD", o->threshold, 1);
 	setenv("RMT_INACTIVE", o->inactive, 1);
 	setenv("RMT_PREFETCHER", o->prefetcher, 1);
@@ -416,7 +428,9 @@ static void write_json(const struct opts *o, const struct rmt_us_stats *st,
 	json_str(f, o->mem_limit);
 	fprintf(f, ", \"far_latency\": ");
 	json_str(f, o->far_latency);
-	fprintf(f, ", \"fetch_depth\": %s, \"prefetcher\": ", o->fetch_depth);
+	fprintf(f, ", \"fetch_depth\": %s, \"spin\": ", o->fetch_depth);
+	json_str(f, o->spin);
+	fprintf(f, ", \"prefetcher\": ");
 	json_str(f, o->prefetcher);
 	fprintf(f, ", \"exit_status\": %d, \"stats\": ", status);
 	rmt_us_stats_json(f, st, wall, (unsigned int)st->models_installed);
@@ -449,7 +463,8 @@ int main(int argc, char **argv)
 	struct rmt_us_stats *st;
 	struct drain d = { 0 };
 	char preload[PATH_MAX], why[256] = "";
-	int stats_fd, pipefd[2], status, e, err;
+	int stats_fd, pipefd[2], status, e, err, policy;
+	struct sched_param sp;
 	uint64_t t0, t1;
 	pthread_t drainer;
 	ssize_t got;
@@ -535,6 +550,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rmt-run: cannot execute '%s': %s\n", o.argv[0],
 			strerror(e));
 		return 127;
+	}
+	/*
+	 * Under a real-time policy (run-experiment --realtime) the agent and
+	 * the drainer drop one priority below the program (to the normal
+	 * policy from the lowest): the learner's nice 10 means nothing there,
+	 * and it must yield to the program as it does without one.
+	 */
+	policy = sched_getscheduler(0);
+	if ((policy == SCHED_FIFO || policy == SCHED_RR) &&
+	    !sched_getparam(0, &sp)) {
+		if (sp.sched_priority > 1) {
+			sp.sched_priority--;
+		} else {
+			policy = SCHED_OTHER;
+			sp.sched_priority = 0;
+		}
+		sched_setscheduler(0, policy, &sp);
 	}
 	/*
 	 * The agent, attached (--control) or in this process (learned), is
