@@ -92,6 +92,52 @@ run_program() { # name, file, stride
 t_readahead_prog() { run_program readahead /bin/readahead.rmt 1; }
 t_leap_prog() { run_program leap /bin/leap.rmt 1; }
 
+# The agent attached to the kernel: `rmt-agent --attach /dev/rmt` loads
+# learned.rmt (verified in the kernel) and runs it at the cgroup's major
+# faults, drains their events, trains a model after about 500 of them and
+# installs it in the kernel, while the sequential workload runs AGENT_RUNS
+# times in the cgroup (page-cluster 0, as for the other programs).
+# Coverage as for them, over all runs, from the counters the agent read
+# last.
+AGENT=/bin/rmt-agent
+AGENT_RUNS=2
+t_learned_agent() {
+	log=/tmp/agent.log
+	echo 0 >/proc/sys/vm/page-cluster
+	$AGENT --attach /dev/rmt --cgroup $CG --program /bin/learned.rmt \
+		--backend cpu --threads 1 --log $log 2>/tmp/agent.err &
+	apid=$!
+	n=0
+	while ! grep -q 'event=start' $log 2>/dev/null; do
+		kill -0 $apid 2>/dev/null && [ $n -lt 300 ] || break
+		usleep 100000
+		n=$((n + 1))
+	done
+	i=0 rc=0
+	while [ $i -lt $AGENT_RUNS ] && grep -q 'event=start' $log; do
+		o=$(sh -c "echo 0 >$CG/cgroup.procs; exec $WORK --mb $MB") || rc=1
+		echo "$o"
+		field checksum "$o" >>/tmp/checksums
+		i=$((i + 1))
+	done
+	kill -TERM $apid
+	wait $apid || rc=1
+	echo 3 >/proc/sys/vm/page-cluster
+	cat $log /tmp/agent.err
+	e=$(cat /tmp/agent.err)
+	inst=$(grep -c 'event=install ' $log)
+	echo "RMT-METRIC rmt_learned_coverage=$(coverage "$(field hits "$e")" \
+		"$(field misses "$e")") learned_models_installed=$inst" \
+		"learned_models_refused=$(grep -c 'event=install_refused' $log)" \
+		"learned_events=$(sed -n 's/.*events \([0-9]*\),.*/\1/p' /tmp/agent.err)" \
+		"learned_major=$(field misses "$e") learned_pf_pages=$(field prefetched "$e")" \
+		"learned_pf_hits=$(field hits "$e") learned_pf_unused=$(field unused "$e")" \
+		"learned_events_dropped=$(field events_dropped "$e")" \
+		"learned_events_corrupt=$(field events_corrupt "$e")"
+	[ $rc -eq 0 ] && [ $i -eq $AGENT_RUNS ] && [ "$inst" -ge 1 ] &&
+		[ "$(field events_corrupt "$e")" -eq 0 ]
+}
+
 t_hostile() {
 	out=$($KTEST run --cgroup $CG --hostile -- $WORK --mb $MB --stride 4)
 	rc=$?
@@ -160,6 +206,7 @@ t_kernel_ra; report ring-drain-kernel-readahead $?
 t_executor; report prefetch-executor $?
 t_readahead_prog; report program-readahead $?
 t_leap_prog; report program-leap $?
+t_learned_agent; report agent-learned $?
 t_hostile; report hostile-rings $?
 t_wakeup; report sched-wakeup $?
 t_overhead; report hook-overhead $?
