@@ -138,6 +138,33 @@ t_learned_agent() {
 		[ "$(field events_corrupt "$e")" -eq 0 ]
 }
 
+# rmt-agent's garbage: each refused with exit 1 and a line naming what
+# is wrong, and /dev/rmt answers afterwards.
+agent_refuses() { # pattern, rmt-agent arguments...
+	p=$1
+	shift
+	o=$($AGENT "$@" 2>&1)
+	rc=$?
+	echo "$o" | grep -q -- "$p" && [ $rc -eq 1 ] && return 0
+	echo "rmt-agent $*: exit $rc, wanted 1 and '$p': $o"
+	return 1
+}
+
+t_agent_bad() {
+	agent_refuses 'not an rmt device' --attach /dev/null --cgroup $CG &&
+		agent_refuses 'cgroup /sys/none: No such file' \
+			--attach /dev/rmt --cgroup /sys/none &&
+		agent_refuses 'not a directory' --attach /dev/rmt \
+			--cgroup $CG/memory.max &&
+		agent_refuses 'no process' --attach /dev/rmt --pid 4000000 &&
+		agent_refuses 'program /none' --attach /dev/rmt --cgroup $CG \
+			--program /none &&
+		agent_refuses 'program /bin/rmt-guest-lib.sh' \
+			--attach /dev/rmt --cgroup $CG \
+			--program /bin/rmt-guest-lib.sh &&
+		$KTEST stats >/dev/null
+}
+
 t_hostile() {
 	out=$($KTEST run --cgroup $CG --hostile -- $WORK --mb $MB --stride 4)
 	rc=$?
@@ -206,6 +233,7 @@ t_kernel_ra; report ring-drain-kernel-readahead $?
 t_executor; report prefetch-executor $?
 t_readahead_prog; report program-readahead $?
 t_leap_prog; report program-leap $?
+t_agent_bad; report agent-bad-args $?
 t_learned_agent; report agent-learned $?
 t_hostile; report hostile-rings $?
 t_wakeup; report sched-wakeup $?
