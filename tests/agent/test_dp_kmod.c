@@ -109,7 +109,7 @@ static void ring_init(struct ring *r)
 {
 	size_t len = rmt_ring_mem_size(DATA_SIZE);
 
-	r->mem = aligned_alloc(4096, len);
+	r->mem = calloc(1, len);
 	cr_assert_not_null(r->mem);
 	cr_assert_eq(rmt_ring_format(r->mem, len, DATA_SIZE, 1024), 0);
 	cr_assert_eq(rmt_ring_prod_attach(&r->p, r->mem, len), 0);
@@ -185,6 +185,7 @@ Test(dp_kmod, max_bounds_the_records_taken)
 	cr_assert_eq(rmt_dpk_drain(&r.c, out, 4, &corrupt), 2);
 	cr_assert_eq(out[1].addr, 9ull << 12);
 	cr_assert_eq(corrupt, 0);
+	free(r.mem);
 }
 
 static u64 rnd(u64 *x)
