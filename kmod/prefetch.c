@@ -271,7 +271,8 @@ static bool rmt_pte_young(struct mm_struct *mm, unsigned long addr,
 /*
  * A prefetched page was used: the attachment's program hears of it as a
  * swap_fault with RMT_FAULT_PREFETCH_HIT (programs/readahead.rmt grows
- * its window on these), as late as the judge runs.  Only the two ordered
+ * its window on these), as late as the judge runs, and its histories and
+ * streams take the hit in as user space's do.  Only the two ordered
  * work items get here, never at once: one static room for the run.
  */
 static struct {
@@ -305,8 +306,7 @@ static void rmt_pf_hit_event(const struct rmt_pf_watch *w)
 		d->n_pages = 0;
 		d->refused_pages = 0;
 		t0 = get_cycles();
-		rmt_pipeline_run(kp->pipe, ctx, sizeof(*ctx),
-				 &rmt_hit_run.scratch, d);
+		rmt_kstream_run(a, kp, ctx, &rmt_hit_run.scratch, d);
 		atomic64_add(get_cycles() - t0, &kp->run_cycles);
 		atomic64_add(d->n_pages, &kp->pages);
 		atomic64_add(d->refused_pages, &kp->refused);

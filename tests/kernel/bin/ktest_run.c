@@ -26,7 +26,7 @@
 struct kt_opts {
 	const char *cgroup;
 	unsigned long long cg_id;
-	bool events, hostile, wakeup;
+	bool events, hostile, wakeup, stride_tree;
 	unsigned int pf_pages, pf_stride;
 	long ms;
 	const char *program; /* an .rmt file the attachment runs */
@@ -53,6 +53,8 @@ static int kt_parse(int argc, char **argv, struct kt_opts *o)
 			o->wakeup = true;
 		} else if (!strcmp(argv[i], "--program") && i + 1 < argc) {
 			o->program = argv[++i];
+		} else if (!strcmp(argv[i], "--stride-tree")) {
+			o->stride_tree = true;
 		} else if (!strcmp(argv[i], "--ms") && i + 1 < argc) {
 			o->ms = strtol(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--prefetch") && i + 1 < argc) {
@@ -66,13 +68,32 @@ static int kt_parse(int argc, char **argv, struct kt_opts *o)
 			return 2;
 		}
 	}
-	if (!o->cgroup)
+	if (!o->cgroup || (o->stride_tree && !o->program))
 		return 2;
 	if (kt_cgroup_id(o->cgroup, &o->cg_id)) {
 		printf("ktest: cgroup %s: %s\n", o->cgroup, strerror(errno));
 		return 1;
 	}
 	return 0;
+}
+
+/* learned.rmt's model: the stride tree, in slot 0. */
+static int kt_setup_tree(struct rmt_dev *d, __u32 prog_id)
+{
+	__u32 installed = 0;
+	size_t len;
+	u8 *blob;
+	int r = kt_stride_tree(15, &blob, &len);
+
+	if (r)
+		return r;
+	r = kt_send_model(d, prog_id, 0, 1, blob, len, &installed);
+	free(blob);
+	if (!r && !installed)
+		r = -EPROTO;
+	if (r)
+		printf("ktest: installing the stride tree: %s\n", strerror(-r));
+	return r;
 }
 
 /* Load o->program and run it at the attachment; its id in *prog_id. */
@@ -86,6 +107,11 @@ static int kt_setup_program(struct rmt_dev *d, const struct kt_opts *o,
 	if (r) {
 		printf("ktest: loading %s: %s\n", o->program, err);
 		return r;
+	}
+	if (o->stride_tree) {
+		r = kt_setup_tree(d, *prog_id);
+		if (r)
+			return r;
 	}
 	pa.prog_id = *prog_id;
 	return rmt_dev_call(d, RMT_IOC_PROG_ATTACH, &pa, sizeof(pa));
@@ -285,10 +311,12 @@ static void kt_print_prog(struct rmt_dev *d, __u32 prog_id)
 	    info.cycle_khz && ps.runs)
 		run_ns = ps.run_cycles * 1000000ull / info.cycle_khz / ps.runs;
 	printf("RMT-PROG prog_runs=%llu prog_stops=%llu prog_faults=%llu "
-	       "prog_pages=%llu prog_refused=%llu prog_run_ns=%llu\n",
+	       "prog_pages=%llu prog_refused=%llu prog_run_ns=%llu "
+	       "model_runs=%llu\n",
 	       (unsigned long long)ps.runs, (unsigned long long)ps.stops,
 	       (unsigned long long)ps.faults, (unsigned long long)ps.pages,
-	       (unsigned long long)ps.refused, run_ns);
+	       (unsigned long long)ps.refused, run_ns,
+	       (unsigned long long)ps.model_runs);
 	kt_expect(ps.runs > 0, "the program never ran");
 }
 

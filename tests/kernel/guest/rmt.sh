@@ -73,17 +73,21 @@ coverage() { # hits, majors
 # A program from programs/ runs in the kernel at every major fault of the
 # sequential workload, with the kernel's own readahead off (page-cluster
 # 0: a window of one page), so that rmt's program is the readahead.
-run_program() { # name, file, stride
+run_program() { # name, file, stride, extra ktest options...
+	name=$1 file=$2 stride=$3
+	shift 3
 	echo 0 >/proc/sys/vm/page-cluster
-	run_events "$1" "$3" --program "$2"
+	run_events "$name" "$stride" --program "$file" "$@"
 	rc=$?
 	echo 3 >/proc/sys/vm/page-cluster
 	[ $rc -eq 0 ] || return 1
-	echo "RMT-METRIC rmt_$1_coverage=$(coverage "$(field pf_hits "$out")" \
-		"$(field major "$out")") $1_prog_runs=$(field prog_runs "$out")" \
-		"$1_prog_pages=$(field prog_pages "$out")" \
-		"$1_handler_ns_per_fault=$(field handler_ns_per_fault "$out")" \
-		"$1_prog_run_ns=$(field prog_run_ns "$out")"
+	echo "RMT-METRIC rmt_${name}_coverage=$(coverage "$(field pf_hits "$out")" \
+		"$(field major "$out")") ${name}_prog_runs=$(field prog_runs "$out")" \
+		"${name}_prog_pages=$(field prog_pages "$out")" \
+		"${name}_handler_ns_per_fault=$(field handler_ns_per_fault "$out")" \
+		"${name}_prog_run_ns=$(field prog_run_ns "$out")" \
+		"${name}_model_runs=$(field model_runs "$out")" \
+		"${name}_stream_busy=$(field stream_busy "$out")"
 	[ "$(field prog_runs "$out")" -gt 0 ] &&
 		[ "$(field pf_pages "$out")" -gt 0 ] &&
 		[ "$(field pf_hits "$out")" -gt 0 ]
@@ -91,6 +95,24 @@ run_program() { # name, file, stride
 
 t_readahead_prog() { run_program readahead /bin/readahead.rmt 1; }
 t_leap_prog() { run_program leap /bin/leap.rmt 1; }
+
+# programs/learned.rmt: it loads with its model slot, refuses models that
+# are garbage or do not fit the slot, and takes a tree that fits.
+t_learned_models() { $KTEST models /bin/learned.rmt; }
+
+# With no model in its slot it is readahead: it prefetches, and no model
+# ever ran.
+t_learned_nomodel() {
+	run_program learned_nomodel /bin/learned.rmt 1 || return 1
+	[ "$(field model_runs "$out")" -eq 0 ]
+}
+
+# With a stride tree in its slot the tree decides (the model ran), and the
+# workload computes the same checksum (run_events keeps it).
+t_learned_tree() {
+	run_program learned_tree /bin/learned.rmt 1 --stride-tree || return 1
+	[ "$(field model_runs "$out")" -gt 0 ]
+}
 
 # The agent attached to the kernel: `rmt-agent --attach /dev/rmt` loads
 # learned.rmt (verified in the kernel) and runs it at the cgroup's major
@@ -233,6 +255,9 @@ t_kernel_ra; report ring-drain-kernel-readahead $?
 t_executor; report prefetch-executor $?
 t_readahead_prog; report program-readahead $?
 t_leap_prog; report program-leap $?
+t_learned_models; report learned-models $?
+t_learned_nomodel; report program-learned-nomodel $?
+t_learned_tree; report program-learned-tree $?
 t_agent_bad; report agent-bad-args $?
 t_learned_agent; report agent-learned $?
 t_hostile; report hostile-rings $?
