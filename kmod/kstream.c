@@ -77,13 +77,16 @@ int rmt_kstream_run(struct rmt_attach *a, struct rmt_kprog *kp,
 	if (!spin_trylock_irqsave(&ks->lock, flags)) {
 		rmt_count(a, RMT_C_STREAM_BUSY, 1);
 		rmt_kstream_none(c);
-		return rmt_pipeline_run(kp->pipe, c, sizeof(*c), scratch, d);
+		err = rmt_pipeline_run(kp->pipe, c, sizeof(*c), scratch, d);
+	} else {
+		rmt_task_hist_fill(&ks->tasks, c->pid, c);
+		rmt_stream_fill(&ks->streams, c);
+		err = rmt_pipeline_run(kp->pipe, c, sizeof(*c), scratch, d);
+		if (!err)
+			rmt_stream_update(&ks->streams, c, scratch->meta,
+					  d->n_pages);
+		spin_unlock_irqrestore(&ks->lock, flags);
 	}
-	rmt_task_hist_fill(&ks->tasks, c->pid, c);
-	rmt_stream_fill(&ks->streams, c);
-	err = rmt_pipeline_run(kp->pipe, c, sizeof(*c), scratch, d);
-	if (!err)
-		rmt_stream_update(&ks->streams, c, scratch->meta, d->n_pages);
-	spin_unlock_irqrestore(&ks->lock, flags);
+	atomic64_add(d->executed, &kp->insns);
 	return err;
 }

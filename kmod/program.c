@@ -499,6 +499,7 @@ int rmt_kprog_stats(struct rmt_session *s, struct rmt_ioc_prog_stats *arg)
 	arg->refused = atomic64_read(&kp->refused);
 	arg->run_cycles = atomic64_read(&kp->run_cycles);
 	arg->model_runs = atomic64_read(&kp->model_runs);
+	arg->insns = atomic64_read(&kp->insns);
 	rmt_kprog_put(kp);
 	return 0;
 }

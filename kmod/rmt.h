@@ -95,6 +95,7 @@ struct rmt_kprog {
 	struct rmt_kmodel_slot mslot[RMT_MODEL_SLOTS];
 	u32 model_in[RMT_MODEL_SLOTS]; /* declared inputs; 0: undeclared */
 	atomic64_t model_runs; /* inferences of installed models */
+	atomic64_t insns; /* instructions executed by runs */
 	atomic64_t pages;
 	atomic64_t refused;
 	atomic64_t run_cycles;

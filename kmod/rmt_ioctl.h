@@ -215,6 +215,7 @@ struct rmt_ioc_prog_stats {
 	__u64 refused; /* page requests the prefetch helper refused */
 	__u64 run_cycles; /* time in pipeline runs, RMT_IOC_INFO cycle_khz */
 	__u64 model_runs; /* model helper calls an installed model answered */
+	__u64 insns; /* instructions the runs executed */
 };
 
 #define RMT_IOC_MAGIC 0xb7

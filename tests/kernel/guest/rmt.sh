@@ -86,6 +86,7 @@ run_program() { # name, file, stride, extra ktest options...
 		"${name}_prog_pages=$(field prog_pages "$out")" \
 		"${name}_handler_ns_per_fault=$(field handler_ns_per_fault "$out")" \
 		"${name}_prog_run_ns=$(field prog_run_ns "$out")" \
+		"${name}_prog_insns_per_run=$(field prog_insns_per_run "$out")" \
 		"${name}_model_runs=$(field model_runs "$out")" \
 		"${name}_stream_busy=$(field stream_busy "$out")"
 	[ "$(field prog_runs "$out")" -gt 0 ] &&
@@ -108,16 +109,19 @@ t_learned_nomodel() {
 }
 
 # With a stride tree in its slot the tree decides (the model ran), and the
-# workload computes the same checksum (run_events keeps it).
+# workload computes the same checksum (run_events keeps it).  The event
+# ring, drained and checked, carries the prefetch hits the program heard
+# of besides the major faults, as user space's does.
 t_learned_tree() {
-	run_program learned_tree /bin/learned.rmt 1 --stride-tree || return 1
-	[ "$(field model_runs "$out")" -gt 0 ]
+	run_program learned_tree /bin/learned.rmt 1 --stride-tree --events ||
+		return 1
+	[ "$(field model_runs "$out")" -gt 0 ] && [ "$(field hits "$out")" -gt 0 ]
 }
 
 # The agent attached to the kernel: `rmt-agent --attach /dev/rmt` loads
 # learned.rmt (verified in the kernel) and runs it at the cgroup's major
-# faults, drains their events, trains a model after about 500 of them and
-# installs it in the kernel, while the sequential workload runs AGENT_RUNS
+# faults and prefetch hits, drains their events, trains a model after
+# about 500 of them and installs it in the kernel, while the sequential workload runs AGENT_RUNS
 # times in the cgroup (page-cluster 0, as for the other programs).
 # Coverage as for them, over all runs, from the counters the agent read
 # last.
