@@ -5,8 +5,8 @@
  * against the CRC32C of the whole blob, parsed (mlib), admitted by the
  * model verifier within the cost the verifier charged the model helper,
  * checked against the slot's declaration in the program (its input
- * count), and published into the slot under RCU.  The pipeline's model helper
- * runs whatever the slot holds at that moment.
+ * count), and published into the slot under RCU.  The pipeline's model
+ * helper runs whatever the slot holds at that moment.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
