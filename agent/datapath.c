@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * datapath.c - the agent's handle on the user-space datapath (see
- * datapath.h): the event ring (consumer), the command ring (producer) and
- * the statistics area of a pager, from memfds handed over by rmt-run,
- * in-process or over its control socket.  Fault events that arrive while
+ * datapath.c - the agent's handle on a datapath (see datapath.h): the
+ * kernel's is in datapath_kmod.c, each call here hands it over; the rest
+ * is the user-space datapath: the event ring (consumer), the command ring
+ * (producer) and the statistics area of a pager, from memfds handed over
+ * by rmt-run, in-process or over its control socket.  Fault events that arrive while
  * the handle waits for a reply are kept and handed out by the next poll,
  * so waiting never loses one.
  */
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "agent/datapath.h"
+#include "agent/datapath_kmod.h"
 #include "proto/crc32c.h"
 #include "proto/ring.h"
 #include "proto/user/ring_mem.h"
@@ -33,6 +35,7 @@
 #define PENDING_MAX (1u << 22) /* events kept while waiting: 256 MiB */
 
 struct rmt_dp {
+	struct rmt_dpk *k; /* the kernel datapath; NULL: user space */
 	struct rmt_ring_map ev_map, cmd_map;
 	struct rmt_ring_cons ev;
 	struct rmt_ring_prod cmd;
@@ -139,6 +142,8 @@ int rmt_dp_poll_faults(struct rmt_dp *dp, struct rmt_msg_fault *ev,
 {
 	u32 have = dp->pend_len - dp->pend_head;
 
+	if (dp->k)
+		return rmt_dpk_poll_faults(dp->k, ev, max);
 	if (have) {
 		if (have > max)
 			have = max;
@@ -151,6 +156,8 @@ int rmt_dp_poll_faults(struct rmt_dp *dp, struct rmt_msg_fault *ev,
 
 u64 rmt_dp_dropped(const struct rmt_dp *dp)
 {
+	if (dp->k)
+		return rmt_dpk_dropped(dp->k);
 	return RMT_READ_ONCE(dp->ev.sh->dropped) + dp->lost;
 }
 
@@ -225,6 +232,9 @@ int rmt_dp_install_model(struct rmt_dp *dp, u16 hook_id, u32 slot, u64 model_id,
 	u32 off = 0, n;
 	int r;
 
+	if (dp->k)
+		return rmt_dpk_install_model(dp->k, hook_id, slot, model_id,
+					     blob, len, err, err_size);
 	if (!len || len > RMT_MSG_MAX_MODEL_LEN || hook_id != 1) {
 		snprintf(err, err_size,
 			 hook_id != 1 ? "the user-space datapath has only "
@@ -269,6 +279,8 @@ int rmt_dp_command(struct rmt_dp *dp, u32 op, u16 hook_id, u32 arg0,
 	struct rmt_msg_command c = { 0 };
 	int r;
 
+	if (dp->k)
+		return rmt_dpk_command(dp->k, op, hook_id, arg0, err, err_size);
 	c.seq = next_seq(dp);
 	c.op = op;
 	c.hook_id = hook_id;
@@ -295,6 +307,8 @@ int rmt_dp_stats(struct rmt_dp *dp, struct rmt_dp_stats *out)
 	const struct rmt_us_stats *s = dp->st;
 	struct rmt_us_summary m;
 
+	if (dp->k)
+		return rmt_dpk_stats(dp->k, out);
 	rmt_us_stats_summary(s, &m);
 	out->faults = m.faults;
 	out->hits = m.hits;
@@ -305,6 +319,7 @@ int rmt_dp_stats(struct rmt_dp *dp, struct rmt_dp_stats *out)
 	out->models_rejected = RMT_READ_ONCE(s->models_rejected);
 	out->model_id = RMT_READ_ONCE(s->model_id);
 	out->events_dropped = rmt_dp_dropped(dp);
+	out->events_corrupt = dp->ring_errors;
 	return 0;
 }
 
@@ -313,6 +328,8 @@ int rmt_dp_check(struct rmt_dp *dp)
 	struct pollfd p = { dp->sock, POLLIN, 0 };
 	char byte;
 
+	if (dp->k)
+		return rmt_dpk_check(dp->k);
 	if (dp->sock < 0 || poll(&p, 1, 0) <= 0)
 		return 0;
 	if (recv(dp->sock, &byte, 1, MSG_DONTWAIT | MSG_PEEK) == 0 ||
@@ -325,6 +342,11 @@ void rmt_dp_detach(struct rmt_dp *dp)
 {
 	if (!dp)
 		return;
+	if (dp->k) {
+		rmt_dpk_close(dp->k);
+		free(dp);
+		return;
+	}
 	rmt_ring_unmap(&dp->ev_map);
 	rmt_ring_unmap(&dp->cmd_map);
 	if (dp->st)
@@ -436,10 +458,11 @@ int rmt_dp_attach(const char *where, struct rmt_dp **out, char *err,
 
 	if (!stat(path, &sb) && S_ISCHR(sb.st_mode)) {
 		snprintf(err, err_size,
-			 "%s: attaching to the kernel datapath is not "
-			 "implemented yet; use rmt-run --control SOCKET",
-			 path);
-		return -EOPNOTSUPP;
+			 "%s: the kernel datapath needs a cgroup or a process "
+			 "to watch (rmt-agent --attach %s --cgroup PATH|--pid "
+			 "N)",
+			 path, path);
+		return -EINVAL;
 	}
 	r = rmt_us_ctl_connect(path, true, fds, &sock, err, err_size);
 	if (r)
@@ -450,5 +473,25 @@ int rmt_dp_attach(const char *where, struct rmt_dp **out, char *err,
 		return r;
 	}
 	(*out)->sock = sock;
+	return 0;
+}
+
+int rmt_dp_attach_kernel(const struct rmt_dp_kernel_opts *o,
+			 struct rmt_dp **out, char *err, size_t err_size)
+{
+	struct rmt_dp *dp = calloc(1, sizeof(*dp));
+	int r;
+
+	if (!dp) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	dp->sock = -1;
+	r = rmt_dpk_open(o, &dp->k, err, err_size);
+	if (r) {
+		free(dp);
+		return r;
+	}
+	*out = dp;
 	return 0;
 }

@@ -26,9 +26,30 @@
 
 struct rmt_dp;
 
-/* "unix:PATH" or a socket path; "/dev/rmt" (or any char device). */
+/*
+ * "unix:PATH" or a socket path.  A character device (the kernel's
+ * /dev/rmt) needs to know what to watch: rmt_dp_attach_kernel().
+ */
 int rmt_dp_attach(const char *where, struct rmt_dp **out, char *err,
 		  size_t err_size);
+
+/* The kernel datapath: what rmt_dp_attach_kernel() sets up. */
+struct rmt_dp_kernel_opts {
+	const char *device; /* NULL: /dev/rmt */
+	const char *program; /* run at swap_fault; NULL: programs/learned.rmt */
+	const char *cgroup; /* a cgroup v2 directory to watch, or */
+	u32 pid; /* a process (thread group); exactly one of the two */
+	u32 event_ring; /* data bytes, a power of two; 0: 1 MiB */
+};
+/*
+ * Opens the device, checks its ABI, maps its rings, loads and verifies
+ * the program in the kernel and attaches it to swap_fault for the cgroup
+ * or process, with fault events.  rmt_dp_check() answers -ENOTCONN once
+ * the process or cgroup has gone; commands the kernel lacks (clearing a
+ * model slot) answer -EOPNOTSUPP.
+ */
+int rmt_dp_attach_kernel(const struct rmt_dp_kernel_opts *o,
+			 struct rmt_dp **out, char *err, size_t err_size);
 /*
  * In-process use (rmt-run): the same rings, from descriptors of the
  * memfds the pager was given.  The fds are duplicated; the caller keeps
@@ -81,6 +102,7 @@ struct rmt_dp_stats {
 	u64 models_rejected;
 	u64 model_id; /* of the model in use, 0 for none */
 	u64 events_dropped;
+	u64 events_corrupt; /* records that failed their checks, skipped */
 };
 int rmt_dp_stats(struct rmt_dp *dp, struct rmt_dp_stats *out);
 

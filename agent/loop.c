@@ -419,20 +419,22 @@ static void start_watch(struct rmt_agent *a, struct key *k)
 static void install(struct rmt_agent *a, struct key *k)
 {
 	struct rmt_learner_result *r = &k->res;
-	char err[160] = "";
+	char err[320] = "";
+	u64 t0 = now_ns(), took;
 	int e;
 
 	e = rmt_dp_install_model(a->dp, HOOK_SWAP_FAULT, SLOT, r->model_id,
 				 r->blob, r->blob_len, INSTALL_TIMEOUT_MS, err,
 				 sizeof(err));
+	took = now_ns() - t0;
 	if (e) {
 		a->st.rejected++;
 		rmt_learner_installed(k->l, r->model_id, false);
 		logf_(a,
 		      "event=install_refused key=%llu model=%llu err=%d "
-		      "why=\"%s\"",
+		      "install_ms=%.2f why=\"%s\"",
 		      (unsigned long long)k->id,
-		      (unsigned long long)r->model_id, e, err);
+		      (unsigned long long)r->model_id, e, took / 1e6, err);
 		free(r->blob);
 		r->blob = NULL;
 		return;
@@ -446,9 +448,9 @@ static void install(struct rmt_agent *a, struct key *k)
 	a->prev = a->cur;
 	a->cur = (struct model){ r->model_id, r->blob, r->blob_len };
 	r->blob = NULL;
-	logf_(a, "event=install key=%llu model=%llu bytes=%zu",
+	logf_(a, "event=install key=%llu model=%llu bytes=%zu install_ms=%.2f",
 	      (unsigned long long)k->id, (unsigned long long)a->cur.id,
-	      a->cur.len);
+	      a->cur.len, took / 1e6);
 	start_watch(a, k);
 }
 
@@ -505,7 +507,7 @@ static void collect(struct rmt_agent *a)
 static void rollback(struct rmt_agent *a, struct quality after)
 {
 	struct key *k = a->watch.k;
-	char err[160] = "";
+	char err[320] = "";
 	u64 bad = a->cur.id;
 	int e;
 

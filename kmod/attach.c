@@ -134,6 +134,10 @@ int rmt_attach(struct rmt_session *s, struct rmt_ioc_attach *arg)
 	a->pf_pages = arg->pf_pages;
 	a->pf_stride = arg->pf_stride;
 	a->sess = s;
+	if (a->hook == RMT_HOOK_SWAP_FAULT && rmt_kstream_alloc(a)) {
+		kfree(a);
+		return -ENOMEM;
+	}
 	mutex_lock(&rmt_attach_lock);
 	for (i = 0; i < RMT_MAX_ATTACH; i++)
 		if (!rcu_access_pointer(rmt_slots[i]))
@@ -159,6 +163,7 @@ int rmt_attach(struct rmt_session *s, struct rmt_ioc_attach *arg)
 	return 0;
 fail:
 	mutex_unlock(&rmt_attach_lock);
+	rmt_kstream_free(a);
 	kfree(a);
 	return err;
 }
@@ -174,6 +179,7 @@ static void rmt_slot_clear(unsigned int i)
 	synchronize_rcu();
 	rmt_kprog_put(rcu_dereference_protected(a->prog, true));
 	rmt_session_put(a->sess);
+	rmt_kstream_free(a);
 	kfree(a);
 }
 
@@ -246,6 +252,7 @@ int rmt_attach_prog(struct rmt_session *s, struct rmt_ioc_prog_attach *arg)
 	old = rcu_dereference_protected(a->prog,
 					lockdep_is_held(&rmt_attach_lock));
 	rcu_assign_pointer(a->prog, kp);
+	rmt_kstream_reset(a);
 	mutex_unlock(&rmt_attach_lock);
 	if (old) {
 		synchronize_rcu();

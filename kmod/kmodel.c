@@ -4,12 +4,14 @@
  * chunks (proto/msg.h) at increasing offsets, are reassembled, checked
  * against the CRC32C of the whole blob, parsed (mlib), admitted by the
  * model verifier within the cost the verifier charged the model helper,
- * and published into the slot under RCU.  The pipeline's model helper
- * runs whatever the slot holds at that moment.
+ * checked against the slot's declaration in the program (its input
+ * count), and published into the slot under RCU.  The pipeline's model
+ * helper runs whatever the slot holds at that moment.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "kmod/rmt.h"
+#include "kmod/rmt_prog_image.h"
 #include "mlib/format.h"
 #include "mlib/slot.h"
 #include "proto/crc32c.h"
@@ -27,38 +29,77 @@ static int rmt_kmodel_run(void *arg, const s32 *in, u32 n_in, s32 *out)
 	struct rmt_infer_out o;
 	int err;
 
-	/* The slot may have changed since the helper checked n_in. */
+	/* Empty until the agent installs a model: the program falls back. */
 	if (!m)
 		return -ENOENT;
 	if (n_in < m->n_features)
 		return -EINVAL;
 	err = rmt_model_infer(m, in, &o);
-	if (!err)
-		*out = o.value;
-	return err;
+	if (err)
+		return err;
+	*out = o.value;
+	atomic64_inc(&ms->kp->model_runs);
+	return 0;
 }
 
-int rmt_kmodel_init(struct rmt_kprog *kp, char *log, size_t log_size)
+/* The program's model declarations: a slot once, inputs in range. */
+static int rmt_kmodel_decls(struct rmt_kprog *kp,
+			    const struct rmt_img_model *decl, u32 n, char *log,
+			    size_t log_size)
 {
-	int err = rmt_slots_init(&kp->slots, RMT_MODEL_SLOTS);
+	const struct rmt_img_model *d;
 	u32 i;
 
+	for (i = 0; i < n; i++) {
+		d = &decl[i];
+		if (!d->name[0] ||
+		    strnlen(d->name, RMT_IMG_NAME_LEN) == RMT_IMG_NAME_LEN ||
+		    d->slot >= RMT_MODEL_SLOTS || !d->n_in ||
+		    d->n_in > RMT_MODEL_MAX_INPUTS) {
+			snprintf(
+				log, log_size,
+				"model %u: bad name, slot (0..%u) or inputs (1..%u)",
+				i, RMT_MODEL_SLOTS - 1, RMT_MODEL_MAX_INPUTS);
+			return -EINVAL;
+		}
+		if (kp->model_in[d->slot]) {
+			snprintf(log, log_size, "model slot %u declared twice",
+				 d->slot);
+			return -EINVAL;
+		}
+		kp->model_in[d->slot] = d->n_in;
+	}
+	return 0;
+}
+
+int rmt_kmodel_init(struct rmt_kprog *kp, const struct rmt_img_model *decl,
+		    u32 n, char *log, size_t log_size)
+{
+	int err = rmt_kmodel_decls(kp, decl, n, log, log_size);
+	u32 i;
+
+	if (err)
+		return err;
+	err = rmt_slots_init(&kp->slots, RMT_MODEL_SLOTS);
 	if (err) {
 		snprintf(log, log_size, "no model slots: %d", err);
 		return err;
 	}
 	/*
-	 * The runner and its argument never change afterwards, so a run
-	 * reading a slot while a model is installed cannot see them torn;
-	 * only n_in changes (0 until a model is there).
+	 * Set before the program is published and never changed: a run
+	 * reads the slot's model under RCU and nothing else can tear.  The
+	 * helper refuses calls with another input count than declared, and
+	 * undeclared slots (no runner) answer -ENOENT, as in user space.
 	 */
 	for (i = 0; i < RMT_MODEL_SLOTS; i++) {
 		struct rmt_model_slot ms = { .fn = rmt_kmodel_run,
-					     .model = &kp->mslot[i] };
+					     .model = &kp->mslot[i],
+					     .n_in = kp->model_in[i] };
 
 		kp->mslot[i].kp = kp;
 		kp->mslot[i].slot = i;
-		rmt_pipeline_set_model(kp->pipe, i, &ms);
+		if (ms.n_in)
+			rmt_pipeline_set_model(kp->pipe, i, &ms);
 	}
 	return 0;
 }
@@ -85,10 +126,7 @@ static const struct rmt_verify_model_env rmt_kmodel_env = {
 /* The whole blob is here: check, parse, verify, publish. */
 static int rmt_kmodel_finish(struct rmt_kprog *kp, char *log)
 {
-	struct rmt_model_slot ms = {
-		.fn = rmt_kmodel_run,
-		.model = &kp->mslot[kp->blob_slot],
-	};
+	u32 n_in = kp->model_in[kp->blob_slot];
 	struct rmt_model *m;
 	int err;
 
@@ -104,9 +142,13 @@ static int rmt_kmodel_finish(struct rmt_kprog *kp, char *log)
 		rmt_model_free(m);
 		return err;
 	}
-	/* The same runner and argument; the runner rechecks n_in. */
-	ms.n_in = m->n_features;
-	rmt_pipeline_set_model(kp->pipe, kp->blob_slot, &ms);
+	if (m->n_features != n_in) {
+		snprintf(log, RMT_KMODEL_LOG,
+			 "the model reads %u features, slot %u takes %u",
+			 m->n_features, kp->blob_slot, n_in);
+		rmt_model_free(m);
+		return -EINVAL;
+	}
 	return rmt_slot_install(&kp->slots, kp->blob_slot, m);
 }
 
@@ -124,6 +166,12 @@ static int rmt_kmodel_chunk(struct rmt_kprog *kp,
 	if (b->slot >= RMT_MODEL_SLOTS) {
 		snprintf(log, RMT_KMODEL_LOG, "slot %u out of range (0..%u)",
 			 b->slot, RMT_MODEL_SLOTS - 1);
+		return -EINVAL;
+	}
+	if (!kp->model_in[b->slot]) {
+		snprintf(log, RMT_KMODEL_LOG,
+			 "slot %u: the program declares no model there",
+			 b->slot);
 		return -EINVAL;
 	}
 	if (b->offset == 0) {

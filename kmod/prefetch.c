@@ -271,7 +271,9 @@ static bool rmt_pte_young(struct mm_struct *mm, unsigned long addr,
 /*
  * A prefetched page was used: the attachment's program hears of it as a
  * swap_fault with RMT_FAULT_PREFETCH_HIT (programs/readahead.rmt grows
- * its window on these), as late as the judge runs.  Only the two ordered
+ * its window on these), as late as the judge runs; its histories and
+ * streams take the hit in, and the event ring gets it as a fault record
+ * with that flag, as in user space.  Only the two ordered
  * work items get here, never at once: one static room for the run.
  */
 static struct {
@@ -279,6 +281,30 @@ static struct {
 	struct rmt_hook_scratch scratch;
 	struct rmt_decision d;
 } rmt_hit_run;
+
+/*
+ * The hit as a fault record, as user space reports its hits: an agent
+ * training on the ring then sees the fault sequence the program's
+ * streams saw.
+ */
+static void rmt_pf_hit_record(struct rmt_attach *a,
+			      const struct rmt_ctx_swap_fault *c)
+{
+	struct rmt_msg_fault ev = {
+		.addr = c->addr,
+		.vma_start = c->vma_start,
+		.vma_end = c->vma_end,
+		.time_ns = c->time_ns,
+		.cgroup_id = c->cgroup_id,
+		.pid = c->pid,
+		.tgid = c->tgid,
+		.cpu = c->cpu,
+		.hook_id = RMT_HOOK_SWAP_FAULT,
+		.flags = RMT_FAULT_PREFETCH_HIT,
+	};
+
+	rmt_emit(a, RMT_MSG_FAULT, &ev, sizeof(ev));
+}
 
 static void rmt_pf_hit_event(const struct rmt_pf_watch *w)
 {
@@ -305,12 +331,13 @@ static void rmt_pf_hit_event(const struct rmt_pf_watch *w)
 		d->n_pages = 0;
 		d->refused_pages = 0;
 		t0 = get_cycles();
-		rmt_pipeline_run(kp->pipe, ctx, sizeof(*ctx),
-				 &rmt_hit_run.scratch, d);
+		rmt_kstream_run(a, kp, ctx, &rmt_hit_run.scratch, d);
 		atomic64_add(get_cycles() - t0, &kp->run_cycles);
 		atomic64_add(d->n_pages, &kp->pages);
 		atomic64_add(d->refused_pages, &kp->refused);
 		rmt_pf_submit_pages(a, w->mm, ctx, d->pages, d->n_pages);
+		if (a->flags & RMT_ATTACH_EVENTS)
+			rmt_pf_hit_record(a, ctx);
 	}
 	rcu_read_unlock();
 }

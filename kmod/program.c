@@ -21,6 +21,7 @@
 #define RMT_KPROG_MAX 16u
 #define RMT_KPROG_LOG 512u
 
+_Static_assert(RMT_IMG_MAX_MODELS == RMT_MODEL_SLOTS, "a model per slot");
 _Static_assert(RMT_ENTRY_REC_MAX ==
 		       sizeof(struct rmt_msg_table_entry) +
 			       RMT_MSG_MAX_KEY_FIELDS *
@@ -292,13 +293,13 @@ static int rmt_kprog_build(struct rmt_kprog *kp, const void *img, u32 len,
 			   char *log)
 {
 	const struct rmt_img_hdr *h = img;
+	const struct rmt_img_model *models = NULL;
 	const struct rmt_hook_desc *hook;
 	struct rmt_img_rd r = { .p = img, .len = len, .at = sizeof(*h) };
 	int err;
 
 	if (len < sizeof(*h) || h->magic != RMT_IMG_MAGIC ||
-	    h->version != RMT_IMG_VERSION || h->total_len != len ||
-	    h->reserved) {
+	    h->version != RMT_IMG_VERSION || h->total_len != len) {
 		snprintf(log, RMT_KPROG_LOG,
 			 "not a version %u program image of %u bytes",
 			 RMT_IMG_VERSION, len);
@@ -312,11 +313,20 @@ static int rmt_kprog_build(struct rmt_kprog *kp, const void *img, u32 len,
 	}
 	if (!h->n_actions || h->n_actions > RMT_IMG_MAX_ACTIONS ||
 	    !h->n_stages || h->n_stages > RMT_IMG_MAX_STAGES ||
-	    h->n_entries > RMT_IMG_MAX_ENTRIES) {
-		snprintf(log, RMT_KPROG_LOG,
-			 "%u actions, %u tables, %u entries: out of range",
-			 h->n_actions, h->n_stages, h->n_entries);
+	    h->n_entries > RMT_IMG_MAX_ENTRIES ||
+	    h->n_models > RMT_IMG_MAX_MODELS) {
+		snprintf(
+			log, RMT_KPROG_LOG,
+			"%u actions, %u tables, %u entries, %u models: out of range",
+			h->n_actions, h->n_stages, h->n_entries, h->n_models);
 		return -EINVAL;
+	}
+	if (h->n_models) {
+		models = rmt_img_take(&r, h->n_models * sizeof(*models));
+		if (!models) {
+			snprintf(log, RMT_KPROG_LOG, "models: truncated");
+			return -EINVAL;
+		}
 	}
 	err = rmt_pipeline_create(hook, &kp->pipe);
 	if (err) {
@@ -337,7 +347,8 @@ static int rmt_kprog_build(struct rmt_kprog *kp, const void *img, u32 len,
 	if (!err)
 		err = rmt_kprog_verify(kp, log);
 	if (!err)
-		err = rmt_kmodel_init(kp, log, RMT_KPROG_LOG);
+		err = rmt_kmodel_init(kp, models, h->n_models, log,
+				      RMT_KPROG_LOG);
 	return err;
 }
 
@@ -487,6 +498,8 @@ int rmt_kprog_stats(struct rmt_session *s, struct rmt_ioc_prog_stats *arg)
 	arg->pages = atomic64_read(&kp->pages);
 	arg->refused = atomic64_read(&kp->refused);
 	arg->run_cycles = atomic64_read(&kp->run_cycles);
+	arg->model_runs = atomic64_read(&kp->model_runs);
+	arg->insns = atomic64_read(&kp->insns);
 	rmt_kprog_put(kp);
 	return 0;
 }

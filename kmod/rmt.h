@@ -38,6 +38,7 @@ enum rmt_ctr {
 	RMT_C_CMDS,
 	RMT_C_CMD_ERRORS,
 	RMT_C_HOOK_CYCLES,
+	RMT_C_STREAM_BUSY,
 	RMT_C_COUNT,
 };
 
@@ -68,11 +69,14 @@ struct rmt_attach {
 	u32 pf_stride;
 	struct rmt_session *sess; /* holds a reference */
 	struct rmt_kprog __rcu *prog; /* swap_fault: holds a reference */
+	struct rmt_kstream *ks; /* swap_fault: histories and streams */
 	struct rmt_kcounters ctr;
 	struct rcu_head rcu;
 };
 
 struct rmt_kprog;
+struct rmt_kstream;
+struct rmt_img_model;
 
 /* What the pipeline's model helper gets for a slot. */
 struct rmt_kmodel_slot {
@@ -89,6 +93,9 @@ struct rmt_kprog {
 	struct rmt_pipeline *pipe;
 	struct rmt_slots slots;
 	struct rmt_kmodel_slot mslot[RMT_MODEL_SLOTS];
+	u32 model_in[RMT_MODEL_SLOTS]; /* declared inputs; 0: undeclared */
+	atomic64_t model_runs; /* inferences of installed models */
+	atomic64_t insns; /* instructions executed by runs */
 	atomic64_t pages;
 	atomic64_t refused;
 	atomic64_t run_cycles;
@@ -145,8 +152,18 @@ int rmt_kprog_stats(struct rmt_session *s, struct rmt_ioc_prog_stats *arg);
 struct rmt_kprog *rmt_kprog_get(struct rmt_session *s, u32 id);
 void rmt_kprog_put(struct rmt_kprog *kp);
 void rmt_kprog_release_session(struct rmt_session *s);
-int rmt_kmodel_init(struct rmt_kprog *kp, char *log, size_t log_size);
+int rmt_kmodel_init(struct rmt_kprog *kp, const struct rmt_img_model *decl,
+		    u32 n, char *log, size_t log_size);
 void rmt_kmodel_exit(struct rmt_kprog *kp);
+
+/* kstream.c: a swap_fault attachment's histories and streams. */
+int rmt_kstream_alloc(struct rmt_attach *a);
+void rmt_kstream_free(struct rmt_attach *a);
+void rmt_kstream_reset(struct rmt_attach *a);
+/* Run kp on c (all but deltas[] and s_* filled) with a's state. */
+int rmt_kstream_run(struct rmt_attach *a, struct rmt_kprog *kp,
+		    struct rmt_ctx_swap_fault *c,
+		    struct rmt_hook_scratch *scratch, struct rmt_decision *d);
 
 /* prefetch.c */
 int rmt_pf_init(void);

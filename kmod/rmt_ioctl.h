@@ -124,6 +124,7 @@ struct rmt_counters {
 	__u64 cmds; /* command records processed */
 	__u64 cmd_errors; /* command records rejected */
 	__u64 hook_cycles; /* time in the swap_fault handlers, cycle_khz */
+	__u64 stream_busy; /* program runs without history: state busy */
 };
 
 struct rmt_ioc_stats {
@@ -213,6 +214,8 @@ struct rmt_ioc_prog_stats {
 	__u64 pages; /* pages the program asked for, queued or not */
 	__u64 refused; /* page requests the prefetch helper refused */
 	__u64 run_cycles; /* time in pipeline runs, RMT_IOC_INFO cycle_khz */
+	__u64 model_runs; /* model helper calls an installed model answered */
+	__u64 insns; /* instructions the runs executed */
 };
 
 #define RMT_IOC_MAGIC 0xb7

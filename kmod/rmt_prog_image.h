@@ -6,6 +6,7 @@
  * endian, every part a multiple of 8 bytes:
  *
  *   struct rmt_img_hdr
+ *   n_models  x struct rmt_img_model (the model slots the program uses)
  *   n_actions x (struct rmt_img_action, n_insns x 8-byte instructions)
  *   n_stages  x struct rmt_img_stage
  *   n_entries x (struct rmt_img_entry, len bytes of an RMT_MSG_TABLE_ENTRY
@@ -21,7 +22,7 @@
 #include <linux/types.h>
 
 #define RMT_IMG_MAGIC 0x474d4952u /* "RIMG" */
-#define RMT_IMG_VERSION 1u
+#define RMT_IMG_VERSION 2u
 #define RMT_IMG_NAME_LEN 32u
 #define RMT_IMG_MAX_LEN (1u << 20)
 #define RMT_IMG_MAX_ACTIONS 32u
@@ -31,6 +32,7 @@
 #define RMT_IMG_MAX_PARAM 256u
 #define RMT_IMG_MAX_INSNS 8192u
 #define RMT_IMG_MAX_ENTRIES 4096u
+#define RMT_IMG_MAX_MODELS 8u /* vm/pipeline.h RMT_MODEL_SLOTS */
 
 struct rmt_img_hdr {
 	__u32 magic;
@@ -40,7 +42,18 @@ struct rmt_img_hdr {
 	__u32 n_stages;
 	__u32 n_entries;
 	__u32 total_len; /* bytes, this header included */
-	__u32 reserved;
+	__u32 n_models;
+};
+
+/*
+ * A model slot the program declares ("model SLOT NAME inputs N"): only
+ * models reading exactly n_in features are installed there; the model
+ * helper answers -ENOENT for other slots, and until a model arrives.
+ */
+struct rmt_img_model {
+	char name[RMT_IMG_NAME_LEN]; /* NUL-terminated */
+	__u32 slot;
+	__u32 n_in; /* 1..RMT_MODEL_MAX_INPUTS */
 };
 
 /* Followed by n_insns instructions (vm/isa.h struct rmt_insn). */

@@ -5,9 +5,10 @@
  * (called by do_swap_page, in the faulting task, exactly when the page is
  * not in the swap cache: a major fault on a non-synchronous swap device).
  * The second is the dispatch point: it builds the fault context from
- * struct vm_fault for the attachments whose filter matches the faulting
- * task, runs their programs (or the test policy), hands the decisions to
- * the prefetch executor and emits the RMT_MSG_FAULT record.
+ * struct vm_fault (and the attachment's histories and streams) for the
+ * attachments whose filter matches the faulting task, runs their programs
+ * (or the test policy), hands the decisions to the prefetch executor and
+ * emits the RMT_MSG_FAULT record.
  *
  * Not kprobes: a kprobe at an ftrace call site crashed the guest while it
  * was being armed or disarmed under a concurrent fault (docs/kmod.md);
@@ -57,7 +58,10 @@ static void rmt_ctx_fill(struct rmt_ctx_swap_fault *ctx, struct vm_fault *vmf)
 		ctx->flags |= RMT_FAULT_WRITE;
 }
 
-/* The attachment's program decides; the executor carries it out. */
+/*
+ * The attachment's program decides, with the attachment's delta
+ * histories and streams (kstream.c); the executor carries it out.
+ */
 static void rmt_swap_run_prog(struct rmt_attach *a, struct rmt_kprog *kp,
 			      struct vm_fault *vmf, bool *ctx_built)
 {
@@ -71,7 +75,7 @@ static void rmt_swap_run_prog(struct rmt_attach *a, struct rmt_kprog *kp,
 	r->d.refused_pages = 0;
 	/* An action's fault is counted by the pipeline; its pages stand. */
 	t0 = get_cycles();
-	rmt_pipeline_run(kp->pipe, &r->ctx, sizeof(r->ctx), &r->scratch, &r->d);
+	rmt_kstream_run(a, kp, &r->ctx, &r->scratch, &r->d);
 	atomic64_add(get_cycles() - t0, &kp->run_cycles);
 	if (r->d.refused_pages)
 		atomic64_add(r->d.refused_pages, &kp->refused);

@@ -12,7 +12,8 @@ rmt_add_core_library(rmt_tables
 	${CMAKE_CURRENT_SOURCE_DIR}/helpers.c
 	${CMAKE_CURRENT_SOURCE_DIR}/pipeline.c
 	${CMAKE_CURRENT_SOURCE_DIR}/pipeline_msg.c
-	${CMAKE_CURRENT_SOURCE_DIR}/stream.c)
+	${CMAKE_CURRENT_SOURCE_DIR}/stream.c
+	${CMAKE_CURRENT_SOURCE_DIR}/task_hist.c)
 target_link_libraries(rmt_tables PUBLIC rmt_vm rmt_proto)
 
 # User space: the RMT program text format.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * rmt_prog_image.c - a parsed RMT program as the image /dev/rmt loads:
- * the header, each action's name, parameter length and code, each table's
- * schema and default, and every entry the tables hold as an
- * RMT_MSG_TABLE_ENTRY record (kmod/rmt_prog_image.h).
+ * the header, the model slots it declares, each action's name, parameter
+ * length and code, each table's schema and default, and every entry the
+ * tables hold as an RMT_MSG_TABLE_ENTRY record (kmod/rmt_prog_image.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +39,23 @@ static int rmt_img_put(struct rmt_img_buf *b, const void *data, size_t n)
 		memcpy(b->p + b->len, data, n);
 	b->len += padded;
 	return 0;
+}
+
+static int rmt_img_put_models(struct rmt_img_buf *b,
+			      const struct rmt_program *prog)
+{
+	struct rmt_img_model im;
+	int err = 0;
+	u32 i;
+
+	for (i = 0; i < prog->n_models && !err; i++) {
+		memset(&im, 0, sizeof(im));
+		snprintf(im.name, sizeof(im.name), "%s", prog->models[i].name);
+		im.slot = prog->models[i].slot;
+		im.n_in = prog->models[i].n_in;
+		err = rmt_img_put(b, &im, sizeof(im));
+	}
+	return err;
 }
 
 static int rmt_img_put_actions(struct rmt_img_buf *b,
@@ -147,7 +164,10 @@ int rmt_prog_image_build(const struct rmt_program *prog, void **image,
 	h.hook_id = p->hook->id;
 	h.n_actions = p->n_actions;
 	h.n_stages = p->n_stages;
+	h.n_models = prog->n_models;
 	r = rmt_img_put(&b, &h, sizeof(h));
+	if (!r)
+		r = rmt_img_put_models(&b, prog);
 	if (!r)
 		r = rmt_img_put_actions(&b, p);
 	for (s = 0; s < p->n_stages && !r; s++) {

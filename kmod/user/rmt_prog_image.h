@@ -10,9 +10,9 @@
 #include "kmod/user/rmt_dev.h"
 
 /*
- * Serialize prog (its actions' code, tables and current entries) into a
- * malloc()ed image of *len bytes.  Returns 0 or a negative errno with the
- * reason in err.
+ * Serialize prog (its model slots, actions' code, tables and current
+ * entries) into a malloc()ed image of *len bytes.  Returns 0 or a
+ * negative errno with the reason in err.
  */
 int rmt_prog_image_build(const struct rmt_program *prog, void **image,
 			 size_t *len, char *err, size_t err_size);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
-# Bad arguments to rmt-agent, rmt-run --control and rmtctl stats get
+# Bad arguments to rmt-agent (its kernel attachment too), rmt-run --control and rmtctl stats get
 # clear errors and the documented exit status.  Usage: bad_args.sh BUILD_DIR
 set -u
 build=$1
@@ -22,8 +22,15 @@ expect() { # STATUS PATTERN -- COMMAND...
 
 agent=$build/bin/rmt-agent
 expect 1 "cannot connect to $tmp/none" -- "$agent" --attach "$tmp/none"
-expect 1 "kernel datapath is not implemented yet" -- \
+expect 2 "exactly one of --cgroup PATH and --pid N" -- \
 	"$agent" --attach /dev/null
+expect 2 "exactly one of --cgroup PATH and --pid N" -- \
+	"$agent" --attach /dev/null --cgroup "$tmp" --pid 1
+expect 1 "/dev/null: not an rmt device" -- \
+	"$agent" --attach /dev/null --cgroup "$tmp"
+expect 1 "is rmt.ko loaded" -- "$agent" --attach "$tmp/rmt" --pid 1
+expect 2 "--pid must name a process" -- "$agent" --attach /dev/null --pid 0
+expect 2 "--duration 'soon'" -- "$agent" --attach x --duration soon
 expect 2 "exclude each other" -- "$agent" --attach x --probe
 expect 2 "nothing to do" -- "$agent"
 expect 2 "unknown --backend 'gpu'" -- "$agent" --attach x --backend gpu

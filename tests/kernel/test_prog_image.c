@@ -2,8 +2,8 @@
 /*
  * test_prog_image.c - the program image user space sends to /dev/rmt
  * (kmod/user/rmt_prog_image.c): its layout walked part by part as the
- * kernel reads it, for the shipped programs, and the code and entries it
- * carries compared with the parsed pipeline's.
+ * kernel reads it, for the shipped programs, and the model slots, code
+ * and entries it carries compared with the parsed pipeline's.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -42,6 +42,7 @@ static void img_walk(const struct img *m)
 {
 	const struct rmt_pipeline *pipe = m->prog.pipe;
 	const struct rmt_img_hdr *h = (const void *)m->p;
+	const struct rmt_img_model *md;
 	const struct rmt_img_action *a;
 	const struct rmt_img_stage *s;
 	const struct rmt_img_entry *e;
@@ -55,6 +56,14 @@ static void img_walk(const struct img *m)
 	cr_assert_eq(m->len % 8, 0);
 	cr_assert_eq(h->n_actions, pipe->n_actions);
 	cr_assert_eq(h->n_stages, pipe->n_stages);
+	cr_assert_eq(h->n_models, m->prog.n_models);
+	for (i = 0; i < h->n_models; i++) {
+		md = (const void *)(m->p + at);
+		at += sizeof(*md);
+		cr_assert_str_eq(md->name, m->prog.models[i].name);
+		cr_assert_eq(md->slot, m->prog.models[i].slot);
+		cr_assert_eq(md->n_in, m->prog.models[i].n_in);
+	}
 	for (i = 0; i < h->n_actions; i++) {
 		a = (const void *)(m->p + at);
 		at += sizeof(*a);
@@ -111,6 +120,21 @@ Test(prog_image, leap)
 
 	img_build(&m, "programs/leap.rmt");
 	img_walk(&m);
+	img_free(&m);
+}
+
+/* The learned prefetcher's model slot travels with it. */
+Test(prog_image, learned)
+{
+	const struct rmt_img_model *md;
+	struct img m;
+
+	img_build(&m, "programs/learned.rmt");
+	img_walk(&m);
+	cr_assert_eq(((const struct rmt_img_hdr *)m.p)->n_models, 1);
+	md = (const void *)(m.p + sizeof(struct rmt_img_hdr));
+	cr_assert_eq(md->slot, 0);
+	cr_assert_eq(md->n_in, 15);
 	img_free(&m);
 }
 

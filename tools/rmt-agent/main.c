@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * main.c - rmt-agent, the user-space agent's daemon: attaches to a
- * datapath (`rmt-run --control SOCKET`) and runs the learning loop of
- * agent/loop.h on it until the datapath goes away or a signal asks it to
+ * datapath (`rmt-run --control SOCKET`, or the kernel's /dev/rmt for a
+ * cgroup or a process) and runs the learning loop of agent/loop.h on it
+ * until the datapath goes away, the duration ends or a signal asks it to
  * stop; or (--probe) says which backend would train the models and, if
  * an accelerator cannot be used, why.
  */
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/backend.h"
@@ -21,12 +24,25 @@
 
 static const char usage[] =
 	"usage: rmt-agent --attach SOCKET [OPTIONS]\n"
+	"       rmt-agent --attach /dev/rmt --cgroup PATH|--pid N "
+	"[--program FILE]\n"
+	"                 [OPTIONS]\n"
 	"       rmt-agent --probe [--backend KIND] [OPTIONS]\n"
 	"\n"
 	"  --attach SOCKET    attach to a datapath: the socket of rmt-run\n"
 	"                     --control SOCKET (or unix:SOCKET); drain its\n"
 	"                     fault events, train, install and watch models\n"
 	"                     until the run ends or SIGINT/SIGTERM\n"
+	"  --attach DEVICE    the kernel datapath (/dev/rmt, rmt.ko): load\n"
+	"                     the program, run it at swap_fault for the\n"
+	"                     cgroup or process, drain its fault events and\n"
+	"                     install models in it, until the process or\n"
+	"                     cgroup has gone or SIGINT/SIGTERM\n"
+	"  --cgroup PATH      kernel: watch this cgroup v2 (and below)\n"
+	"  --pid N            kernel: watch this process\n"
+	"  --program FILE     kernel: the program run at swap_fault (default\n"
+	"                     programs/learned.rmt)\n"
+	"  --duration S       stop after S seconds (default: no limit)\n"
 	"  --backend KIND     where to train: auto (default: a usable GPU,\n"
 	"                     DPDK cores if --eal is given, else the CPU),\n"
 	"                     cpu, cuda or dpdk\n"
@@ -98,15 +114,48 @@ static int probe(const char *kind, struct rmt_backend_opts *bo)
 	return 0;
 }
 
-static int attach(const char *where, struct rmt_agent_config *c)
+static u64 now_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000ull + (u64)ts.tv_nsec / 1000000ull;
+}
+
+/* The datapath's counters at the end: the kernel tests' coverage. */
+static void print_datapath(struct rmt_dp *dp)
+{
+	struct rmt_dp_stats d;
+
+	if (rmt_dp_stats(dp, &d))
+		return;
+	fprintf(stderr,
+		"rmt-agent: datapath faults=%llu hits=%llu misses=%llu "
+		"prefetched=%llu unused=%llu models_installed=%llu "
+		"models_rejected=%llu model_id=%llu events_dropped=%llu "
+		"events_corrupt=%llu\n",
+		(unsigned long long)d.faults, (unsigned long long)d.hits,
+		(unsigned long long)d.misses, (unsigned long long)d.prefetched,
+		(unsigned long long)d.unused,
+		(unsigned long long)d.models_installed,
+		(unsigned long long)d.models_rejected,
+		(unsigned long long)d.model_id,
+		(unsigned long long)d.events_dropped,
+		(unsigned long long)d.events_corrupt);
+}
+
+static int attach(const char *where, const struct rmt_dp_kernel_opts *ko,
+		  u32 duration_s, struct rmt_agent_config *c)
+{
+	u64 end = duration_s ? now_ms() + duration_s * 1000ull : 0;
 	struct rmt_agent_stats s;
 	struct rmt_agent *a;
 	struct rmt_dp *dp;
-	char err[256];
+	char err[768];
 	int r;
 
-	r = rmt_dp_attach(where, &dp, err, sizeof(err));
+	r = ko ? rmt_dp_attach_kernel(ko, &dp, err, sizeof(err)) :
+		 rmt_dp_attach(where, &dp, err, sizeof(err));
 	if (r) {
 		fprintf(stderr, "rmt-agent: cannot attach: %s\n", err);
 		return 1;
@@ -117,15 +166,18 @@ static int attach(const char *where, struct rmt_agent_config *c)
 		rmt_dp_detach(dp);
 		return r == -EINVAL ? 2 : 1;
 	}
-	while (!stop && !rmt_dp_check(dp))
+	while (!stop && !rmt_dp_check(dp) && (!end || now_ms() < end))
 		usleep(20000);
 	rmt_agent_stats(a, &s);
 	rmt_agent_stop(a);
+	print_datapath(dp);
 	rmt_dp_detach(dp);
 	fprintf(stderr,
 		"rmt-agent: %s; events %llu, dropped %llu, models "
 		"installed %llu, rolled back %llu\n",
-		stop ? "stopped by a signal" : "the datapath has gone",
+		stop		       ? "stopped by a signal" :
+		end && now_ms() >= end ? "the duration is over" :
+					 "the datapath has gone",
 		(unsigned long long)s.events, (unsigned long long)s.dropped,
 		(unsigned long long)s.models_installed,
 		(unsigned long long)s.rolled_back);
@@ -142,6 +194,10 @@ int main(int argc, char **argv)
 		{ "first-model", required_argument, NULL, 'f' },
 		{ "retrain", required_argument, NULL, 'r' },
 		{ "probe", no_argument, NULL, 'p' },
+		{ "cgroup", required_argument, NULL, 'C' },
+		{ "pid", required_argument, NULL, 'P' },
+		{ "program", required_argument, NULL, 'G' },
+		{ "duration", required_argument, NULL, 'D' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "cuda-device", required_argument, NULL, 'd' },
 		{ "cuda-driver", required_argument, NULL, 'l' },
@@ -151,8 +207,11 @@ int main(int argc, char **argv)
 	};
 	struct rmt_backend_opts bo = { 0 };
 	struct rmt_agent_config ac = { 0 };
+	struct rmt_dp_kernel_opts ko = { 0 };
 	const char *kind = "auto", *where = NULL, *log = NULL;
-	bool do_probe = false;
+	bool do_probe = false, kernel;
+	u32 duration = 0;
+	struct stat sb;
 	FILE *logf = NULL;
 	int c, r;
 
@@ -182,6 +241,25 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			do_probe = true;
+			break;
+		case 'C':
+			ko.cgroup = optarg;
+			break;
+		case 'P':
+			if (parse_u32(optarg, "--pid", 1u << 22, &ko.pid) ||
+			    !ko.pid) {
+				fprintf(stderr, "rmt-agent: --pid must name a "
+						"process (1 or more)\n");
+				return 2;
+			}
+			break;
+		case 'G':
+			ko.program = optarg;
+			break;
+		case 'D':
+			if (parse_u32(optarg, "--duration", 1u << 24,
+				      &duration))
+				return 2;
 			break;
 		case 't':
 			if (parse_u32(optarg, "--threads", 256,
@@ -225,6 +303,16 @@ int main(int argc, char **argv)
 	}
 	if (do_probe)
 		return probe(kind, &bo);
+	kernel = ko.cgroup || ko.pid || ko.program ||
+		 (!stat(where, &sb) && S_ISCHR(sb.st_mode));
+	if (kernel && !!ko.cgroup == !!ko.pid) {
+		fprintf(stderr,
+			"rmt-agent: the kernel datapath needs what to watch: "
+			"exactly one of --cgroup PATH and --pid N\n%s",
+			usage);
+		return 2;
+	}
+	ko.device = where;
 	if (log) {
 		logf = fopen(log, "a");
 		if (!logf) {
@@ -240,7 +328,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	r = attach(where, &ac);
+	r = attach(where, kernel ? &ko : NULL, duration, &ac);
 	if (logf)
 		fclose(logf);
 	return r;

@@ -18,12 +18,16 @@ static int usage(FILE *out, int rc)
 		"  bad                      every ioctl and mmap with bad input\n"
 		"  run --cgroup DIR [--events] [--hostile] [--wakeup]\n"
 		"      [--prefetch PAGES,STRIDE] [--program FILE.rmt]\n"
+		"      [--stride-tree]\n"
 		"      -- PROGRAM [ARGS]    run PROGRAM in cgroup DIR with the\n"
 		"                           swap_fault hook attached to it\n"
-		"                           (running FILE.rmt in the kernel)\n"
+		"                           (running FILE.rmt in the kernel,\n"
+		"                           with a stride tree in model slot 0)\n"
 		"  hold --cgroup DIR --ms N [--prefetch PAGES,STRIDE]\n"
 		"      [--program FILE.rmt]\n"
 		"                           keep hooks attached for N ms\n"
+		"  models LEARNED.rmt       load the learned program; refused\n"
+		"                           and installed models\n"
 		"  stats                    print the module-wide counters\n");
 	return rc;
 }
@@ -35,12 +39,12 @@ void kt_print_counters(const char *tag, const struct rmt_counters *c)
 	       "pf_queue_full=%llu pf_pages=%llu pf_not_swap=%llu "
 	       "pf_failed=%llu pf_hits=%llu pf_unused=%llu "
 	       "kretprobe_missed=%llu cmds=%llu cmd_errors=%llu "
-	       "hook_cycles=%llu\n",
+	       "hook_cycles=%llu stream_busy=%llu\n",
 	       tag, c->faults, c->major, c->minor, c->retry, c->wakeups,
 	       c->events, c->events_dropped, c->pf_queued, c->pf_queue_full,
 	       c->pf_pages, c->pf_not_swap, c->pf_failed, c->pf_hits,
 	       c->pf_unused, c->kretprobe_missed, c->cmds, c->cmd_errors,
-	       c->hook_cycles);
+	       c->hook_cycles, c->stream_busy);
 }
 
 /* A cgroup v2 id is the inode number of its directory. */
@@ -85,6 +89,8 @@ int main(int argc, char **argv)
 		rc = kt_run(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "hold"))
 		rc = kt_hold(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "models"))
+		rc = kt_models(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "stats"))
 		rc = kt_stats();
 	else

@@ -18,10 +18,11 @@
 #include "tests/kernel/bin/ktest.h"
 
 /* The smallest program the verifier accepts, and two it must reject. */
-#define KT_PROG(body)                                             \
-	"hook swap_fault\naction a {\n" body "\n}\naction noop\n" \
-	"table t {\n\tkey vma_start ternary\n\tactions a noop\n"  \
-	"\tdefault noop\n\tcapacity 16\n\tstate 8\n"              \
+#define KT_PROG(body)                                                    \
+	"hook swap_fault\nmodel 1 t inputs 2\naction a {\n" body "\n}\n" \
+	"action noop\n"                                                  \
+	"table t {\n\tkey vma_start ternary\n\tactions a noop\n"         \
+	"\tdefault noop\n\tcapacity 16\n\tstate 8\n"                     \
 	"\tentry priority 1 vma_start=0&&&0 -> a\n}\n"
 static const char kt_good[] = KT_PROG("\tmov %r0, 0\n\texit");
 static const char kt_oob[] = KT_PROG("\tldxdw %r0, [%r1+4000]\n\texit");
@@ -56,6 +57,39 @@ static int kt_load(struct rmt_dev *d, const void *img, size_t len, __u32 *id,
 	r = rmt_dev_call(d, RMT_IOC_PROG_LOAD, &l, sizeof(l));
 	*id = l.prog_id;
 	return r;
+}
+
+/* The good program's model declaration (slot 1, 2 inputs), broken. */
+static void kt_bad_model_decls(struct rmt_dev *d, const void *img, size_t len,
+			       unsigned char *bad)
+{
+	struct rmt_img_hdr *h = (struct rmt_img_hdr *)bad;
+	struct rmt_img_model *m = (struct rmt_img_model *)(h + 1);
+	char log[512];
+	__u32 id;
+
+	memcpy(bad, img, len);
+	kt_expect(h->n_models == 1 && m->slot == 1 && m->n_in == 2,
+		  "the image declares model slot 1 with 2 inputs");
+	h->n_models = 9;
+	kt_expect(kt_load(d, bad, len, &id, log, sizeof(log)) == -EINVAL,
+		  "9 models");
+	memcpy(bad, img, len);
+	m->slot = 8;
+	kt_expect(kt_load(d, bad, len, &id, log, sizeof(log)) == -EINVAL,
+		  "model slot 8: %s", log);
+	memcpy(bad, img, len);
+	m->n_in = 0;
+	kt_expect(kt_load(d, bad, len, &id, log, sizeof(log)) == -EINVAL,
+		  "a model of no inputs: %s", log);
+	memcpy(bad, img, len);
+	m->n_in = 65;
+	kt_expect(kt_load(d, bad, len, &id, log, sizeof(log)) == -EINVAL,
+		  "a model of 65 inputs: %s", log);
+	memcpy(bad, img, len);
+	memset(m->name, 'x', sizeof(m->name));
+	kt_expect(kt_load(d, bad, len, &id, log, sizeof(log)) == -EINVAL,
+		  "a model name without its NUL: %s", log);
 }
 
 static void kt_bad_images(struct rmt_dev *d)
@@ -98,6 +132,7 @@ static void kt_bad_images(struct rmt_dev *d)
 	h->n_stages = 9;
 	kt_expect(kt_load(d, bad, len, &id, log, sizeof(log)) == -EINVAL,
 		  "9 tables");
+	kt_bad_model_decls(d, img, len, bad);
 	/* Truncated anywhere after the header: never accepted. */
 	for (i = sizeof(*h); i < len; i += 8) {
 		memcpy(bad, img, len);
@@ -231,6 +266,9 @@ static void kt_bad_models(struct rmt_dev *d, __u32 prog)
 	b->slot = 99;
 	kt_expect(kt_model(d, prog, buf, len) == -EINVAL, "model: slot 99");
 	b->slot = 0;
+	kt_expect(kt_model(d, prog, buf, len) == -EINVAL,
+		  "model: a slot the program does not declare");
+	b->slot = 1;
 	b->crc32c ^= 1;
 	kt_expect(kt_model(d, prog, buf, len) == -EBADMSG, "model: CRC");
 	b->crc32c ^= 1;
@@ -245,36 +283,6 @@ static void kt_bad_models(struct rmt_dev *d, __u32 prog)
 	b->offset = 128;
 	kt_expect(kt_model(d, prog, buf, len) == -EINVAL,
 		  "model: chunk out of order");
-}
-
-/* A blob in two chunks; 0 and installed, or the first error. */
-static int kt_send_model(struct rmt_dev *d, __u32 prog, const u8 *blob,
-			 size_t len, __u32 *installed)
-{
-	unsigned char *buf = calloc(1, sizeof(struct rmt_msg_model_blob) + len);
-	struct rmt_msg_model_blob *b = (void *)buf;
-	struct rmt_ioc_model m = { .prog_id = prog };
-	size_t half = (len / 2 + 7) & ~(size_t)7, off, n;
-	int r = 0;
-
-	for (off = 0; off < len && !r; off += n) {
-		n = off ? len - off : half;
-		memset(b, 0, sizeof(*b));
-		b->model_id = 7;
-		b->slot = 1;
-		b->total_len = (__u32)len;
-		b->offset = (__u32)off;
-		b->chunk_len = (__u32)n;
-		b->crc32c = rmt_crc32c(0, blob, len);
-		memcpy(b->data, blob + off, n);
-		m.len = (__u32)(sizeof(*b) + n);
-		m.chunk = (__u64)(unsigned long)buf;
-		m.installed = 0;
-		r = rmt_dev_call(d, RMT_IOC_MODEL, &m, sizeof(m));
-	}
-	*installed = m.installed;
-	free(buf);
-	return r;
 }
 
 /* A one-split tree installs; the same tree reading 100 features not. */
@@ -297,13 +305,14 @@ static void kt_good_model(struct rmt_dev *d, __u32 prog)
 	u8 *blob;
 
 	kt_expect(rmt_model_write(&m, &blob, &len) == 0, "write a tree");
-	kt_expect(kt_send_model(d, prog, blob, len, &installed) == 0 &&
+	kt_expect(kt_send_model(d, prog, 1, 7, blob, len, &installed) == 0 &&
 			  installed,
 		  "model: a tree installs");
 	free(blob);
 	m.n_features = 100;
 	kt_expect(rmt_model_write(&m, &blob, &len) == 0, "write a tree");
-	kt_expect(kt_send_model(d, prog, blob, len, &installed) == -EINVAL &&
+	kt_expect(kt_send_model(d, prog, 1, 7, blob, len, &installed) ==
+				  -EINVAL &&
 			  !installed,
 		  "model: 100 features rejected by the model verifier");
 	free(blob);

@@ -73,17 +73,22 @@ coverage() { # hits, majors
 # A program from programs/ runs in the kernel at every major fault of the
 # sequential workload, with the kernel's own readahead off (page-cluster
 # 0: a window of one page), so that rmt's program is the readahead.
-run_program() { # name, file, stride
+run_program() { # name, file, stride, extra ktest options...
+	name=$1 file=$2 stride=$3
+	shift 3
 	echo 0 >/proc/sys/vm/page-cluster
-	run_events "$1" "$3" --program "$2"
+	run_events "$name" "$stride" --program "$file" "$@"
 	rc=$?
 	echo 3 >/proc/sys/vm/page-cluster
 	[ $rc -eq 0 ] || return 1
-	echo "RMT-METRIC rmt_$1_coverage=$(coverage "$(field pf_hits "$out")" \
-		"$(field major "$out")") $1_prog_runs=$(field prog_runs "$out")" \
-		"$1_prog_pages=$(field prog_pages "$out")" \
-		"$1_handler_ns_per_fault=$(field handler_ns_per_fault "$out")" \
-		"$1_prog_run_ns=$(field prog_run_ns "$out")"
+	echo "RMT-METRIC rmt_${name}_coverage=$(coverage "$(field pf_hits "$out")" \
+		"$(field major "$out")") ${name}_prog_runs=$(field prog_runs "$out")" \
+		"${name}_prog_pages=$(field prog_pages "$out")" \
+		"${name}_handler_ns_per_fault=$(field handler_ns_per_fault "$out")" \
+		"${name}_prog_run_ns=$(field prog_run_ns "$out")" \
+		"${name}_prog_insns_per_run=$(field prog_insns_per_run "$out")" \
+		"${name}_model_runs=$(field model_runs "$out")" \
+		"${name}_stream_busy=$(field stream_busy "$out")"
 	[ "$(field prog_runs "$out")" -gt 0 ] &&
 		[ "$(field pf_pages "$out")" -gt 0 ] &&
 		[ "$(field pf_hits "$out")" -gt 0 ]
@@ -91,6 +96,100 @@ run_program() { # name, file, stride
 
 t_readahead_prog() { run_program readahead /bin/readahead.rmt 1; }
 t_leap_prog() { run_program leap /bin/leap.rmt 1; }
+
+# programs/learned.rmt: it loads with its model slot, refuses models that
+# are garbage or do not fit the slot, and takes a tree that fits.
+t_learned_models() { $KTEST models /bin/learned.rmt; }
+
+# With no model in its slot it is readahead: it prefetches, and no model
+# ever ran.
+t_learned_nomodel() {
+	run_program learned_nomodel /bin/learned.rmt 1 || return 1
+	[ "$(field model_runs "$out")" -eq 0 ]
+}
+
+# With a stride tree in its slot the tree decides (the model ran), and the
+# workload computes the same checksum (run_events keeps it).  The event
+# ring, drained and checked, carries the prefetch hits the program heard
+# of besides the major faults, as user space's does.
+t_learned_tree() {
+	run_program learned_tree /bin/learned.rmt 1 --stride-tree --events ||
+		return 1
+	[ "$(field model_runs "$out")" -gt 0 ] && [ "$(field hits "$out")" -gt 0 ]
+}
+
+# The agent attached to the kernel: `rmt-agent --attach /dev/rmt` loads
+# learned.rmt (verified in the kernel) and runs it at the cgroup's major
+# faults and prefetch hits, drains their events, trains a model after
+# about 500 of them and installs it in the kernel, while the sequential workload runs AGENT_RUNS
+# times in the cgroup (page-cluster 0, as for the other programs).
+# Coverage as for them, over all runs, from the counters the agent read
+# last.
+AGENT=/bin/rmt-agent
+AGENT_RUNS=2
+t_learned_agent() {
+	log=/tmp/agent.log
+	echo 0 >/proc/sys/vm/page-cluster
+	$AGENT --attach /dev/rmt --cgroup $CG --program /bin/learned.rmt \
+		--backend cpu --threads 1 --log $log 2>/tmp/agent.err &
+	apid=$!
+	n=0
+	while ! grep -q 'event=start' $log 2>/dev/null; do
+		kill -0 $apid 2>/dev/null && [ $n -lt 300 ] || break
+		usleep 100000
+		n=$((n + 1))
+	done
+	i=0 rc=0
+	while [ $i -lt $AGENT_RUNS ] && grep -q 'event=start' $log; do
+		o=$(sh -c "echo 0 >$CG/cgroup.procs; exec $WORK --mb $MB") || rc=1
+		echo "$o"
+		field checksum "$o" >>/tmp/checksums
+		i=$((i + 1))
+	done
+	kill -TERM $apid
+	wait $apid || rc=1
+	echo 3 >/proc/sys/vm/page-cluster
+	cat $log /tmp/agent.err
+	e=$(cat /tmp/agent.err)
+	inst=$(grep -c 'event=install ' $log)
+	echo "RMT-METRIC rmt_learned_coverage=$(coverage "$(field hits "$e")" \
+		"$(field misses "$e")") learned_models_installed=$inst" \
+		"learned_models_refused=$(grep -c 'event=install_refused' $log)" \
+		"learned_events=$(sed -n 's/.*events \([0-9]*\),.*/\1/p' /tmp/agent.err)" \
+		"learned_major=$(field misses "$e") learned_pf_pages=$(field prefetched "$e")" \
+		"learned_pf_hits=$(field hits "$e") learned_pf_unused=$(field unused "$e")" \
+		"learned_events_dropped=$(field events_dropped "$e")" \
+		"learned_events_corrupt=$(field events_corrupt "$e")"
+	[ $rc -eq 0 ] && [ $i -eq $AGENT_RUNS ] && [ "$inst" -ge 1 ] &&
+		[ "$(field events_corrupt "$e")" -eq 0 ]
+}
+
+# rmt-agent's garbage: each refused with exit 1 and a line naming what
+# is wrong, and /dev/rmt answers afterwards.
+agent_refuses() { # pattern, rmt-agent arguments...
+	p=$1
+	shift
+	o=$($AGENT "$@" 2>&1)
+	rc=$?
+	echo "$o" | grep -q -- "$p" && [ $rc -eq 1 ] && return 0
+	echo "rmt-agent $*: exit $rc, wanted 1 and '$p': $o"
+	return 1
+}
+
+t_agent_bad() {
+	agent_refuses 'not an rmt device' --attach /dev/null --cgroup $CG &&
+		agent_refuses 'cgroup /sys/none: No such file' \
+			--attach /dev/rmt --cgroup /sys/none &&
+		agent_refuses 'not a directory' --attach /dev/rmt \
+			--cgroup $CG/memory.max &&
+		agent_refuses 'no process' --attach /dev/rmt --pid 4000000 &&
+		agent_refuses 'program /none' --attach /dev/rmt --cgroup $CG \
+			--program /none &&
+		agent_refuses 'program /bin/rmt-guest-lib.sh' \
+			--attach /dev/rmt --cgroup $CG \
+			--program /bin/rmt-guest-lib.sh &&
+		$KTEST stats >/dev/null
+}
 
 t_hostile() {
 	out=$($KTEST run --cgroup $CG --hostile -- $WORK --mb $MB --stride 4)
@@ -160,6 +259,11 @@ t_kernel_ra; report ring-drain-kernel-readahead $?
 t_executor; report prefetch-executor $?
 t_readahead_prog; report program-readahead $?
 t_leap_prog; report program-leap $?
+t_learned_models; report learned-models $?
+t_learned_nomodel; report program-learned-nomodel $?
+t_learned_tree; report program-learned-tree $?
+t_agent_bad; report agent-bad-args $?
+t_learned_agent; report agent-learned $?
 t_hostile; report hostile-rings $?
 t_wakeup; report sched-wakeup $?
 t_overhead; report hook-overhead $?
