@@ -15,7 +15,7 @@
 #include "proto/ring.h"
 #include "proto/msg.h"
 #include "mlib/slot.h"
-#include "vm/pipeline.h" /* before rmt_ioctl.h: the hook ids */
+#include "vm/pipeline.h"
 #include "kmod/rmt_ioctl.h"
 
 /* Counter indices, in the order of struct rmt_counters. */

@@ -16,6 +16,7 @@
 
 #include <linux/types.h>
 #include <linux/ioctl.h>
+#include "vm/hook.h" /* the hook ids, enum rmt_hook_id */
 
 #define RMT_ABI_VERSION 1u
 #define RMT_DEV_NAME "rmt"
@@ -23,15 +24,8 @@
 /* Second word of every argument: version in the low half, flags above. */
 #define RMT_IOC_VF(version, flags) ((__u32)(version) | ((__u32)(flags) << 16))
 
-/*
- * Hooks: the ids of vm/hook.h's enum rmt_hook_id, for users that do not
- * include it (include vm/hook.h first where both are needed).
- */
-#ifndef RMT_VM_HOOK_H
-#define RMT_HOOK_SWAP_FAULT 1u
-#define RMT_HOOK_SCHED_WAKEUP 2u
-#endif
-#define RMT_HOOK_MAX 2u /* the hooks this module attaches */
+/* The hooks of enum rmt_hook_id that this module attaches: 1..max. */
+#define RMT_HOOK_MAX 2u
 
 /* Which tasks an attachment sees. */
 #define RMT_FILTER_CGROUP 1u /* a cgroup v2 id (inode number) and below */

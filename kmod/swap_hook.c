@@ -86,8 +86,15 @@ static void rmt_swap_run_prog(struct rmt_attach *a, struct rmt_kprog *kp,
 			    r->d.n_pages);
 }
 
-static void rmt_swap_fault(unsigned long ip, unsigned long parent_ip,
-			   struct ftrace_ops *op, struct ftrace_regs *fregs)
+/* What rmt_swap_each does for one matching attachment. */
+typedef void (*rmt_swap_fn)(struct rmt_attach *a, void *arg);
+
+/*
+ * Both handlers: fn for each swap_fault attachment whose filter matches
+ * the faulting task, and the handler's cost (TSC cycles) on the first of
+ * them.  Inlined, so that fn is a direct call.
+ */
+static __always_inline void rmt_swap_each(rmt_swap_fn fn, void *arg)
 {
 	struct rmt_attach *a, *first = NULL;
 	cycles_t t0 = get_cycles();
@@ -101,11 +108,22 @@ static void rmt_swap_fault(unsigned long ip, unsigned long parent_ip,
 			continue;
 		if (!first)
 			first = a;
-		rmt_count(a, RMT_C_FAULTS, 1);
+		fn(a, arg);
 	}
 	if (first)
 		rmt_count(first, RMT_C_HOOK_CYCLES, get_cycles() - t0);
 	rcu_read_unlock();
+}
+
+static void rmt_count_fault(struct rmt_attach *a, void *arg)
+{
+	rmt_count(a, RMT_C_FAULTS, 1);
+}
+
+static void rmt_swap_fault(unsigned long ip, unsigned long parent_ip,
+			   struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	rmt_swap_each(rmt_count_fault, NULL);
 }
 
 static void rmt_fault_record(struct rmt_msg_fault *ev, struct vm_fault *vmf)
@@ -127,44 +145,43 @@ static void rmt_fault_record(struct rmt_msg_fault *ev, struct vm_fault *vmf)
 	ev->time_ns = ktime_get_ns();
 }
 
+/* A major fault's state across its attachments. */
+struct rmt_major {
+	struct vm_fault *vmf;
+	bool ctx_built; /* the per-CPU program context */
+	bool ev_built;
+	struct rmt_msg_fault ev;
+};
+
+static void rmt_major_one(struct rmt_attach *a, void *arg)
+{
+	struct rmt_major *m = arg;
+	struct vm_area_struct *vma = m->vmf->vma;
+	struct rmt_kprog *kp;
+
+	rmt_count(a, RMT_C_MAJOR, 1);
+	if (a->flags & RMT_ATTACH_TEST_PREFETCH)
+		rmt_pf_submit(a, vma->vm_mm, m->vmf->address, vma->vm_end);
+	kp = rcu_dereference(a->prog);
+	if (kp)
+		rmt_swap_run_prog(a, kp, m->vmf, &m->ctx_built);
+	if (!(a->flags & RMT_ATTACH_EVENTS))
+		return;
+	/* The clock can be slow (HPET under emulation): only if needed. */
+	if (!m->ev_built)
+		rmt_fault_record(&m->ev, m->vmf);
+	m->ev_built = true;
+	rmt_emit(a, RMT_MSG_FAULT, &m->ev, sizeof(m->ev));
+}
+
 static void rmt_swap_major(unsigned long ip, unsigned long parent_ip,
 			   struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
-	struct vm_fault *vmf = (struct vm_fault *)rmt_arg2(fregs);
-	struct vm_area_struct *vma = vmf->vma;
-	struct rmt_attach *a, *first = NULL;
-	cycles_t t0 = get_cycles();
-	bool built = false, ctx_built = false;
-	struct rmt_msg_fault ev;
-	struct rmt_kprog *kp;
-	unsigned int i;
+	struct rmt_major m = {
+		.vmf = (struct vm_fault *)rmt_arg2(fregs),
+	};
 
-	rcu_read_lock();
-	for (i = 0; i < RMT_MAX_ATTACH; i++) {
-		a = rcu_dereference(rmt_slots[i]);
-		if (!a || a->hook != RMT_HOOK_SWAP_FAULT ||
-		    !rmt_task_matches(a, current))
-			continue;
-		if (!first)
-			first = a;
-		rmt_count(a, RMT_C_MAJOR, 1);
-		if (a->flags & RMT_ATTACH_TEST_PREFETCH)
-			rmt_pf_submit(a, vma->vm_mm, vmf->address, vma->vm_end);
-		kp = rcu_dereference(a->prog);
-		if (kp)
-			rmt_swap_run_prog(a, kp, vmf, &ctx_built);
-		if (!(a->flags & RMT_ATTACH_EVENTS))
-			continue;
-		/* The clock can be slow (HPET under emulation): only if needed. */
-		if (!built)
-			rmt_fault_record(&ev, vmf);
-		built = true;
-		rmt_emit(a, RMT_MSG_FAULT, &ev, sizeof(ev));
-	}
-	/* The handler's cost, on the first matching attachment. */
-	if (first)
-		rmt_count(first, RMT_C_HOOK_CYCLES, get_cycles() - t0);
-	rcu_read_unlock();
+	rmt_swap_each(rmt_major_one, &m);
 }
 
 /*

@@ -1,8 +1,9 @@
 #!/bin/sh
-# Guest side of the kernel tests, second boot (1 vCPU; docs/kmod.md): rmt.ko loaded and
-# unloaded 30 times with hooks attached, the test prefetch policy deciding
-# and a workload faulting on the other vCPU while the swap_fault hook's ftrace
-# sites are patched (docs/kmod.md, "Hooking without kprobes").
+# Guest side of the kernel tests, second boot (2 vCPUs): rmt.ko loaded and
+# unloaded 30 times with hooks attached, the test prefetch policy or the
+# readahead program deciding and a workload faulting on the other vCPU
+# while the swap_fault hook's ftrace sites are patched (docs/kmod.md,
+# "Hooking without kprobes").
 . /bin/rmt-guest-lib.sh
 
 # Unload at any moment: hooks attached, prefetching, workload running.
@@ -15,10 +16,12 @@ t_load_unload() {
 	i=0 ok=0 faults=0 majors=0
 	while [ $i -lt $CYCLES ]; do
 		[ -c /dev/rmt ] || insmod /modules/rmt.ko || break
-		# Not the readahead program: with it attached in some cycles,
-		# this boot soft-locked in the workload (docs/kmod.md, known
-		# bugs); the first boot runs the programs.
-		pol="--prefetch 8,1"
+		# Every third cycle the readahead program decides instead.
+		if [ $((i % 3)) -eq 2 ]; then
+			pol="--program /bin/readahead.rmt"
+		else
+			pol="--prefetch 8,1"
+		fi
 		$KTEST hold --cgroup $CG --ms 400 $pol &
 		h=$!
 		usleep $((50000 + i * 10000))
