@@ -35,11 +35,11 @@
 #include "uspace/fetch.h"
 #include "uspace/lru.h"
 #include "uspace/pager.h"
+#include "vm/task_hist.h"
 
 /* The swap_fault hook's id, as vm/hook.h numbers it. */
 #define HOOK_SWAP_FAULT 1u
 #define MAX_ALLOCS 4096u
-#define MAX_THREADS 32u
 #define DEACT_BATCH 32u
 #define MSG_BATCH 16u
 
@@ -54,15 +54,6 @@ enum pg_state {
 struct extent {
 	uint64_t first; /* page number in the arena */
 	uint64_t npages;
-};
-
-struct thread_hist {
-	uint32_t tid;
-	uint32_t n;
-	uint64_t last_page;
-	uint64_t used_at;
-	bool seen;
-	int64_t d[RMT_US_HISTORY];
 };
 
 struct rmt_pager {
@@ -91,8 +82,7 @@ struct rmt_pager {
 	uint32_t n_allocs;
 	struct extent holes[MAX_ALLOCS]; /* free space, sorted by first */
 	uint32_t n_holes;
-	struct thread_hist th[MAX_THREADS];
-	uint64_t th_clock;
+	struct rmt_task_hists tasks; /* the same histories as the kernel's */
 	struct rmt_us_stats own_stats;
 	struct rmt_us_stats *st;
 	struct rmt_ring_prod ring;
@@ -378,37 +368,6 @@ static const struct extent *find_alloc(const struct rmt_pager *p, uint64_t pg)
 	return NULL;
 }
 
-static struct thread_hist *thread_hist(struct rmt_pager *p, uint32_t tid)
-{
-	struct thread_hist *victim = &p->th[0];
-	unsigned int i;
-
-	for (i = 0; i < MAX_THREADS; i++) {
-		if (p->th[i].tid == tid && p->th[i].used_at)
-			return &p->th[i];
-		if (p->th[i].used_at < victim->used_at)
-			victim = &p->th[i];
-	}
-	memset(victim, 0, sizeof(*victim));
-	victim->tid = tid;
-	return victim;
-}
-
-static void record_delta(struct thread_hist *t, uint64_t pg)
-{
-	if (t->seen && pg == t->last_page)
-		return;
-	if (t->seen) {
-		memmove(&t->d[1], &t->d[0],
-			(RMT_US_HISTORY - 1) * sizeof(t->d[0]));
-		t->d[0] = (int64_t)(pg - t->last_page);
-		if (t->n < RMT_US_HISTORY)
-			t->n++;
-	}
-	t->last_page = pg;
-	t->seen = true;
-}
-
 static void prefetch_one(struct rmt_pager *p, uint64_t addr, uint64_t now)
 {
 	uint64_t pg;
@@ -445,19 +404,15 @@ static int run_hook(struct rmt_pager *p, struct rmt_us_fault_ctx *ctx,
 		    uint64_t pg, uint32_t tid)
 {
 	const struct extent *e = find_alloc(p, pg);
-	struct thread_hist *t = thread_hist(p, tid);
 	int n;
 
-	t->used_at = ++p->th_clock;
 	ctx->region_start = e ? (uintptr_t)page_addr(p, e->first) : ctx->addr;
 	ctx->region_end = e ? (uintptr_t)page_addr(p, e->first + e->npages) :
 			      ctx->addr + RMT_US_PAGE;
 	ctx->pid = p->pid;
 	ctx->tid = tid;
 	/* The history before this fault, as the kernel hook sees it. */
-	ctx->n_deltas = t->n;
-	memcpy(ctx->deltas, t->d, sizeof(ctx->deltas));
-	record_delta(t, pg);
+	ctx->n_deltas = rmt_task_hist_record(&p->tasks, tid, pg, ctx->deltas);
 	if (!p->cfg.prefetch)
 		return 0;
 	p->st->hook_calls++;
@@ -721,6 +676,7 @@ int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out)
 	p->st = c->stats ? c->stats : &p->own_stats;
 	rmt_us_stats_init(p->st);
 	p->npages = c->arena_bytes / RMT_US_PAGE;
+	rmt_task_hists_init(&p->tasks);
 	err = rmt_us_fetchq_init(&p->fq, c->far_latency_ns, c->fetch_depth);
 	if (!err)
 		err = setup_memory(p);

@@ -31,25 +31,32 @@ static struct rmt_task_hist *rmt_task_hist_get(struct rmt_task_hists *h,
 	return victim;
 }
 
+u32 rmt_task_hist_record(struct rmt_task_hists *h, u32 tid, u64 page,
+			 s64 deltas[RMT_SWAP_HISTORY])
+{
+	struct rmt_task_hist *t;
+	bool fresh;
+	u32 n;
+
+	t = rmt_task_hist_get(h, tid, &fresh);
+	t->used = ++h->tick;
+	n = t->n;
+	memcpy(deltas, t->d, sizeof(t->d));
+	if (fresh || page == t->last) {
+		t->last = page;
+		return n;
+	}
+	memmove(&t->d[1], &t->d[0], sizeof(t->d) - sizeof(t->d[0]));
+	t->d[0] = (s64)(page - t->last);
+	if (t->n < RMT_SWAP_HISTORY)
+		t->n++;
+	t->last = page;
+	return n;
+}
+
 void rmt_task_hist_fill(struct rmt_task_hists *h, u32 tid,
 			struct rmt_ctx_swap_fault *c)
 {
-	u64 pg = c->addr >> RMT_PAGE_SHIFT;
-	struct rmt_task_hist *t;
-	bool fresh;
-
-	_Static_assert(sizeof(c->deltas) == sizeof(t->d), "same history");
-	t = rmt_task_hist_get(h, tid, &fresh);
-	t->used = ++h->tick;
-	c->n_deltas = t->n;
-	memcpy(c->deltas, t->d, sizeof(c->deltas));
-	if (fresh || pg == t->last) {
-		t->last = pg;
-		return;
-	}
-	memmove(&t->d[1], &t->d[0], sizeof(t->d) - sizeof(t->d[0]));
-	t->d[0] = (s64)(pg - t->last);
-	if (t->n < RMT_SWAP_HISTORY)
-		t->n++;
-	t->last = pg;
+	c->n_deltas = rmt_task_hist_record(h, tid, c->addr >> RMT_PAGE_SHIFT,
+					   c->deltas);
 }

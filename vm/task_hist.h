@@ -29,10 +29,15 @@ struct rmt_task_hists {
 void rmt_task_hists_init(struct rmt_task_hists *h);
 
 /*
- * The fault in c (addr) of task tid: fills c's deltas[] and n_deltas with
- * the task's history before this fault, then records the fault.  A fault
- * on the task's latest page again adds no delta.
+ * The fault of task tid on page number page: copies the task's history
+ * before this fault into deltas (newest first) and returns how many are
+ * valid, then records the fault.  A fault on the task's latest page again
+ * adds no delta.
  */
+u32 rmt_task_hist_record(struct rmt_task_hists *h, u32 tid, u64 page,
+			 s64 deltas[RMT_SWAP_HISTORY]);
+
+/* rmt_task_hist_record for the fault in c (addr): fills deltas[], n_deltas. */
 void rmt_task_hist_fill(struct rmt_task_hists *h, u32 tid,
 			struct rmt_ctx_swap_fault *c);
 
