@@ -101,10 +101,14 @@ static rmt_noinline u32 rmt_merged1_lanes(const struct rmt_table_snap *s,
 					  u32 best)
 {
 	const u64 *w = s->refs + 2 * (size_t)word;
-	u64 lm = s->lane_key;
+	u64 lm = s->lane_key, k2 = (key & lm) * s->lane_mul, x;
 	u32 i, l, r;
 
 	for (i = 0; i < words; i++, w += 2) {
+		/* The word test again: most words have no matching lane. */
+		x = (k2 & w[0]) ^ w[1];
+		if (!((x - s->lane_one) & ~x & s->lane_top))
+			continue;
 		for (l = 0; l < s->lanes; l++) {
 			if ((key & (w[0] >> (32 * l)) & lm) !=
 			    ((w[1] >> (32 * l)) & lm))
@@ -150,8 +154,20 @@ static rmt_noinline u32 rmt_lookup_merged1(const struct rmt_table_snap *s,
 		/* Unrolled: the count is the tuple's, the same every lookup. */
 		switch (tp->words) {
 		default:
-			for (j = 4; j < tp->words; j++)
+			for (j = 8; j < tp->words; j++)
 				RMT_WORD(j);
+			rmt_fallthrough;
+		case 8:
+			RMT_WORD(7);
+			rmt_fallthrough;
+		case 7:
+			RMT_WORD(6);
+			rmt_fallthrough;
+		case 6:
+			RMT_WORD(5);
+			rmt_fallthrough;
+		case 5:
+			RMT_WORD(4);
 			rmt_fallthrough;
 		case 4:
 			RMT_WORD(3);
