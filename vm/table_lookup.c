@@ -6,19 +6,25 @@
 #include "vm/table_impl.h"
 #include "port/rmt_rcu.h"
 
+/*
+ * The cell of the key's top bits gives the first and last bound it can
+ * fall after; a search by halving steps, clamped to the last, finds the
+ * last bound <= key without a branch.
+ */
 static u32 rmt_lookup_intervals(const struct rmt_table_snap *s, u64 key)
 {
-	const u64 *base = s->bounds;
-	u32 n = s->n_bounds, half;
+	const u64 *b = s->bounds;
+	u32 c, lo, hi, p, step;
 
 	key &= s->key_mask;
-	/* Branch-free: the last bound <= key; bounds[0] is 0. */
-	while (n > 1) {
-		half = n / 2;
-		base = base[half] <= key ? base + half : base;
-		n -= half;
+	c = (u32)(key >> s->radix_shift);
+	lo = s->radix[c];
+	hi = s->radix[c + 1];
+	for (step = s->radix_step; step; step >>= 1) {
+		p = lo + step < hi ? lo + step : hi;
+		lo = b[p] <= key ? p : lo;
 	}
-	return s->bound_rank[base - s->bounds];
+	return s->bound_rank[lo];
 }
 
 /* One field, the common case: slots are (rank, key) pairs. */

@@ -120,8 +120,7 @@ static int rmt_merge_items(const struct rmt_rows *r, const u32 *rows, u32 n,
 }
 
 /* Hash items into 2^bits buckets; returns the fullest's count. */
-static u32 rmt_merge_hash(const struct rmt_mitem *it, u32 n, u32 *occ,
-			  u32 bits)
+static u32 rmt_merge_hash(const struct rmt_mitem *it, u32 n, u32 *occ, u32 bits)
 {
 	u32 bk = 1, i;
 	u64 h;
@@ -504,8 +503,9 @@ static int rmt_merge_eval(const struct rmt_merge_work *w, const u32 *group,
 	*copies = 0;
 	for (t = 0; t < ng; t++) {
 		n = rmt_merge_rows_of(w, group, t);
-		err = rmt_merge_items(w->r, w->rows, n, gm + (size_t)t * w->r->nf,
-				      w->items, w->cap, &ni);
+		err = rmt_merge_items(w->r, w->rows, n,
+				      gm + (size_t)t * w->r->nf, w->items,
+				      w->cap, &ni);
 		if (err)
 			return err;
 		top = rmt_merge_bit_span(ni, &lo);
@@ -594,8 +594,8 @@ static u32 rmt_merge_plan(struct rmt_merge_work *w, u32 *group, u64 *gm,
 	u64 *tm = NULL, *dm = NULL, *add = NULL;
 
 	ng = rmt_merge_group(r, w->ord, w->first, w->cnt, nd, group, gm);
-	if (rmt_merge_eval(w, group, gm, ng, &best_score, copies) ||
-	    nf != 1 || nd > RMT_MERGE_CLUSTER_MASKS)
+	if (rmt_merge_eval(w, group, gm, ng, &best_score, copies) || nf != 1 ||
+	    nd > RMT_MERGE_CLUSTER_MASKS)
 		return ng;
 	tg = rmt_alloc(sizeof(u32) * nd);
 	tm = rmt_alloc(sizeof(u64) * nd);
@@ -682,8 +682,8 @@ int rmt_merge_build(const struct rmt_rows *r, struct rmt_table_snap *s)
 		n = rmt_merge_rows_of(&w, group, t);
 		memcpy(tmp[t].mask, gmask + (size_t)t * nf, sizeof(u64) * nf);
 		tord[t] = t;
-		err = rmt_merge_items(r, w.rows, n, tmp[t].mask, w.items,
-				      w.cap, &ni);
+		err = rmt_merge_items(r, w.rows, n, tmp[t].mask, w.items, w.cap,
+				      &ni);
 		if (!err)
 			err = rmt_merge_fill(s, &tmp[t], r, w.items, ni, &at,
 					     &cost);
