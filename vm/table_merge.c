@@ -24,6 +24,8 @@
 #define RMT_MERGE_MAX_MASKS 4096u
 /* Clustering (one-field tables) up to so many masks, so many copies a row. */
 #define RMT_MERGE_CLUSTER_MASKS 256u
+/* Below so many rows the greedy plan is close enough: commits stay fast. */
+#define RMT_MERGE_CLUSTER_ROWS 1024u
 #define RMT_MERGE_MAX_COPIES 4u
 #define RMT_MERGE_MAX_K 32u
 
@@ -401,8 +403,10 @@ static u64 rmt_merge_refit(const u64 *dm, const u32 *cnt, u32 nd,
 	}
 }
 
-static u32 rmt_merge_cluster(const u64 *dm, const u32 *cnt, u32 nd, u32 k,
-			     u32 extra, u32 *group, u64 *gm, u64 *add)
+/* Out of line: its arrays stay off the caller's frame (1 KiB at most). */
+static rmt_noinline u32 rmt_merge_cluster(const u64 *dm, const u32 *cnt, u32 nd,
+					  u32 k, u32 extra, u32 *group, u64 *gm,
+					  u64 *add)
 {
 	u32 d, j, i, best, round, ng = 0, renum[RMT_MERGE_MAX_K];
 	u64 c, bc, worst, out[RMT_MERGE_MAX_K];
@@ -584,8 +588,8 @@ static void rmt_merge_lanes(const struct rmt_rows *r, struct rmt_table_snap *s)
  * for every k up to the greedy's count, with 0 or 1 extra bits.  group
  * and gm get the plan, *copies its rows with copies.
  */
-static u32 rmt_merge_plan(struct rmt_merge_work *w, u32 *group, u64 *gm,
-			  u64 *copies)
+static rmt_noinline u32 rmt_merge_plan(struct rmt_merge_work *w, u32 *group,
+				       u64 *gm, u64 *copies)
 {
 	const struct rmt_rows *r = w->r;
 	u32 nf = r->nf, nd = w->nd, ng, k, extra, n, d;
@@ -595,7 +599,7 @@ static u32 rmt_merge_plan(struct rmt_merge_work *w, u32 *group, u64 *gm,
 
 	ng = rmt_merge_group(r, w->ord, w->first, w->cnt, nd, group, gm);
 	if (rmt_merge_eval(w, group, gm, ng, &best_score, copies) || nf != 1 ||
-	    nd > RMT_MERGE_CLUSTER_MASKS)
+	    nd > RMT_MERGE_CLUSTER_MASKS || r->n < RMT_MERGE_CLUSTER_ROWS)
 		return ng;
 	tg = rmt_alloc(sizeof(u32) * nd);
 	tm = rmt_alloc(sizeof(u64) * nd);
