@@ -11,10 +11,14 @@
  * Grouping is greedy: a tuple starts from the most specific mask left and
  * takes, one at a time, the mask that keeps most of its bits, as long as
  * the bits kept still spread the tuple's rows (at least log2 of its rows,
- * so that buckets hold about one row).  The cost of a lookup is the sum
+ * so that buckets hold about one row).  In large one-field tables a
+ * tuple may also hash on bits some of its masks leave open, their rows
+ * copied once per setting of those bits (rmt_merge_cluster); the plan
+ * with the lowest estimated cost wins.  The cost of a lookup is the sum
  * over tuples of one hash probe plus the rows compared (the fullest
  * bucket's count); in one-field tables, the words compared and, in the
- * worst case, each of their lanes again.
+ * worst case, each of their lanes again.  Copies change neither: a key
+ * meets at most one copy of a row per tuple, inside the words compared.
  */
 #include "vm/table_impl.h"
 #include "vm/table_sort.h"
@@ -22,9 +26,12 @@
 /* At most 2^20 buckets a tuple. */
 #define RMT_MERGE_MAX_BITS 20u
 #define RMT_MERGE_MAX_MASKS 4096u
-/* Clustering (one-field tables) up to so many masks, so many copies a row. */
+/*
+ * Clustering (one-field tables): up to so many masks and from so many
+ * rows (below, the greedy plan is close enough and commits stay fast),
+ * at most so many copies a row on average and so many tuples.
+ */
 #define RMT_MERGE_CLUSTER_MASKS 256u
-/* Below so many rows the greedy plan is close enough: commits stay fast. */
 #define RMT_MERGE_CLUSTER_ROWS 1024u
 #define RMT_MERGE_MAX_COPIES 4u
 #define RMT_MERGE_MAX_K 32u
