@@ -17,8 +17,9 @@
  * with the lowest estimated cost wins.  The cost of a lookup is the sum
  * over tuples of one hash probe plus the rows compared (the fullest
  * bucket's count); in one-field tables, the words compared and, in the
- * worst case, each of their lanes again.  Copies change neither: a key
- * meets at most one copy of a row per tuple, inside the words compared.
+ * worst case, each of their lanes again.  Copies change neither: every
+ * copy carries its row's own mask and value, so any copy a key meets
+ * gives the same answer, and the cost already counts every lane.
  */
 #include "vm/table_impl.h"
 #include "vm/table_sort.h"
