@@ -88,6 +88,7 @@ void rmt_table_snap_free(struct rmt_table_snap *s)
 	rmt_free(s->hot);
 	rmt_free(s->bounds);
 	rmt_free(s->bound_rank);
+	rmt_free(s->radix);
 	rmt_free(s->nodes);
 	rmt_free(s->refs);
 	rmt_free(s->acts);
@@ -118,6 +119,9 @@ static int rmt_u64_cmp(const void *ctx, u32 a, u32 b)
 	return c->key[a] < c->key[b] ? -1 : c->key[a] > c->key[b];
 }
 
+/* At most 2^16 cells (256 KiB) of index over interval bounds. */
+#define RMT_RADIX_MAX_BITS 16u
+
 /* Min-heap of ranks; ranks whose interval ended are dropped lazily. */
 static void rmt_heap_push(u32 *h, u32 *n, u32 v)
 {
@@ -143,6 +147,45 @@ static void rmt_heap_pop(u32 *h, u32 *n)
 		i = c;
 	}
 	h[i] = v;
+}
+
+/*
+ * The index over the bounds: the key's top bits pick a cell, and the
+ * cell knows the bounds its keys fall between, about 2 to 4 with one
+ * cell per 2 to 4 bounds.  A search is then a few steps within one or
+ * two cache lines instead of log2 of all the bounds, each a dependent
+ * load.  Cost: the cell (two adjacent words), the steps, the rank.
+ */
+static int rmt_build_radix(struct rmt_table_snap *s, u32 width)
+{
+	u32 bits = rmt_log2_ceil(s->n_bounds), c, i = 0, n, most = 1;
+	u64 first;
+
+	/* At least one bit: a shift by the whole width may be by 64. */
+	bits = bits > 3 ? bits - 2 : 1;
+	if (bits > width)
+		bits = width;
+	if (bits > RMT_RADIX_MAX_BITS)
+		bits = RMT_RADIX_MAX_BITS;
+	s->radix_shift = width - bits;
+	n = 1u << bits;
+	s->radix = rmt_alloc(sizeof(u32) * (n + 1));
+	if (!s->radix)
+		return -ENOMEM;
+	for (c = 0; c < n; c++) {
+		first = (u64)c << s->radix_shift;
+		while (i + 1 < s->n_bounds && s->bounds[i + 1] <= first)
+			i++;
+		s->radix[c] = i;
+	}
+	s->radix[n] = s->n_bounds - 1;
+	for (c = 0; c < n; c++)
+		if (s->radix[c + 1] - s->radix[c] + 1 > most)
+			most = s->radix[c + 1] - s->radix[c] + 1;
+	/* Steps 2^(k-1) .. 1 search 2^k bounds. */
+	s->radix_step = most > 1 ? 1u << (rmt_log2_ceil(most) - 1) : 0;
+	s->cost = 2 + rmt_log2_ceil(most);
+	return 0;
 }
 
 static int rmt_build_intervals(const struct rmt_table *t,
@@ -208,8 +251,7 @@ static int rmt_build_intervals(const struct rmt_table *t,
 		s->bounds[s->n_bounds] = p;
 		s->bound_rank[s->n_bounds++] = best;
 	}
-	s->cost = rmt_log2_ceil(s->n_bounds) + 1;
-	err = 0;
+	err = rmt_build_radix(s, t->cfg.fields[0].width);
 out:
 	rmt_free(lo);
 	rmt_free(hi);

@@ -114,6 +114,15 @@ struct rmt_table_snap {
 	u64 key_mask; /* keys are truncated to the field width */
 	u64 *bounds; /* bounds[0] == 0, increasing */
 	u32 *bound_rank; /* best rank for [bounds[i], bounds[i+1]) */
+	/*
+	 * Intervals: radix[key >> radix_shift] and the next entry are the
+	 * first and last bound the key can fall after; radix_step is the
+	 * largest power of two a search between them starts with (0 if
+	 * every cell holds one bound).
+	 */
+	u32 *radix;
+	u32 radix_shift;
+	u32 radix_step;
 	u32 n_nodes;
 	struct rmt_tnode *nodes;
 	u64 *refs;

@@ -6,19 +6,25 @@
 #include "vm/table_impl.h"
 #include "port/rmt_rcu.h"
 
+/*
+ * The cell of the key's top bits gives the first and last bound it can
+ * fall after; a search by halving steps, clamped to the last, finds the
+ * last bound <= key without a branch.
+ */
 static u32 rmt_lookup_intervals(const struct rmt_table_snap *s, u64 key)
 {
-	const u64 *base = s->bounds;
-	u32 n = s->n_bounds, half;
+	const u64 *b = s->bounds;
+	u32 c, lo, hi, p, step;
 
 	key &= s->key_mask;
-	/* Branch-free: the last bound <= key; bounds[0] is 0. */
-	while (n > 1) {
-		half = n / 2;
-		base = base[half] <= key ? base + half : base;
-		n -= half;
+	c = (u32)(key >> s->radix_shift);
+	lo = s->radix[c];
+	hi = s->radix[c + 1];
+	for (step = s->radix_step; step; step >>= 1) {
+		p = lo + step < hi ? lo + step : hi;
+		lo = b[p] <= key ? p : lo;
 	}
-	return s->bound_rank[base - s->bounds];
+	return s->bound_rank[lo];
 }
 
 /* One field, the common case: slots are (rank, key) pairs. */
@@ -101,10 +107,14 @@ static rmt_noinline u32 rmt_merged1_lanes(const struct rmt_table_snap *s,
 					  u32 best)
 {
 	const u64 *w = s->refs + 2 * (size_t)word;
-	u64 lm = s->lane_key;
+	u64 lm = s->lane_key, k2 = (key & lm) * s->lane_mul, x;
 	u32 i, l, r;
 
 	for (i = 0; i < words; i++, w += 2) {
+		/* The word test again: most words have no matching lane. */
+		x = (k2 & w[0]) ^ w[1];
+		if (!((x - s->lane_one) & ~x & s->lane_top))
+			continue;
 		for (l = 0; l < s->lanes; l++) {
 			if ((key & (w[0] >> (32 * l)) & lm) !=
 			    ((w[1] >> (32 * l)) & lm))
@@ -150,8 +160,20 @@ static rmt_noinline u32 rmt_lookup_merged1(const struct rmt_table_snap *s,
 		/* Unrolled: the count is the tuple's, the same every lookup. */
 		switch (tp->words) {
 		default:
-			for (j = 4; j < tp->words; j++)
+			for (j = 8; j < tp->words; j++)
 				RMT_WORD(j);
+			rmt_fallthrough;
+		case 8:
+			RMT_WORD(7);
+			rmt_fallthrough;
+		case 7:
+			RMT_WORD(6);
+			rmt_fallthrough;
+		case 6:
+			RMT_WORD(5);
+			rmt_fallthrough;
+		case 5:
+			RMT_WORD(4);
 			rmt_fallthrough;
 		case 4:
 			RMT_WORD(3);

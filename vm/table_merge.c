@@ -11,10 +11,15 @@
  * Grouping is greedy: a tuple starts from the most specific mask left and
  * takes, one at a time, the mask that keeps most of its bits, as long as
  * the bits kept still spread the tuple's rows (at least log2 of its rows,
- * so that buckets hold about one row).  The cost of a lookup is the sum
+ * so that buckets hold about one row).  In large one-field tables a
+ * tuple may also hash on bits some of its masks leave open, their rows
+ * copied once per setting of those bits (rmt_merge_cluster); the plan
+ * with the lowest estimated cost wins.  The cost of a lookup is the sum
  * over tuples of one hash probe plus the rows compared (the fullest
  * bucket's count); in one-field tables, the words compared and, in the
- * worst case, each of their lanes again.
+ * worst case, each of their lanes again.  Copies change neither: every
+ * copy carries its row's own mask and value, so any copy a key meets
+ * gives the same answer, and the cost already counts every lane.
  */
 #include "vm/table_impl.h"
 #include "vm/table_sort.h"
@@ -22,6 +27,15 @@
 /* At most 2^20 buckets a tuple. */
 #define RMT_MERGE_MAX_BITS 20u
 #define RMT_MERGE_MAX_MASKS 4096u
+/*
+ * Clustering (one-field tables): up to so many masks and from so many
+ * rows (below, the greedy plan is close enough and commits stay fast),
+ * at most so many copies a row on average and so many tuples.
+ */
+#define RMT_MERGE_CLUSTER_MASKS 256u
+#define RMT_MERGE_CLUSTER_ROWS 1024u
+#define RMT_MERGE_MAX_COPIES 4u
+#define RMT_MERGE_MAX_K 32u
 
 struct rmt_merge_ctx {
 	const struct rmt_rows *r;
@@ -78,48 +92,104 @@ static u32 rmt_log2c(u64 n)
 	return l;
 }
 
-/* Hash rows[0..n) into 2^bits buckets; returns the fullest's count. */
-static u32 rmt_merge_hash(struct rmt_tuple *tp, const struct rmt_rows *r,
-			  const u32 *rows, u32 n, u32 *occ, u32 bits)
+/*
+ * A copy of a row in a tuple.  A row whose mask leaves some of the
+ * tuple's bits open is stored once per setting of those bits (each copy
+ * in the bucket of the keys it can match), so that a tuple may hash on
+ * bits not every one of its masks specifies.
+ */
+struct rmt_mitem {
+	u64 hash;
+	u32 row;
+};
+
+/* The copies of rows[0..n) in a tuple of mask gm; -E2BIG past cap. */
+static int rmt_merge_items(const struct rmt_rows *r, const u32 *rows, u32 n,
+			   const u64 *gm, struct rmt_mitem *it, u32 cap,
+			   u32 *n_items)
+{
+	u64 key[RMT_TABLE_MAX_FIELDS], miss, sub;
+	u32 nf = r->nf, i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		memcpy(key, rmt_mrow_key(r, rows[i]), sizeof(u64) * nf);
+		/* Only one-field tuples are grouped with open bits. */
+		miss = nf == 1 ? gm[0] & ~rmt_mrow_mask(r, rows[i])[0] : 0;
+		sub = 0;
+		do {
+			if (k == cap)
+				return -E2BIG;
+			key[0] = rmt_mrow_key(r, rows[i])[0] | sub;
+			it[k].hash = rmt_tuple_hash(key, gm, nf);
+			it[k++].row = rows[i];
+			sub = (sub - miss) & miss;
+		} while (sub);
+	}
+	*n_items = k;
+	return 0;
+}
+
+/* Hash items into 2^bits buckets; returns the fullest's count. */
+static u32 rmt_merge_hash(const struct rmt_mitem *it, u32 n, u32 *occ, u32 bits)
 {
 	u32 bk = 1, i;
+	u64 h;
 
-	tp->shift = 64 - bits;
 	memset(occ, 0, sizeof(u32) << bits);
 	for (i = 0; i < n; i++) {
-		u64 h = rmt_tuple_hash(rmt_mrow_key(r, rows[i]), tp->mask,
-				       r->nf) >>
-			tp->shift;
-
+		h = it[i].hash >> (64 - bits);
 		if (++occ[h] > bk)
 			bk = occ[h];
 	}
 	return bk;
 }
 
-/*
- * The fewest buckets, from 2^bits to 2^top, whose fullest spans the
- * fewest groups of `lanes` rows (what a lookup compares): more buckets
- * stop helping once the fullest holds rows that agree on all the
- * tuple's bits, and only cost memory.  occ gets each bucket's count.
- */
-static u32 rmt_merge_buckets(struct rmt_tuple *tp, const struct rmt_rows *r,
-			     const u32 *rows, u32 n, u32 *occ, u32 bits,
-			     u32 top, u32 lanes)
+/* Bucket bits a tuple of n copies may get: from *lo to the return. */
+static u32 rmt_merge_bit_span(u32 n, u32 *lo)
 {
-	u32 b, w, best_bits = bits, best_w = ~0u;
+	u32 top;
 
-	for (b = bits; b <= top; b++) {
-		w = (rmt_merge_hash(tp, r, rows, n, occ, b) + lanes - 1) /
-		    lanes;
-		if (w < best_w) {
+	/* At least one bit: a shift by 64 is undefined. */
+	*lo = rmt_log2c((u64)n + 1);
+	top = rmt_log2c((u64)n * 8);
+	if (top > RMT_MERGE_MAX_BITS)
+		top = RMT_MERGE_MAX_BITS;
+	return top < *lo ? *lo : top;
+}
+
+/*
+ * A lookup's cost in bytes of table: every word it compares counts as
+ * RMT_MERGE_WORD_BYTES, so that tables stay small enough to stay in
+ * cache, which matters as much as the compares.
+ */
+#define RMT_MERGE_WORD_BYTES 16384u
+
+/*
+ * Buckets, from 2^lo to 2^top, for the fewest words compared (what a
+ * lookup does: the fullest bucket's rows, `lanes` to a word) against the
+ * bytes the bucket starts take: more buckets stop helping once the
+ * fullest holds rows that agree on all the tuple's bits.  Returns the
+ * bits; *words gets the words.
+ */
+static u32 rmt_merge_buckets(const struct rmt_mitem *it, u32 n, u32 *occ,
+			     u32 lo, u32 top, u32 lanes, u32 *words)
+{
+	u32 b, w, best_bits = lo, best_w = ~0u;
+	u64 c, best = ~0ull;
+
+	for (b = lo; b <= top; b++) {
+		w = (rmt_merge_hash(it, n, occ, b) + lanes - 1) / lanes;
+		c = (u64)w * RMT_MERGE_WORD_BYTES + (sizeof(u32) << b);
+		if (c < best) {
+			best = c;
 			best_w = w;
 			best_bits = b;
 		}
 		if (w <= 1)
 			break;
 	}
-	return rmt_merge_hash(tp, r, rows, n, occ, best_bits);
+	*words = best_w;
+	return best_bits;
 }
 
 /* Row number at of a one-field table: its lane of a word, its rank. */
@@ -136,36 +206,32 @@ static void rmt_merge_put1(struct rmt_table_snap *s, u64 at, u64 key, u64 mask,
 }
 
 /*
- * Fill one tuple from rows[0..n), stored bucket by bucket from row *at
- * on.  A lookup compares a fixed number of rows from the first of the
- * key's bucket whatever the bucket's size: rows past it belong to other
- * buckets or tuples and match only keys that really match them, so the
- * test is branch-free and still exact.  With several fields a row is
- * (rank, then value and mask per field) in refs and a slot holds the
- * bucket's first row; with one field rows are lanes of words (see
- * struct rmt_table_snap) and a bucket's start is the word of its first
- * row, so that max_probe words cover any bucket of the fullest's size.
+ * Fill one tuple from its copies it[0..n), stored bucket by bucket from
+ * row *at on.  A lookup compares a fixed number of rows from the first
+ * of the key's bucket whatever the bucket's size: rows past it belong to
+ * other buckets or tuples and match only keys that really match them,
+ * so the test is branch-free and still exact.  With several fields a row
+ * is (rank, then value and mask per field) in refs and a slot holds the
+ * bucket's first row; with one field rows are lanes of words (see struct
+ * rmt_table_snap) and a bucket's start is the word of its first row, so
+ * that max_probe words cover any bucket of the fullest's size.
  */
 static int rmt_merge_fill(struct rmt_table_snap *s, struct rmt_tuple *tp,
-			  const struct rmt_rows *r, const u32 *rows, u32 n,
-			  u64 *at, u64 *cost)
+			  const struct rmt_rows *r, const struct rmt_mitem *it,
+			  u32 n, u64 *at, u64 *cost)
 {
-	u32 nf = r->nf, rstride = 1 + 2 * nf, bits, i, f, bk, c, top, *occ;
+	u32 nf = r->nf, rstride = 1 + 2 * nf, bits, i, f, bk, c, lo, top, *occ;
 	u64 size, *row, sum;
 
-	/* At least one bit: a shift by 64 is undefined. */
-	bits = rmt_log2c((u64)n * 2);
-	top = rmt_log2c((u64)n * 8);
-	if (top > RMT_MERGE_MAX_BITS)
-		top = RMT_MERGE_MAX_BITS;
-	if (top < bits)
-		top = bits;
+	top = rmt_merge_bit_span(n, &lo);
 	occ = rmt_alloc(sizeof(u32) << top);
 	if (!occ)
 		return -ENOMEM;
-	bk = rmt_merge_buckets(tp, r, rows, n, occ, bits, top,
-			       nf == 1 ? s->lanes : 1);
-	size = 1ull << (64 - tp->shift);
+	bits = rmt_merge_buckets(it, n, occ, lo, top, nf == 1 ? s->lanes : 1,
+				 &bk);
+	bk = rmt_merge_hash(it, n, occ, bits);
+	tp->shift = 64 - bits;
+	size = 1ull << bits;
 	tp->size_mask = (u32)size - 1;
 	tp->best_rank = RMT_RANK_NONE;
 	if (nf == 1) {
@@ -193,11 +259,10 @@ static int rmt_merge_fill(struct rmt_table_snap *s, struct rmt_tuple *tp,
 		sum += c;
 	}
 	for (i = 0; i < n; i++) {
-		const u64 *k = rmt_mrow_key(r, rows[i]);
-		const u64 *m = rmt_mrow_mask(r, rows[i]);
-		u64 h = rmt_tuple_hash(k, tp->mask, nf) >> tp->shift;
-		u64 pos = *at + occ[h]++;
-		u32 rank = r->rank[rows[i]];
+		const u64 *k = rmt_mrow_key(r, it[i].row);
+		const u64 *m = rmt_mrow_mask(r, it[i].row);
+		u64 pos = *at + occ[it[i].hash >> tp->shift]++;
+		u32 rank = r->rank[it[i].row];
 
 		if (rank < tp->best_rank)
 			tp->best_rank = rank;
@@ -287,18 +352,202 @@ static u32 rmt_merge_group(const struct rmt_rows *r, const u32 *ord,
 }
 
 /*
- * Room for the rows and, after them, for rows that never match (mask 0,
- * value 1), which a lookup past the last bucket compares.
+ * Tuples by local search, as Lloyd's k-means: each distinct mask dm[d]
+ * (cnt[d] rows) joins the tuple where it needs the fewest copies, cnt[d]
+ * times 2 to the number of the tuple's bits it leaves open, and each
+ * tuple's mask is rebuilt bit by bit, taking each time the bit that adds
+ * the fewest copies, until it has `extra` more bits than log2 of its rows
+ * (so that buckets stay short).  Seeds are spread out: each next one is
+ * the mask the seeds so far would copy most.  One-field tables only.
+ * Returns the number of non-empty tuples, numbered from 0.
+ */
+#define RMT_MERGE_MAX_OPEN 24u /* saturates 2^open, no overflow */
+#define RMT_MERGE_ROUNDS 16u
+
+static u64 rmt_copies(u64 gm, u64 m, u32 cnt)
+{
+	u32 open = rmt_popcount64(gm & ~m);
+
+	return (u64)cnt << (open < RMT_MERGE_MAX_OPEN ? open :
+							RMT_MERGE_MAX_OPEN);
+}
+
+/*
+ * Rebuild tuple j's mask from its masks' bits, until it has `extra` more
+ * bits than log2 of its rows with their copies; add[] is 64 scratch.
+ */
+static u64 rmt_merge_refit(const u64 *dm, const u32 *cnt, u32 nd,
+			   const u32 *group, u32 j, u32 extra, u64 *add)
+{
+	u64 cur = 0, any = 0, rows, free_bits, x;
+	u32 d, b, best;
+
+	for (d = 0; d < nd; d++)
+		if (group[d] == j)
+			any |= dm[d];
+	for (;;) {
+		free_bits = any & ~cur;
+		rows = 0;
+		memset(add, 0, sizeof(u64) * 64);
+		for (d = 0; d < nd; d++) {
+			if (group[d] != j)
+				continue;
+			rows += rmt_copies(cur, dm[d], cnt[d]);
+			for (x = free_bits & ~dm[d]; x; x &= x - 1) {
+				b = (u32)__builtin_ctzll(x);
+				add[b] += rmt_copies(cur, dm[d], cnt[d]);
+			}
+		}
+		if (!free_bits ||
+		    rmt_popcount64(cur) >= rmt_log2c(rows) + extra)
+			return cur;
+		best = (u32)__builtin_ctzll(free_bits);
+		for (x = free_bits; x; x &= x - 1) {
+			b = (u32)__builtin_ctzll(x);
+			if (add[b] < add[best])
+				best = b;
+		}
+		cur |= 1ull << best;
+	}
+}
+
+/* Out of line: its arrays stay off the caller's frame (1 KiB at most). */
+static rmt_noinline u32 rmt_merge_cluster(const u64 *dm, const u32 *cnt, u32 nd,
+					  u32 k, u32 extra, u32 *group, u64 *gm,
+					  u64 *add)
+{
+	u32 d, j, i, best, round, ng = 0, renum[RMT_MERGE_MAX_K];
+	u64 c, bc, worst, out[RMT_MERGE_MAX_K];
+	bool moved;
+
+	for (j = 0; j < k; j++) {
+		best = 0;
+		worst = 0;
+		for (d = 0; d < nd; d++) {
+			for (i = 0, bc = ~0ull; i < j; i++) {
+				c = rmt_copies(gm[i], dm[d], 1);
+				bc = c < bc ? c : bc;
+			}
+			c = j ? bc : rmt_popcount64(dm[d]);
+			if (c > worst) {
+				worst = c;
+				best = d;
+			}
+		}
+		gm[j] = dm[best];
+	}
+	for (d = 0; d < nd; d++)
+		group[d] = RMT_RANK_NONE;
+	for (round = 0; round < RMT_MERGE_ROUNDS; round++) {
+		moved = false;
+		for (d = 0; d < nd; d++) {
+			best = 0;
+			for (j = 1; j < k; j++)
+				if (rmt_copies(gm[j], dm[d], 1) <
+				    rmt_copies(gm[best], dm[d], 1))
+					best = j;
+			moved |= group[d] != best;
+			group[d] = best;
+		}
+		if (!moved)
+			break;
+		for (j = 0; j < k; j++)
+			gm[j] = rmt_merge_refit(dm, cnt, nd, group, j, extra,
+						add);
+	}
+	/* Renumber the tuples that kept masks, merging equal masks. */
+	for (j = 0; j < k; j++)
+		renum[j] = RMT_RANK_NONE;
+	for (d = 0; d < nd; d++) {
+		j = group[d];
+		if (renum[j] == RMT_RANK_NONE) {
+			for (i = 0; i < ng && out[i] != gm[j]; i++)
+				;
+			if (i == ng)
+				out[ng++] = gm[j];
+			renum[j] = i;
+		}
+		group[d] = renum[j];
+	}
+	memcpy(gm, out, sizeof(u64) * ng);
+	return ng;
+}
+
+/* What a build shares: the distinct masks and scratch for plans. */
+struct rmt_merge_work {
+	const struct rmt_rows *r;
+	u32 nd;
+	u32 *ord; /* rows by mask */
+	u32 *first; /* per distinct mask: its first row in ord */
+	u32 *cnt; /* its rows */
+	u32 *rows; /* one tuple's rows */
+	struct rmt_mitem *items; /* one tuple's copies */
+	u32 cap; /* room in items */
+	u32 lanes;
+};
+
+/* Tuple t's rows into w->rows; returns how many. */
+static u32 rmt_merge_rows_of(const struct rmt_merge_work *w, const u32 *group,
+			     u32 t)
+{
+	u32 d, i, n = 0;
+
+	for (d = 0; d < w->nd; d++)
+		if (group[d] == t)
+			for (i = 0; i < w->cnt[d]; i++)
+				w->rows[n++] = w->ord[w->first[d] + i];
+	return n;
+}
+
+/*
+ * What a plan would cost a lookup, in bytes as rmt_merge_buckets counts
+ * them, a tuple's hash and bucket start counting as 3 words, plus the
+ * rows' bytes; -E2BIG if it copies rows beyond the room.  *copies gets
+ * the copies of rows in all.
+ */
+static int rmt_merge_eval(const struct rmt_merge_work *w, const u32 *group,
+			  const u64 *gm, u32 ng, u64 *score, u64 *copies)
+{
+	u32 t, n, ni, lo, top, words, bits, *occ;
+	int err;
+
+	*score = 0;
+	*copies = 0;
+	for (t = 0; t < ng; t++) {
+		n = rmt_merge_rows_of(w, group, t);
+		err = rmt_merge_items(w->r, w->rows, n,
+				      gm + (size_t)t * w->r->nf, w->items,
+				      w->cap, &ni);
+		if (err)
+			return err;
+		top = rmt_merge_bit_span(ni, &lo);
+		occ = rmt_alloc(sizeof(u32) << top);
+		if (!occ)
+			return -ENOMEM;
+		bits = rmt_merge_buckets(w->items, ni, occ, lo, top,
+					 w->r->nf == 1 ? w->lanes : 1, &words);
+		rmt_free(occ);
+		*score += (u64)(3 + words) * RMT_MERGE_WORD_BYTES +
+			  (sizeof(u32) << bits) +
+			  (u64)ni * sizeof(u64) * (1 + 2 * w->r->nf);
+		*copies += ni;
+	}
+	return 0;
+}
+
+/*
+ * Room for the rows (n copies) and, after them, for rows that never
+ * match (mask 0, value 1), which a lookup past the last bucket compares.
  */
 static int rmt_merge_alloc_rows(const struct rmt_rows *r,
-				struct rmt_table_snap *s)
+				struct rmt_table_snap *s, u64 n_rows)
 {
 	u32 nf = r->nf, rstride = 1 + 2 * nf, i, f;
 	size_t n;
 	u64 *row;
 
 	if (nf > 1) {
-		n = 2 * (size_t)r->n + 1;
+		n = 2 * (size_t)n_rows + 1;
 		s->refs = rmt_alloc(sizeof(u64) * rstride * n);
 		if (!s->refs)
 			return -ENOMEM;
@@ -312,20 +561,11 @@ static int rmt_merge_alloc_rows(const struct rmt_rows *r,
 		}
 		return 0;
 	}
-	/* Two rows a word when the masks leave a key's upper half out. */
-	s->lanes = 2;
-	for (i = 0; i < r->n; i++)
-		if (r->mask[i] >> 32)
-			s->lanes = 1;
-	s->lane_key = s->lanes == 2 ? 0xffffffffull : ~0ull;
-	s->lane_mul = s->lanes == 2 ? 0x100000001ull : 1;
-	s->lane_one = s->lane_mul;
-	s->lane_top = s->lanes == 2 ? 0x8000000080000000ull : 1ull << 63;
 	/*
 	 * Buckets start at a word, so padding at most doubles the rows, and
 	 * a lookup reaches at most (b + 1) / lanes words past the last.
 	 */
-	n = 2 * (size_t)r->n / s->lanes + (r->n + 1) / s->lanes + 2;
+	n = 2 * (size_t)n_rows / s->lanes + (n_rows + 1) / s->lanes + 2;
 	s->refs = rmt_alloc(sizeof(u64) * 2 * n);
 	s->lane_rank = rmt_alloc(sizeof(u32) * s->lanes * n);
 	if (!s->refs || !s->lane_rank)
@@ -335,43 +575,115 @@ static int rmt_merge_alloc_rows(const struct rmt_rows *r,
 	return 0;
 }
 
+/* Two rows a word when the masks leave a key's upper half out. */
+static void rmt_merge_lanes(const struct rmt_rows *r, struct rmt_table_snap *s)
+{
+	u32 i;
+
+	s->lanes = 2;
+	for (i = 0; i < r->n; i++)
+		if (r->mask[i] >> 32)
+			s->lanes = 1;
+	s->lane_key = s->lanes == 2 ? 0xffffffffull : ~0ull;
+	s->lane_mul = s->lanes == 2 ? 0x100000001ull : 1;
+	s->lane_one = s->lane_mul;
+	s->lane_top = s->lanes == 2 ? 0x8000000080000000ull : 1ull << 63;
+}
+
+/*
+ * The plan with the lowest cost: TupleMerge's greedy grouping (no copies)
+ * or, in one-field tables with few enough masks, clustering into k tuples
+ * for every k up to the greedy's count, with 0 or 1 extra bits.  group
+ * and gm get the plan, *copies its rows with copies.
+ */
+static rmt_noinline u32 rmt_merge_plan(struct rmt_merge_work *w, u32 *group,
+				       u64 *gm, u64 *copies)
+{
+	const struct rmt_rows *r = w->r;
+	u32 nf = r->nf, nd = w->nd, ng, k, extra, n, d;
+	u64 score, best_score, c;
+	u32 *tg = NULL;
+	u64 *tm = NULL, *dm = NULL, *add = NULL;
+
+	ng = rmt_merge_group(r, w->ord, w->first, w->cnt, nd, group, gm);
+	if (rmt_merge_eval(w, group, gm, ng, &best_score, copies) || nf != 1 ||
+	    nd > RMT_MERGE_CLUSTER_MASKS || r->n < RMT_MERGE_CLUSTER_ROWS)
+		return ng;
+	tg = rmt_alloc(sizeof(u32) * nd);
+	tm = rmt_alloc(sizeof(u64) * nd);
+	dm = rmt_alloc(sizeof(u64) * nd);
+	add = rmt_alloc(sizeof(u64) * 64);
+	if (!tg || !tm || !dm || !add)
+		goto out;
+	for (d = 0; d < nd; d++)
+		dm[d] = rmt_mrow_mask(r, w->ord[w->first[d]])[0];
+	for (k = 1; k < ng && k <= RMT_MERGE_MAX_K; k++) {
+		for (extra = 0; extra <= 1; extra++) {
+			n = rmt_merge_cluster(dm, w->cnt, nd, k, extra, tg, tm,
+					      add);
+			if (rmt_merge_eval(w, tg, tm, n, &score, &c) ||
+			    score >= best_score)
+				continue;
+			best_score = score;
+			*copies = c;
+			ng = n;
+			memcpy(group, tg, sizeof(u32) * nd);
+			memcpy(gm, tm, sizeof(u64) * n);
+		}
+	}
+out:
+	rmt_free(tg);
+	rmt_free(tm);
+	rmt_free(dm);
+	rmt_free(add);
+	return ng;
+}
+
 int rmt_merge_build(const struct rmt_rows *r, struct rmt_table_snap *s)
 {
-	u32 nf = r->nf, nd = 0, ng, i, d, t;
-	u64 cost = 0, at = 0;
+	u32 nf = r->nf, nd = 0, ng, i, t, n, ni;
+	u64 cost = 0, at = 0, copies = 0;
 	struct rmt_merge_ctx ctx = { .r = r };
-	u32 *ord = rmt_alloc(sizeof(u32) * (r->n + 1));
-	u32 *first = rmt_alloc(sizeof(u32) * (r->n + 1));
-	u32 *cnt = rmt_alloc(sizeof(u32) * (r->n + 1));
+	struct rmt_merge_work w = { .r = r };
 	u32 *group = rmt_alloc(sizeof(u32) * (r->n + 1));
-	u32 *rows = rmt_alloc(sizeof(u32) * (r->n + 1));
 	u64 *gmask = rmt_alloc(sizeof(u64) * nf * (r->n + 1));
 	struct rmt_tuple *tmp = NULL;
 	u32 *tord = NULL;
 	int err = -ENOMEM;
 
-	if (!ord || !first || !cnt || !group || !rows || !gmask)
+	w.cap = RMT_MERGE_MAX_COPIES * r->n + 1;
+	w.ord = rmt_alloc(sizeof(u32) * (r->n + 1));
+	w.first = rmt_alloc(sizeof(u32) * (r->n + 1));
+	w.cnt = rmt_alloc(sizeof(u32) * (r->n + 1));
+	w.rows = rmt_alloc(sizeof(u32) * (r->n + 1));
+	w.items = rmt_alloc(sizeof(*w.items) * w.cap);
+	if (!w.ord || !w.first || !w.cnt || !w.rows || !w.items || !group ||
+	    !gmask)
 		goto out;
 	for (i = 0; i < r->n; i++)
-		ord[i] = i;
-	rmt_sort_idx(ord, r->n, rmt_mask_cmp, &ctx);
+		w.ord[i] = i;
+	rmt_sort_idx(w.ord, r->n, rmt_mask_cmp, &ctx);
 	for (i = 0; i < r->n; i++) {
 		if (!i ||
-		    memcmp(rmt_mrow_mask(r, ord[i]),
-			   rmt_mrow_mask(r, ord[i - 1]), sizeof(u64) * nf)) {
-			first[nd] = i;
-			cnt[nd++] = 0;
+		    memcmp(rmt_mrow_mask(r, w.ord[i]),
+			   rmt_mrow_mask(r, w.ord[i - 1]), sizeof(u64) * nf)) {
+			w.first[nd] = i;
+			w.cnt[nd++] = 0;
 		}
-		cnt[nd - 1]++;
+		w.cnt[nd - 1]++;
 	}
+	w.nd = nd;
 	/* Grouping is quadratic in the masks: keep commits short. */
 	if (nd > RMT_MERGE_MAX_MASKS) {
 		err = -E2BIG;
 		goto out;
 	}
-	if (rmt_merge_alloc_rows(r, s))
+	if (nf == 1)
+		rmt_merge_lanes(r, s);
+	w.lanes = s->lanes;
+	ng = rmt_merge_plan(&w, group, gmask, &copies);
+	if (rmt_merge_alloc_rows(r, s, copies ? copies : r->n))
 		goto out;
-	ng = rmt_merge_group(r, ord, first, cnt, nd, group, gmask);
 	tmp = rmt_alloc(sizeof(*tmp) * (ng + 1));
 	tord = rmt_alloc(sizeof(u32) * (ng + 1));
 	s->tuples = rmt_alloc(sizeof(*s->tuples) * (ng + 1));
@@ -379,15 +691,14 @@ int rmt_merge_build(const struct rmt_rows *r, struct rmt_table_snap *s)
 		goto out;
 	memset(tmp, 0, sizeof(*tmp) * (ng + 1));
 	for (t = 0; t < ng; t++) {
-		u32 n = 0;
-
-		for (d = 0; d < nd; d++)
-			if (group[d] == t)
-				for (i = 0; i < cnt[d]; i++)
-					rows[n++] = ord[first[d] + i];
+		n = rmt_merge_rows_of(&w, group, t);
 		memcpy(tmp[t].mask, gmask + (size_t)t * nf, sizeof(u64) * nf);
 		tord[t] = t;
-		err = rmt_merge_fill(s, &tmp[t], r, rows, n, &at, &cost);
+		err = rmt_merge_items(r, w.rows, n, tmp[t].mask, w.items, w.cap,
+				      &ni);
+		if (!err)
+			err = rmt_merge_fill(s, &tmp[t], r, w.items, ni, &at,
+					     &cost);
 		if (err) {
 			/* Hand what was allocated to the snapshot to free. */
 			memcpy(s->tuples, tmp, sizeof(*tmp) * (t + 1));
@@ -414,11 +725,12 @@ int rmt_merge_build(const struct rmt_rows *r, struct rmt_table_snap *s)
 	s->cost = cost;
 	err = 0;
 out:
-	rmt_free(ord);
-	rmt_free(first);
-	rmt_free(cnt);
+	rmt_free(w.ord);
+	rmt_free(w.first);
+	rmt_free(w.cnt);
+	rmt_free(w.rows);
+	rmt_free(w.items);
 	rmt_free(group);
-	rmt_free(rows);
 	rmt_free(gmask);
 	rmt_free(tmp);
 	rmt_free(tord);
