@@ -241,8 +241,8 @@ int rmt_dpk_install_model(struct rmt_dpk *k, u16 hook_id, u32 slot,
 }
 
 /*
- * The module's command ring knows statistics and detach; the agent's
- * commands that reset a slot have no kernel counterpart.
+ * The module's command ring takes statistics (arg0: the attachment) and
+ * clearing a model slot (arg0: the slot, arg1: the program).
  */
 int rmt_dpk_command(struct rmt_dpk *k, u32 op, u16 hook_id, u32 arg0, char *err,
 		    size_t err_size)
@@ -251,19 +251,21 @@ int rmt_dpk_command(struct rmt_dpk *k, u32 op, u16 hook_id, u32 arg0, char *err,
 	struct rmt_ioc_cmd_poll p = { 0 };
 	int r;
 
-	(void)arg0; /* the kernel's commands take the attachment's id */
-	if (op != RMT_CMD_GET_STATS && op != RMT_CMD_RESET_STATS) {
+	if (op != RMT_CMD_GET_STATS && op != RMT_CMD_RESET_STATS &&
+	    op != RMT_CMD_RESET_DEFAULT) {
 		snprintf(err, err_size,
-			 "the kernel datapath has no command %u%s (it takes "
-			 "get-stats and reset-stats); install another "
-			 "model instead",
-			 op,
-			 op == RMT_CMD_RESET_DEFAULT ? " (clear a model slot)" :
-						       "");
+			 "the kernel datapath has no command %u (it takes "
+			 "get-stats, reset-stats and clearing a model slot)",
+			 op);
 		return -EOPNOTSUPP;
 	}
 	c.seq = 1;
-	c.arg0 = k->attach_id;
+	if (op == RMT_CMD_RESET_DEFAULT) {
+		c.arg0 = arg0;
+		c.arg1 = k->prog_id;
+	} else {
+		c.arg0 = k->attach_id;
+	}
 	r = rmt_ring_produce(&k->d.cmd, RMT_MSG_COMMAND, &c, sizeof(c));
 	if (!r)
 		r = rmt_dev_call(&k->d, RMT_IOC_CMD_POLL, &p, sizeof(p));

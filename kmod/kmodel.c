@@ -238,3 +238,25 @@ int rmt_kprog_model(struct rmt_session *s, struct rmt_ioc_model *arg)
 	rmt_kprog_put(kp);
 	return err;
 }
+
+int rmt_kprog_clear_model(struct rmt_session *s, u32 prog_id, u32 slot)
+{
+	struct rmt_kprog *kp = rmt_kprog_get(s, prog_id);
+	int err;
+
+	if (!kp) {
+		rmt_warn("clear model: no program %u on this file\n", prog_id);
+		return -ENOENT;
+	}
+	if (slot >= RMT_MODEL_SLOTS || !kp->model_in[slot]) {
+		rmt_warn("clear model: program %u declares no model slot %u\n",
+			 prog_id, slot);
+		rmt_kprog_put(kp);
+		return -EINVAL;
+	}
+	mutex_lock(&kp->lock);
+	err = rmt_slot_install(&kp->slots, slot, NULL);
+	mutex_unlock(&kp->lock);
+	rmt_kprog_put(kp);
+	return err;
+}

@@ -148,6 +148,11 @@ void rmt_wakeup_hook_unregister(void);
 int rmt_kprog_load(struct rmt_session *s, struct rmt_ioc_prog_load *arg);
 int rmt_kprog_entry(struct rmt_session *s, struct rmt_ioc_entry *arg);
 int rmt_kprog_model(struct rmt_session *s, struct rmt_ioc_model *arg);
+/*
+ * Empties a declared model slot of one of s's programs (the command
+ * ring's RMT_CMD_RESET_DEFAULT): its runs fall back to the default.
+ */
+int rmt_kprog_clear_model(struct rmt_session *s, u32 prog_id, u32 slot);
 int rmt_kprog_stats(struct rmt_session *s, struct rmt_ioc_prog_stats *arg);
 struct rmt_kprog *rmt_kprog_get(struct rmt_session *s, u32 id);
 void rmt_kprog_put(struct rmt_kprog *kp);

@@ -211,6 +211,11 @@ static int rmt_cmd_run(struct rmt_session *s, const struct rmt_msg_command *c)
 	case RMT_CMD_RESET_STATS:
 		rmt_cmd_reset(s, c->arg0);
 		return 0;
+	case RMT_CMD_RESET_DEFAULT:
+		/* arg0: the model slot, arg1: the program's id. */
+		if (c->arg1 > U32_MAX)
+			return -EINVAL;
+		return rmt_kprog_clear_model(s, (u32)c->arg1, c->arg0);
 	default:
 		rmt_warn(
 			"command %u (seq %u) is not supported by this module\n",

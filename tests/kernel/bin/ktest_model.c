@@ -4,7 +4,8 @@
  * RMT_IOC_MODEL chunks, a small decision tree for programs/learned.rmt
  * built with mlib's API, and rmt-ktest models FILE.rmt: the learned
  * program loads (its model slot declared in the image), malformed models
- * and models that do not fit its slot are refused, the tree installs.
+ * and models that do not fit its slot are refused, the tree installs,
+ * and the command ring clears its slot (RMT_CMD_RESET_DEFAULT).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -114,10 +115,35 @@ static int kt_models_check(struct rmt_dev *d, __u32 prog)
 	return 0;
 }
 
+/* Clear slot of prog over the command ring: the poll's error count. */
+static int kt_clear(struct rmt_dev *d, __u32 prog, __u32 slot)
+{
+	struct rmt_msg_command c = { .seq = 1,
+				     .op = RMT_CMD_RESET_DEFAULT,
+				     .arg0 = slot,
+				     .arg1 = prog };
+	struct rmt_ioc_cmd_poll p = { 0 };
+
+	if (rmt_ring_produce(&d->cmd, RMT_MSG_COMMAND, &c, sizeof(c)) ||
+	    rmt_dev_call(d, RMT_IOC_CMD_POLL, &p, sizeof(p)))
+		return -1;
+	return p.processed == 1 || p.errors == 1 ? (int)p.errors : -1;
+}
+
+/* RMT_CMD_RESET_DEFAULT clears only a declared slot of the file's program. */
+static void kt_clear_check(struct rmt_dev *d, __u32 prog)
+{
+	kt_expect(kt_clear(d, prog, 1) == 1, "clearing an undeclared slot");
+	kt_expect(kt_clear(d, prog + 1000, 0) == 1,
+		  "clearing a slot of another program");
+	kt_expect(kt_clear(d, prog, 0) == 0, "clearing slot 0");
+	kt_expect(kt_clear(d, prog, 0) == 0, "clearing an empty slot 0");
+}
+
 int kt_models(int argc, char **argv)
 {
 	struct rmt_dev d;
-	char err[512];
+	char err[512] = "";
 	__u32 prog;
 	int r;
 
@@ -127,10 +153,14 @@ int kt_models(int argc, char **argv)
 		printf("ktest: cannot open /dev/rmt: %s\n", strerror(errno));
 		return 1;
 	}
-	r = rmt_dev_load_program(&d, argv[1], &prog, err, sizeof(err));
+	r = rmt_dev_rings(&d, 4096, 4096);
+	kt_expect(r == 0, "rings: %d", r);
+	r = r ?: rmt_dev_load_program(&d, argv[1], &prog, err, sizeof(err));
 	kt_expect(r == 0, "loading %s: %s", argv[1], err);
 	if (!r)
 		r = kt_models_check(&d, prog);
+	if (!r)
+		kt_clear_check(&d, prog);
 	rmt_dev_close(&d);
 	printf("ktest: models: done, %d failure(s)\n", kt_failures);
 	return r;
