@@ -477,7 +477,21 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 	 */
 	bar = l->installed ? res->installed_ppm + l->cfg.promote_margin_ppm :
 			     res->heuristic_ppm;
+	/* A perfect candidate cannot beat the margin, but it is better. */
+	if (bar > 1000000)
+		bar = res->installed_ppm < 1000000 ? 1000000 : bar;
 	res->promote = res->candidate_ppm >= bar;
+	if (!res->promote && l->installed) {
+		/*
+		 * The model stays: judge its drift from now on against what
+		 * this round measured, or a drift that no candidate beats
+		 * keeps every later fault due for another round.
+		 */
+		l->installed_ppm = res->installed_ppm;
+		mix_of(s, n - held, l->installed_mix);
+		l->live_ok = l->live_n = 0;
+		memset(l->live_class, 0, sizeof(l->live_class));
+	}
 	if (res->promote) {
 		mix_of(s, n - held, l->offered_mix);
 		rmt_model_free(l->offered);
