@@ -37,12 +37,18 @@ static u32 rmt_stream_find(struct rmt_streams *st, u64 region, u64 pg,
 	for (i = 0; i < RMT_STREAM_SLOTS; i++) {
 		const struct rmt_stream *s = &st->s[i];
 
-		if (s->region != region || !s->used)
-			continue;
-		if (s->n && s->last + (u64)s->d[0] == pg) {
+		if (s->last + (u64)s->d[0] == pg && s->n &&
+		    s->region == region && s->used) {
 			*fresh = false;
 			return i;
 		}
+	}
+	/* No stride lands on pg: the nearest, a second pass (rarer). */
+	for (i = 0; i < RMT_STREAM_SLOTS; i++) {
+		const struct rmt_stream *s = &st->s[i];
+
+		if (s->region != region || !s->used)
+			continue;
 		d = rmt_dist(s->last, pg);
 		if (d < best_dist) {
 			best_dist = d;
