@@ -139,15 +139,15 @@ static bool pred_right(const struct sample *s, u32 cls)
 {
 	s64 st = pred_step(s, cls);
 
-	return st ? st == s->next : s->label == RMT_LC_OTHER;
+	return st ? st == s->next : s->label == cls;
 }
 
-/* The default without a model: readahead follows +-1 steps only. */
+/* The default without a model: readahead, which follows +-1 steps. */
 static u32 heuristic_class(const struct sample *s)
 {
 	return s->step[RMT_LC_LAST] == 1 || s->step[RMT_LC_LAST] == -1 ?
 		       RMT_LC_LAST :
-		       RMT_LC_OTHER;
+		       RMT_LC_UNSURE;
 }
 
 static u32 model_class(const struct rmt_model *m, const struct sample *s)
@@ -157,6 +157,22 @@ static u32 model_class(const struct rmt_model *m, const struct sample *s)
 	if (rmt_model_infer(m, s->x, &o) || o.value < 0)
 		return RMT_LC_OTHER;
 	return (u32)o.value;
+}
+
+static bool near(s64 d)
+{
+	return d >= -RMT_LEARNED_NEAR && d <= RMT_LEARNED_NEAR;
+}
+
+/* Every delta in the sample's history is near (features 0-7, n in 8). */
+static bool all_near(const struct sample *s)
+{
+	u32 i;
+
+	for (i = 0; i < RMT_STREAM_HISTORY && i < (u32)s->x[8]; i++)
+		if (!near(s->x[i]))
+			return false;
+	return true;
 }
 
 static void label_and_keep(struct rmt_learner *l, struct pending *p, s64 next)
@@ -172,6 +188,13 @@ static void label_and_keep(struct rmt_learner *l, struct pending *p, s64 next)
 			break;
 		}
 	}
+	/*
+	 * A stream that only ever moves by a few pages, out of order (e.g.
+	 * a row's ends before its middle): off every candidate step, but
+	 * inside readahead's window, so readahead, not "prefetch nothing".
+	 */
+	if (s->label == RMT_LC_OTHER && next && near(next) && all_near(s))
+		s->label = RMT_LC_UNSURE;
 	l->win[l->head++ % l->cfg.window] = *s;
 	p->valid = false;
 	if (l->installed) {
@@ -477,7 +500,21 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 	 */
 	bar = l->installed ? res->installed_ppm + l->cfg.promote_margin_ppm :
 			     res->heuristic_ppm;
+	/* A perfect candidate cannot beat the margin, but it is better. */
+	if (bar > 1000000)
+		bar = res->installed_ppm < 1000000 ? 1000000 : bar;
 	res->promote = res->candidate_ppm >= bar;
+	if (!res->promote && l->installed) {
+		/*
+		 * The model stays: judge its drift from now on against what
+		 * this round measured, or a drift that no candidate beats
+		 * keeps every later fault due for another round.
+		 */
+		l->installed_ppm = res->installed_ppm;
+		mix_of(s, n - held, l->installed_mix);
+		l->live_ok = l->live_n = 0;
+		memset(l->live_class, 0, sizeof(l->live_class));
+	}
 	if (res->promote) {
 		mix_of(s, n - held, l->offered_mix);
 		rmt_model_free(l->offered);

@@ -14,13 +14,15 @@
 
 #define RMT_LEARNED_FEATURES 15u
 #define RMT_LEARNED_CLAMP (1 << 20) /* deltas are clamped to +-this */
+/* A next delta within +-this off every candidate: label readahead. */
+#define RMT_LEARNED_NEAR 8
 
 enum rmt_learned_class {
 	RMT_LC_OTHER = 0, /* prefetch nothing */
 	RMT_LC_LAST = 1, /* repeat the last delta */
 	RMT_LC_BEFORE = 2, /* repeat the delta before it */
 	RMT_LC_MODE = 3, /* the stream's most frequent delta */
-	RMT_LC_UNSURE = 4, /* a leaf the trainer does not trust: readahead */
+	RMT_LC_UNSURE = 4, /* readahead: unsure, or near but off every step */
 	RMT_LC_COUNT = 5,
 };
 

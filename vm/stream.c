@@ -25,7 +25,7 @@ static u32 rmt_stream_find(struct rmt_streams *st, u64 region, u64 pg,
 			   bool *fresh)
 {
 	u32 i, best = RMT_STREAM_SLOTS, lru = 0;
-	u64 best_dist = (u64)RMT_STREAM_NEAR + 1;
+	u64 d, best_dist = (u64)RMT_STREAM_NEAR + 1;
 	const struct rmt_stream *m = &st->s[st->mru % RMT_STREAM_SLOTS];
 
 	/* The latest stream continuing its stride: no scan needed. */
@@ -37,16 +37,21 @@ static u32 rmt_stream_find(struct rmt_streams *st, u64 region, u64 pg,
 	for (i = 0; i < RMT_STREAM_SLOTS; i++) {
 		const struct rmt_stream *s = &st->s[i];
 
-		if (s->used < st->s[lru].used)
-			lru = i;
-		if (!s->used || s->region != region)
-			continue;
-		if (s->n && s->last + (u64)s->d[0] == pg) {
+		if (s->last + (u64)s->d[0] == pg && s->n &&
+		    s->region == region && s->used) {
 			*fresh = false;
 			return i;
 		}
-		if (rmt_dist(s->last, pg) < best_dist) {
-			best_dist = rmt_dist(s->last, pg);
+	}
+	/* No stride lands on pg: the nearest, a second pass (rarer). */
+	for (i = 0; i < RMT_STREAM_SLOTS; i++) {
+		const struct rmt_stream *s = &st->s[i];
+
+		if (s->region != region || !s->used)
+			continue;
+		d = rmt_dist(s->last, pg);
+		if (d < best_dist) {
+			best_dist = d;
 			best = i;
 		}
 	}
@@ -54,6 +59,10 @@ static u32 rmt_stream_find(struct rmt_streams *st, u64 region, u64 pg,
 		*fresh = false;
 		return best;
 	}
+	/* Only a new stream needs the least recently used slot. */
+	for (i = 1; i < RMT_STREAM_SLOTS; i++)
+		if (st->s[i].used < st->s[lru].used)
+			lru = i;
 	*fresh = true;
 	return lru;
 }
@@ -117,9 +126,19 @@ static void rmt_stream_export(const struct rmt_stream *s,
 	c->s_mode = s->n ? s->d[0] : 0;
 	c->s_mode_count = s->n;
 	c->s_d0_count = s->n;
-	/* A steady stride (the common case) is its own mode. */
-	for (i = c->s_repeat + 1 < s->n ? 0 : s->n; i < s->n; i++) {
-		for (k = 0, j = 0; j < s->n; j++)
+	/*
+	 * A steady stride (the common case) is its own mode.  Otherwise
+	 * count each distinct delta once, at its newest place (so a tie
+	 * goes to the newest), counting only older places (the newer ones
+	 * hold other deltas), and stop once no delta left can win.
+	 */
+	for (i = c->s_repeat + 1 < s->n ? 0 : s->n; i < s->n && best < s->n - i;
+	     i++) {
+		for (j = 0; j < i && s->d[j] != s->d[i]; j++)
+			;
+		if (j < i)
+			continue;
+		for (k = 1, j = i + 1; j < s->n; j++)
 			k += s->d[j] == s->d[i];
 		if (i == 0)
 			c->s_d0_count = k;
