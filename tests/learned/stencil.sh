@@ -8,16 +8,7 @@
 # better baseline's simulated time, and its training rounds must end
 # (a drift no candidate beats once made every fault due for a round).
 # Usage: stencil.sh BUILD_DIR
-set -u
-build=$1
-run=$build/bin/rmt-run
-replay=$build/bin/rmt-replay
-if ! "$run" --far-latency 0 -- true 2>/dev/null; then
-	echo "skipped: the pager cannot run here"
-	exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../uspace/replay-lib.sh"
 "$run" --mem-limit 37.5% --far-latency 0 --prefetcher none \
 	--trace "$tmp/t" -- "$build/workloads/stencil" --size 64 \
 	>/dev/null 2>&1 || { echo "FAIL recording stencil"; exit 1; }
@@ -26,7 +17,6 @@ result() {
 	timeout 60 "$replay" --cache 1536 --far-latency 80us --fetch-depth 32 \
 		--prefetcher "$1" "$tmp/t" 2>&1 | tail -1
 }
-field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$2"; }
 ra=$(result readahead)
 leap=$(result leap)
 lrn=$(result learned)
