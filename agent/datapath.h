@@ -36,7 +36,8 @@ int rmt_dp_attach(const char *where, struct rmt_dp **out, char *err,
 /* The kernel datapath: what rmt_dp_attach_kernel() sets up. */
 struct rmt_dp_kernel_opts {
 	const char *device; /* NULL: /dev/rmt */
-	const char *program; /* run at swap_fault; NULL: programs/learned.rmt */
+	const char *
+		program; /* run at swap_fault (rmt_us_program_open); NULL: learned */
 	const char *cgroup; /* a cgroup v2 directory to watch, or */
 	u32 pid; /* a process (thread group); exactly one of the two */
 	u32 event_ring; /* data bytes, a power of two; 0: 1 MiB */

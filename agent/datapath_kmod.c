@@ -23,8 +23,9 @@
 #include "kmod/user/rmt_prog_image.h"
 #include "proto/crc32c.h"
 #include "proto/msg.h"
+#include "uspace/rmt_prefetch.h"
 
-#define DEFAULT_PROGRAM "programs/learned.rmt"
+#define DEFAULT_PROGRAM "learned" /* built in (uspace/rmt_prefetch.h) */
 #define DEFAULT_EVENT_RING (1u << 20)
 #define CMD_RING 4096u
 #define BURST 64u
@@ -343,6 +344,7 @@ static int attach(struct rmt_dpk *k, const char *program, char *err,
 	struct rmt_ioc_attach a = { .vf = RMT_IOC_VF(0, RMT_ATTACH_EVENTS),
 				    .hook = RMT_HOOK_SWAP_FAULT };
 	struct rmt_ioc_prog_attach pa = { 0 };
+	struct rmt_program prog;
 	char why[512] = "";
 	struct stat sb;
 	int r;
@@ -368,7 +370,12 @@ static int attach(struct rmt_dpk *k, const char *program, char *err,
 		a.filter = RMT_FILTER_CGROUP;
 		a.filter_value = sb.st_ino;
 	}
-	r = rmt_dev_load_program(&k->d, program, &k->prog_id, why, sizeof(why));
+	r = rmt_us_program_open(program, &prog, why, sizeof(why));
+	if (!r) {
+		r = rmt_dev_load_parsed(&k->d, &prog, &k->prog_id, why,
+					sizeof(why));
+		rmt_program_free(&prog);
+	}
 	if (r) {
 		snprintf(err, err_size, "program %s: %s", program, why);
 		return r;

@@ -181,16 +181,11 @@ static bool ends_with(const char *s, const char *suffix)
 	return n > m && !strcmp(s + n - m, suffix);
 }
 
-int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
-		       size_t err_size)
+int rmt_us_program_open(const char *name, struct rmt_program *prog, char *err,
+			size_t err_size)
 {
-	struct rmt_us_rmt_pf *pf;
 	const char *text = NULL;
-	int r;
 
-	*out = NULL;
-	if (!strcmp(name, "none"))
-		return 0;
 	if (!strcmp(name, "readahead"))
 		text = rmt_us_prog_readahead;
 	else if (!strcmp(name, "leap"))
@@ -199,20 +194,31 @@ int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
 		text = rmt_us_prog_learned;
 	else if (!ends_with(name, ".rmt")) {
 		snprintf(err, err_size,
-			 "unknown prefetcher '%s' (known: none, "
-			 "readahead, leap, learned, or a FILE.rmt)",
+			 "unknown prefetcher '%s' (built in: readahead, leap, "
+			 "learned; or a FILE.rmt)",
 			 name);
 		return -ENOENT;
 	}
+	if (text)
+		return rmt_program_parse(text, NULL, prog, err, err_size);
+	return rmt_program_load(name, prog, err, err_size);
+}
+
+int rmt_us_rmt_pf_open(const char *name, struct rmt_us_rmt_pf **out, char *err,
+		       size_t err_size)
+{
+	struct rmt_us_rmt_pf *pf;
+	int r;
+
+	*out = NULL;
+	if (!strcmp(name, "none"))
+		return 0;
 	pf = rmt_alloc(sizeof(*pf));
 	if (!pf) {
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
-	if (text)
-		r = rmt_program_parse(text, NULL, &pf->prog, err, err_size);
-	else
-		r = rmt_program_load(name, &pf->prog, err, err_size);
+	r = rmt_us_program_open(name, &pf->prog, err, err_size);
 	if (!r && rmt_pipeline_hook(pf->prog.pipe)->id != RMT_HOOK_SWAP_FAULT) {
 		snprintf(err, err_size, "%s: not a swap_fault program", name);
 		rmt_program_free(&pf->prog);

@@ -14,9 +14,19 @@
 #include "mlib/model.h"
 #include "uspace/hook.h"
 #include "uspace/stats.h"
+#include "vm/pipeline_parse.h"
 #include "vm/pipeline.h"
 
 struct rmt_us_rmt_pf;
+
+/*
+ * Parse the program called name into prog: "readahead", "leap" and
+ * "learned" are built in; a name ending in ".rmt" is a file.  Returns 0,
+ * or a negative errno with the reason in err (-ENOENT for an unknown
+ * name, the parser's "line N: ..." for a bad program).
+ */
+int rmt_us_program_open(const char *name, struct rmt_program *prog, char *err,
+			size_t err_size);
 
 /*
  * Opens the prefetcher called name: "none" gives *out = NULL and 0;

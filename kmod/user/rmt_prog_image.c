@@ -192,20 +192,15 @@ int rmt_prog_image_build(const struct rmt_program *prog, void **image,
 	return 0;
 }
 
-int rmt_dev_load_program(struct rmt_dev *d, const char *path, __u32 *prog_id,
-			 char *err, size_t err_size)
+int rmt_dev_load_parsed(struct rmt_dev *d, const struct rmt_program *prog,
+			__u32 *prog_id, char *err, size_t err_size)
 {
 	struct rmt_ioc_prog_load l = { 0 };
-	struct rmt_program prog;
 	void *img = NULL;
 	size_t len = 0;
 	int r;
 
-	r = rmt_program_load(path, &prog, err, err_size);
-	if (r)
-		return r;
-	r = rmt_prog_image_build(&prog, &img, &len, err, err_size);
-	rmt_program_free(&prog);
+	r = rmt_prog_image_build(prog, &img, &len, err, err_size);
 	if (r)
 		return r;
 	err[0] = '\0';
@@ -219,5 +214,19 @@ int rmt_dev_load_program(struct rmt_dev *d, const char *path, __u32 *prog_id,
 		*prog_id = l.prog_id;
 	else if (!err[0])
 		snprintf(err, err_size, "%s", strerror(-r));
+	return r;
+}
+
+int rmt_dev_load_program(struct rmt_dev *d, const char *path, __u32 *prog_id,
+			 char *err, size_t err_size)
+{
+	struct rmt_program prog;
+	int r;
+
+	r = rmt_program_load(path, &prog, err, err_size);
+	if (r)
+		return r;
+	r = rmt_dev_load_parsed(d, &prog, prog_id, err, err_size);
+	rmt_program_free(&prog);
 	return r;
 }

@@ -18,6 +18,13 @@ int rmt_prog_image_build(const struct rmt_program *prog, void **image,
 			 size_t *len, char *err, size_t err_size);
 
 /*
+ * Build prog's image and load it into the kernel: 0 and the program id,
+ * or a negative errno with the builder's or the kernel's reason in err.
+ */
+int rmt_dev_load_parsed(struct rmt_dev *d, const struct rmt_program *prog,
+			__u32 *prog_id, char *err, size_t err_size);
+
+/*
  * Parse the .rmt file at path, build its image and load it into the
  * kernel: 0 and the program id, or a negative errno with the parser's or
  * the kernel's reason in err.

@@ -130,8 +130,9 @@ AGENT_RUNS=2
 t_learned_agent() {
 	log=/tmp/agent.log
 	echo 0 >/proc/sys/vm/page-cluster
-	$AGENT --attach /dev/rmt --cgroup $CG --program /bin/learned.rmt \
-		--backend cpu --threads 1 --log $log 2>/tmp/agent.err &
+	# The built-in learned program (no --program), as a user runs it.
+	$AGENT --attach /dev/rmt --cgroup $CG --backend cpu --threads 1 \
+		--log $log 2>/tmp/agent.err &
 	apid=$!
 	n=0
 	while ! grep -q 'event=start' $log 2>/dev/null; do
@@ -183,8 +184,8 @@ t_agent_bad() {
 		agent_refuses 'not a directory' --attach /dev/rmt \
 			--cgroup $CG/memory.max &&
 		agent_refuses 'no process' --attach /dev/rmt --pid 4000000 &&
-		agent_refuses 'program /none' --attach /dev/rmt --cgroup $CG \
-			--program /none &&
+		agent_refuses 'program /none.rmt' --attach /dev/rmt \
+			--cgroup $CG --program /none.rmt &&
 		agent_refuses 'program /bin/rmt-guest-lib.sh' \
 			--attach /dev/rmt --cgroup $CG \
 			--program /bin/rmt-guest-lib.sh &&
