@@ -97,15 +97,6 @@ void rmt_table_snap_free(struct rmt_table_snap *s)
 	rmt_free(s);
 }
 
-static u32 rmt_log2_ceil(u64 n)
-{
-	u32 l = 0;
-
-	while ((1ull << l) < n)
-		l++;
-	return l;
-}
-
 /* ---- intervals ---- */
 
 struct rmt_iv_ctx {

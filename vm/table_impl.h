@@ -228,4 +228,14 @@ static inline u64 rmt_tuple_hash(const u64 *key, const u64 *mask, u32 nf)
 	return h;
 }
 
+/* The smallest l with 2^l >= n (0 for n <= 1). */
+static inline u32 rmt_log2_ceil(u64 n)
+{
+	u32 l = 0;
+
+	while ((1ull << l) < n)
+		l++;
+	return l;
+}
+
 #endif /* RMT_VM_TABLE_IMPL_H */

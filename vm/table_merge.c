@@ -83,15 +83,6 @@ static u32 rmt_bits_and(const u64 *a, const u64 *b, u32 nf)
 	return n;
 }
 
-static u32 rmt_log2c(u64 n)
-{
-	u32 l = 0;
-
-	while ((1ull << l) < n)
-		l++;
-	return l;
-}
-
 /*
  * A copy of a row in a tuple.  A row whose mask leaves some of the
  * tuple's bits open is stored once per setting of those bits (each copy
@@ -150,8 +141,8 @@ static u32 rmt_merge_bit_span(u32 n, u32 *lo)
 	u32 top;
 
 	/* At least one bit: a shift by 64 is undefined. */
-	*lo = rmt_log2c((u64)n + 1);
-	top = rmt_log2c((u64)n * 8);
+	*lo = rmt_log2_ceil((u64)n + 1);
+	top = rmt_log2_ceil((u64)n * 8);
 	if (top > RMT_MERGE_MAX_BITS)
 		top = RMT_MERGE_MAX_BITS;
 	return top < *lo ? *lo : top;
@@ -340,7 +331,7 @@ static u32 rmt_merge_group(const struct rmt_rows *r, const u32 *ord,
 				}
 			}
 			if (best == RMT_RANK_NONE ||
-			    bb < rmt_log2c(rows_in + cnt[best]))
+			    bb < rmt_log2_ceil(rows_in + cnt[best]))
 				break;
 			for (b = 0; b < nf; b++)
 				g[b] &= rmt_mrow_mask(r, ord[first[best]])[b];
@@ -399,7 +390,7 @@ static u64 rmt_merge_refit(const u64 *dm, const u32 *cnt, u32 nd,
 			}
 		}
 		if (!free_bits ||
-		    rmt_popcount64(cur) >= rmt_log2c(rows) + extra)
+		    rmt_popcount64(cur) >= rmt_log2_ceil(rows) + extra)
 			return cur;
 		best = (u32)__builtin_ctzll(free_bits);
 		for (x = free_bits; x; x &= x - 1) {
