@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "proto/msg.h"
@@ -61,7 +62,7 @@ struct rmt_pager {
 	int uffd;
 	int stop_fd;
 	pthread_t thread;
-	bool thread_started;
+	bool thread_started, sig_attached, lock_ready;
 	pthread_mutex_t lock;
 	uint8_t *arena;
 	uint8_t *backing;
@@ -106,7 +107,7 @@ static void sys_munmap(void *addr, size_t len)
 		syscall(SYS_munmap, addr, len);
 }
 
-static int open_uffd(uint64_t *features)
+static int open_uffd(uint64_t extra, uint64_t *features)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	int fd, err;
@@ -117,7 +118,7 @@ static int open_uffd(uint64_t *features)
 		fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	api.features = UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_THREAD_ID;
+	api.features = UFFD_FEATURE_PAGEFAULT_FLAG_WP | extra;
 	if (ioctl(fd, UFFDIO_API, &api)) {
 		err = -errno;
 		close(fd);
@@ -147,7 +148,7 @@ int rmt_pager_probe(char *why, size_t why_len)
 	void *page;
 	int fd, err;
 
-	fd = open_uffd(&features);
+	fd = open_uffd(0, &features);
 	if (fd < 0) {
 		err = fd;
 		if (err == -EPERM)
@@ -253,20 +254,23 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Moves the oldest active pages to the inactive list, unmapped. */
+/*
+ * Moves the oldest active pages to the inactive list, unmapped.  A batch
+ * is an eighth of the inactive target (at most DEACT_BATCH pages): its
+ * write-protect, unmap and TLB flushes are paid once per run of adjacent
+ * pages, not once per page, while the inactive list overshoots its target
+ * by at most one batch, so small limits stay LRU-like.
+ */
 static void deactivate_batch(struct rmt_pager *p)
 {
 	uint32_t ids[DEACT_BATCH], sorted[DEACT_BATCH];
 	uint64_t t0 = rmt_us_now_ns();
 	unsigned int n = 0, i, run, want = DEACT_BATCH;
 
-	/* Only what the inactive list lacks, so small limits stay LRU-like. */
-	if (p->inactive_target > p->lru.inactive.count &&
-	    p->inactive_target - p->lru.inactive.count < want)
-		want = (unsigned int)(p->inactive_target -
-				      p->lru.inactive.count);
-	else if (p->inactive_target <= p->lru.inactive.count)
-		want = 1;
+	if (p->inactive_target / 8 < want)
+		want = p->inactive_target / 8 ?
+			       (unsigned int)(p->inactive_target / 8) :
+			       1;
 	while (n < want) {
 		uint32_t id = rmt_us_list_pop_tail(&p->lru, &p->lru.active);
 
@@ -475,11 +479,13 @@ int rmt_pager_emit(struct rmt_pager *p, uint16_t type, const void *rec,
 	return err;
 }
 
-static void handle_fault(struct rmt_pager *p, const struct uffd_msg *m,
-			 uint64_t t_read)
+/* What a fault tells of itself: how it was taken. */
+#define FAULT_WRITE 1u
+#define FAULT_WP 2u /* a write to a write-protected page */
+
+static void handle_fault(struct rmt_pager *p, uint64_t addr, unsigned int how,
+			 uint32_t tid, uint64_t t_read)
 {
-	uint64_t addr = m->arg.pagefault.address & ~(uint64_t)(RMT_US_PAGE - 1);
-	uint32_t tid = m->arg.pagefault.feat.ptid;
 	struct rmt_us_fault_ctx ctx = { .addr = addr, .time_ns = t_read };
 	enum rmt_us_kind kind;
 	uint64_t pg, ready, done;
@@ -490,13 +496,13 @@ static void handle_fault(struct rmt_pager *p, const struct uffd_msg *m,
 	    addr >= (uintptr_t)p->arena + p->npages * RMT_US_PAGE)
 		return;
 	pg = (addr - (uintptr_t)p->arena) / RMT_US_PAGE;
-	if (m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) {
+	if (how & FAULT_WP) {
 		/* A write that raced an unmap: it retries and faults anew. */
 		p->st->wp_faults++;
 		wake(p, addr);
 		return;
 	}
-	if (m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WRITE)
+	if (how & FAULT_WRITE)
 		ctx.flags |= RMT_FAULT_WRITE;
 	switch (p->state[pg]) {
 	case PG_ACTIVE:
@@ -559,6 +565,17 @@ static void handle_fault(struct rmt_pager *p, const struct uffd_msg *m,
 	}
 }
 
+static void handle_msg(struct rmt_pager *p, const struct uffd_msg *m,
+		       uint64_t t_read)
+{
+	uint64_t f = m->arg.pagefault.flags;
+
+	handle_fault(p, m->arg.pagefault.address & ~(uint64_t)(RMT_US_PAGE - 1),
+		     (f & UFFD_PAGEFAULT_FLAG_WP ? FAULT_WP : 0) |
+			     (f & UFFD_PAGEFAULT_FLAG_WRITE ? FAULT_WRITE : 0),
+		     m->arg.pagefault.feat.ptid, t_read);
+}
+
 /*
  * Between faults, keep a small reserve of free pages so that most faults
  * do not pay for an eviction, as kswapd does; one batch at a time, so a
@@ -608,7 +625,7 @@ static void *fault_thread(void *arg)
 			pthread_mutex_lock(&p->lock);
 			for (i = 0; i < n; i++)
 				if (msgs[i].event == UFFD_EVENT_PAGEFAULT)
-					handle_fault(p, &msgs[i], now);
+					handle_msg(p, &msgs[i], now);
 			busy = reclaim_ahead(p);
 			pthread_mutex_unlock(&p->lock);
 			last = rmt_us_now_ns();
@@ -630,6 +647,127 @@ static void *fault_thread(void *arg)
 			break;
 	}
 	return NULL;
+}
+
+/*
+ * The SIGBUS mode: the faulting thread serves its own fault in a signal
+ * handler, as the kernel serves a swap-in in the faulting task.  No
+ * thread sleeps or wakes, where the fault thread costs two wake-ups per
+ * fault (on a virtual machine, each a trip through the hypervisor).  The
+ * handler is process-wide; the pagers it serves are in sig_pagers.  Only
+ * the pager's own code runs in it, none of which touches the arena, so
+ * the lock is never held by the thread that faults.
+ */
+#define MAX_SIG_PAGERS 8u
+
+static struct rmt_pager *sig_pagers[MAX_SIG_PAGERS];
+static struct sigaction sig_prev;
+static pthread_mutex_t sig_setup_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool sig_installed;
+
+static struct rmt_pager *sig_owner(const void *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_SIG_PAGERS; i++) {
+		struct rmt_pager *p =
+			__atomic_load_n(&sig_pagers[i], __ATOMIC_ACQUIRE);
+
+		if (p && rmt_pager_owns(p, addr))
+			return p;
+	}
+	return NULL;
+}
+
+/* A SIGBUS that is not ours goes where it would have gone without us. */
+static void sig_chain(int sig, siginfo_t *si, void *uc)
+{
+	if (sig_prev.sa_flags & SA_SIGINFO) {
+		sig_prev.sa_sigaction(sig, si, uc);
+	} else if (sig_prev.sa_handler != SIG_DFL &&
+		   sig_prev.sa_handler != SIG_IGN) {
+		sig_prev.sa_handler(sig);
+	} else {
+		/* A fault re-executes and dies; a sent signal is re-raised. */
+		signal(sig, SIG_DFL);
+		if (si->si_code <= 0)
+			raise(sig);
+	}
+}
+
+/* The fault's write bit, where the architecture reports it. */
+static unsigned int sig_fault_how(const void *uc)
+{
+#if defined(__x86_64__)
+	const ucontext_t *u = uc;
+
+	/* The page-fault error code; bit 1 is set for a write. */
+	return u->uc_mcontext.gregs[REG_ERR] & 2 ? FAULT_WRITE : 0;
+#else
+	(void)uc;
+	return 0;
+#endif
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	int saved_errno = errno;
+	struct rmt_pager *p = si->si_code > 0 ? sig_owner(si->si_addr) : NULL;
+
+	if (!p) {
+		sig_chain(sig, si, uc);
+	} else {
+		uint64_t now = rmt_us_now_ns();
+
+		pthread_mutex_lock(&p->lock);
+		handle_fault(p,
+			     (uintptr_t)si->si_addr &
+				     ~(uintptr_t)(RMT_US_PAGE - 1),
+			     sig_fault_how(uc), (uint32_t)gettid(), now);
+		pthread_mutex_unlock(&p->lock);
+	}
+	errno = saved_errno;
+}
+
+static int sig_attach(struct rmt_pager *p)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus,
+				.sa_flags = SA_SIGINFO | SA_RESTART };
+	unsigned int i;
+	int err = -EBUSY;
+
+	pthread_mutex_lock(&sig_setup_lock);
+	if (!sig_installed) {
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGBUS, &sa, &sig_prev)) {
+			err = -errno;
+			goto out;
+		}
+		sig_installed = true;
+	}
+	for (i = 0; i < MAX_SIG_PAGERS; i++) {
+		if (!sig_pagers[i]) {
+			__atomic_store_n(&sig_pagers[i], p, __ATOMIC_RELEASE);
+			err = 0;
+			break;
+		}
+	}
+out:
+	pthread_mutex_unlock(&sig_setup_lock);
+	return err;
+}
+
+/* The handler stays: it passes on every SIGBUS it does not own. */
+static void sig_detach(struct rmt_pager *p)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&sig_setup_lock);
+	for (i = 0; i < MAX_SIG_PAGERS; i++)
+		if (sig_pagers[i] == p)
+			__atomic_store_n(&sig_pagers[i], NULL,
+					 __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&sig_setup_lock);
 }
 
 static int setup_memory(struct rmt_pager *p)
@@ -656,6 +794,7 @@ static int setup_memory(struct rmt_pager *p)
 
 int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out)
 {
+	bool signal_mode = c->fault_mode == RMT_US_FAULT_SIGNAL;
 	struct rmt_pager *p;
 	uint64_t features;
 	int err;
@@ -664,7 +803,8 @@ int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out)
 	    c->arena_bytes / RMT_US_PAGE >= RMT_US_NIL ||
 	    (!c->mem_limit &&
 	     (!c->mem_limit_permille || c->mem_limit_permille > 1000)) ||
-	    c->inactive_percent > 90 || c->spin_ns > RMT_US_MAX_SPIN_NS)
+	    c->inactive_percent > 90 || c->spin_ns > RMT_US_MAX_SPIN_NS ||
+	    c->fault_mode > RMT_US_FAULT_THREAD)
 		return -EINVAL;
 	p = sys_mmap(sizeof(*p));
 	if (!p)
@@ -692,22 +832,35 @@ int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out)
 			goto fail;
 		p->have_ring = true;
 	}
-	err = open_uffd(&features);
+	err = open_uffd(signal_mode ? UFFD_FEATURE_SIGBUS :
+				      UFFD_FEATURE_THREAD_ID,
+			&features);
 	if (err < 0)
 		goto fail;
 	p->uffd = err;
 	err = -EOPNOTSUPP;
 	if (!(features & UFFD_FEATURE_PAGEFAULT_FLAG_WP))
 		goto fail;
+	pthread_mutex_init(&p->lock, NULL);
+	p->lock_ready = true;
+	if (signal_mode) {
+		err = sig_attach(p);
+		if (err)
+			goto fail;
+		p->sig_attached = true;
+	}
 	err = register_range(p->uffd, p->arena, p->npages * RMT_US_PAGE);
 	if (err)
 		goto fail;
+	if (signal_mode) {
+		*out = p;
+		return 0;
+	}
 	p->stop_fd = eventfd(0, EFD_CLOEXEC);
 	if (p->stop_fd < 0) {
 		err = -errno;
 		goto fail;
 	}
-	pthread_mutex_init(&p->lock, NULL);
 	err = -pthread_create(&p->thread, NULL, fault_thread, p);
 	if (err)
 		goto fail;
@@ -725,11 +878,13 @@ void rmt_pager_destroy(struct rmt_pager *p)
 
 	if (!p)
 		return;
-	if (p->thread_started) {
-		if (write(p->stop_fd, &one, sizeof(one)) == sizeof(one))
-			pthread_join(p->thread, NULL);
+	if (p->sig_attached)
+		sig_detach(p);
+	if (p->thread_started &&
+	    write(p->stop_fd, &one, sizeof(one)) == sizeof(one))
+		pthread_join(p->thread, NULL);
+	if (p->lock_ready)
 		pthread_mutex_destroy(&p->lock);
-	}
 	if (p->stop_fd >= 0)
 		close(p->stop_fd);
 	if (p->uffd >= 0)

@@ -2,9 +2,10 @@
 /*
  * pager.h - the user-space far-memory pager.  Far-memory allocations come
  * from one arena registered with userfaultfd (missing and write-protect
- * modes); a fault thread serves every fault: zero pages on first touch,
- * pages from the backing store (far memory) after the modelled latency,
- * prefetched pages from the staging area; it keeps resident pages under
+ * modes); every fault is served, by the faulting thread in a SIGBUS
+ * handler or by a fault thread: zero pages on first touch, pages from the
+ * backing store (far memory) after the modelled latency, prefetched
+ * pages from the staging area.  The pager keeps resident pages under
  * the memory limit with the segmented-FIFO policy of lru.h, runs the
  * swap_fault hook (hook.h) and emits each far fault to a ring.
  *
@@ -31,6 +32,17 @@
 #define RMT_US_DEFAULT_SPIN "0us"
 #define RMT_US_MAX_SPIN_NS 10000000u
 
+/*
+ * Who serves a fault: the faulting thread itself, in a SIGBUS handler
+ * (userfaultfd's SIGBUS mode, as the kernel serves a swap-in in the
+ * faulting task), or a fault thread woken through the descriptor (two
+ * wake-ups per fault).  See docs/uspace.md, "Who serves a fault".
+ */
+enum rmt_us_fault_mode {
+	RMT_US_FAULT_SIGNAL,
+	RMT_US_FAULT_THREAD,
+};
+
 struct rmt_pager_config {
 	uint64_t mem_limit; /* bytes of local memory, or 0 ... */
 	uint32_t mem_limit_permille; /* ... this share of far memory */
@@ -38,6 +50,7 @@ struct rmt_pager_config {
 	uint32_t fetch_depth;
 	uint32_t inactive_percent; /* inactive list share of the limit */
 	uint64_t arena_bytes; /* virtual space reserved for far memory */
+	uint32_t fault_mode; /* enum rmt_us_fault_mode */
 	uint64_t spin_ns; /* fault thread: busy-poll after a fault this long */
 	rmt_us_prefetch_fn prefetch; /* NULL: no prefetching */
 	rmt_us_region_fn region; /* NULL: not told about allocations */
@@ -56,7 +69,10 @@ void rmt_pager_config_default(struct rmt_pager_config *c);
  */
 int rmt_pager_probe(char *why, size_t why_len);
 int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out);
-/* Stops the fault thread and unmaps everything (allocations included). */
+/*
+ * Stops the fault thread (or leaves the SIGBUS handler) and unmaps
+ * everything, allocations included.
+ */
 void rmt_pager_destroy(struct rmt_pager *p);
 
 /* Page-aligned, zero-filled far memory; NULL and errno on failure. */

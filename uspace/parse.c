@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "uspace/pager.h"
 #include "uspace/parse.h"
 
 /* Digits with an optional fraction, scaled by 1000 (fixed point). */
@@ -116,5 +117,16 @@ int rmt_us_parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (v < min || v > max)
 		return -EINVAL;
 	*out = v;
+	return 0;
+}
+
+int rmt_us_parse_fault_mode(const char *s, uint32_t *mode)
+{
+	if (s && !strcmp(s, "signal"))
+		*mode = RMT_US_FAULT_SIGNAL;
+	else if (s && !strcmp(s, "thread"))
+		*mode = RMT_US_FAULT_THREAD;
+	else
+		return -EINVAL;
 	return 0;
 }

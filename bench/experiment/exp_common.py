@@ -105,6 +105,9 @@ def machine(o, argv):
         "nice": o.get("nice"),
         "realtime": o.get("realtime", False),
         "spin": o.get("spin"),
+        "fault_handler": (
+            "thread" if o.get("spin") else o.get("fault_handler") or "signal"
+        ),
         "reps": o.get("reps"),
         "cpu": cpu,
         "cores": os.cpu_count(),

@@ -34,6 +34,7 @@ bad "--reps: '0' is not a count" --reps 0
 bad "--nice: 'x' is not a nice value" --nice x
 bad "--spin: 'fast' is not a duration" --spin fast
 bad "--spin wants a value" --spin
+bad "--fault-handler: 'kernel' is neither signal nor thread" --fault-handler kernel
 [ ! -e "$tmp/bad" ] || { echo "FAIL a usage error created $tmp/bad"; fail=1; }
 
 # Without root the kernel mode names what is missing and skips (the run

@@ -4,21 +4,33 @@
  * the memory limit holds (staged pages included), the eviction policy
  * keeps pages that are in use, prefetching through the hook produces hits
  * and accounts them, a hostile hook cannot break anything, and the
- * faulting thread waits for the modelled far latency.
+ * faulting thread waits for the modelled far latency.  Built twice: with
+ * faults served in the faulting thread's SIGBUS handler (the default),
+ * and by the fault thread (TEST_FAULT_THREAD).
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "proto/msg.h"
 #include "uspace/fetch.h"
 #include "uspace/pager.h"
 
 #define PG RMT_US_PAGE
+
+#ifdef TEST_FAULT_THREAD
+#define FAULT_MODE RMT_US_FAULT_THREAD
+#else
+#define FAULT_MODE RMT_US_FAULT_SIGNAL
+#endif
 
 static struct rmt_pager *start_spin(uint64_t limit_pages, uint64_t latency_ns,
 				    rmt_us_prefetch_fn fn, void *priv,
@@ -37,6 +49,7 @@ static struct rmt_pager *start_spin(uint64_t limit_pages, uint64_t latency_ns,
 	c.prefetch = fn;
 	c.prefetch_priv = priv;
 	c.spin_ns = spin_ns;
+	c.fault_mode = FAULT_MODE;
 	cr_assert_eq(rmt_pager_create(&c, &p), 0);
 	return p;
 }
@@ -49,7 +62,8 @@ static struct rmt_pager *start(uint64_t limit_pages, uint64_t latency_ns,
 
 /*
  * The fault thread runs the hook after waking the faulting thread; its
- * lock is held until that fault is done, so taking it waits for it.
+ * lock is held until that fault is done, so taking it waits for it.  (A
+ * SIGBUS handler is done when the access returns.)
  */
 static void settle(struct rmt_pager *p, const void *far)
 {
@@ -108,9 +122,15 @@ Test(pager, data_survives_eviction_under_the_limit)
 /* Data and the limit hold with a fault thread that polls between faults. */
 Test(pager, spinning_fault_thread_keeps_data)
 {
-	struct rmt_pager *p = start_spin(16, 0, NULL, NULL, 1000000);
-	struct rmt_us_stats *s = rmt_pager_stats(p);
-	uint8_t *m = rmt_pager_alloc(p, 256 * PG);
+	struct rmt_pager *p;
+	struct rmt_us_stats *s;
+	uint8_t *m;
+
+	if (FAULT_MODE != RMT_US_FAULT_THREAD)
+		cr_skip_test("no fault thread: faults are served by SIGBUS");
+	p = start_spin(16, 0, NULL, NULL, 1000000);
+	s = rmt_pager_stats(p);
+	m = rmt_pager_alloc(p, 256 * PG);
 
 	fill(m, 256, 6);
 	check(m, 256, 6);
@@ -238,11 +258,17 @@ static int slow_on_hits(void *priv, const struct rmt_us_fault_ctx *ctx,
  */
 Test(pager, hit_is_served_before_the_decision)
 {
-	struct rmt_pager *p = start(64, 0, slow_on_hits, NULL);
-	struct rmt_us_stats *s = rmt_pager_stats(p);
-	volatile uint8_t *m = rmt_pager_alloc(p, 256 * PG);
+	struct rmt_pager *p;
+	struct rmt_us_stats *s;
+	volatile uint8_t *m;
 	uint64_t hits, t0, t1;
 	uint8_t v;
+
+	if (FAULT_MODE != RMT_US_FAULT_THREAD)
+		cr_skip_test("the faulting thread decides itself under SIGBUS");
+	p = start(64, 0, slow_on_hits, NULL);
+	s = rmt_pager_stats(p);
+	m = rmt_pager_alloc(p, 256 * PG);
 
 	fill((uint8_t *)m, 256, 1);
 	/* Page 0 is far now: a miss that stages pages 1-8. */
@@ -272,6 +298,7 @@ Test(pager, pollution_is_counted)
 	/* Backwards: the forward prefetches are all wasted. */
 	for (i = 256; i-- > 0;)
 		cr_assert_eq(m[i * PG], (uint8_t)((i * 7 + 2) & 0xff));
+	settle(p, m);
 	cr_assert_gt(s->prefetched, 0);
 	cr_assert_gt(s->unused_evicted, 0);
 	cr_assert_eq(s->prefetched,
@@ -349,6 +376,52 @@ Test(pager, bad_configs_are_refused)
 	rmt_pager_config_default(&c);
 	c.spin_ns = RMT_US_MAX_SPIN_NS + 1;
 	cr_assert_eq(rmt_pager_create(&c, &p), -EINVAL);
+	rmt_pager_config_default(&c);
+	c.fault_mode = RMT_US_FAULT_THREAD + 1;
+	cr_assert_eq(rmt_pager_create(&c, &p), -EINVAL);
+}
+
+static sigjmp_buf foreign_jmp;
+static volatile sig_atomic_t foreign_seen;
+
+static void on_foreign_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)si;
+	(void)uc;
+	foreign_seen = 1;
+	siglongjmp(foreign_jmp, 1);
+}
+
+/*
+ * A SIGBUS outside far memory (here: a page past the end of a mapped
+ * file) reaches the handler the program had, and far memory still works.
+ */
+Test(pager, foreign_sigbus_is_passed_on, .timeout = 10)
+{
+	struct sigaction sa = { .sa_sigaction = on_foreign_sigbus,
+				.sa_flags = SA_SIGINFO };
+	volatile uint8_t *file_page;
+	struct rmt_pager *p;
+	uint8_t *m;
+	int fd;
+
+	sigemptyset(&sa.sa_mask);
+	cr_assert_eq(sigaction(SIGBUS, &sa, NULL), 0);
+	p = start(16, 0, NULL, NULL);
+	m = rmt_pager_alloc(p, 64 * PG);
+	fd = memfd_create("empty", 0);
+	cr_assert_geq(fd, 0);
+	file_page = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0);
+	cr_assert_neq((void *)file_page, MAP_FAILED);
+	if (!sigsetjmp(foreign_jmp, 1))
+		(void)file_page[0];
+	cr_assert_eq(foreign_seen, 1, "the program's handler never ran");
+	fill(m, 64, 9);
+	check(m, 64, 9);
+	munmap((void *)file_page, PG);
+	close(fd);
+	rmt_pager_destroy(p);
 }
 
 struct writer {

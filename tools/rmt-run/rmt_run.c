@@ -46,6 +46,7 @@ struct opts {
 	const char *far_latency;
 	const char *fetch_depth;
 	const char *spin;
+	const char *fault_handler;
 	const char *prefetcher;
 	const char *threshold;
 	const char *inactive;
@@ -76,8 +77,12 @@ static void usage(FILE *f)
 		"                       the far memory allocated (default 50%%)\n"
 		"  --far-latency TIME   latency of one page fetch, e.g. 5us, 80us (5us)\n"
 		"  --fetch-depth N      page fetches in flight, 1..%u (8)\n"
-		"  --spin TIME          the fault thread polls for the next fault this\n"
-		"                       long after each one before it sleeps (%s)\n"
+		"  --fault-handler WHO  who serves a fault: signal (default: the\n"
+		"                       faulting thread, in a SIGBUS handler) or thread\n"
+		"                       (a fault thread, woken through userfaultfd)\n"
+		"  --spin TIME          with --fault-handler thread: the fault thread\n"
+		"                       polls for the next fault this long after each\n"
+		"                       one before it sleeps (%s)\n"
 		"  --prefetcher NAME    none (default), readahead (Linux swap readahead),\n"
 		"                       leap (Leap), learned (a decision tree trained\n"
 		"                       during the run by the agent, in this process),\n"
@@ -128,6 +133,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "far-latency", required_argument, NULL, 'l' },
 		{ "fetch-depth", required_argument, NULL, 'd' },
 		{ "spin", required_argument, NULL, 's' },
+		{ "fault-handler", required_argument, NULL, 'H' },
 		{ "prefetcher", required_argument, NULL, 'p' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "inactive", required_argument, NULL, 'i' },
@@ -141,7 +147,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
-	uint32_t pm;
+	uint32_t pm, mode;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -149,6 +155,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->far_latency = "5us";
 	o->fetch_depth = "8";
 	o->spin = RMT_US_DEFAULT_SPIN;
+	o->fault_handler = "signal";
 	o->prefetcher = "none";
 	o->threshold = "1M";
 	o->inactive = "25";
@@ -165,6 +172,9 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case 's':
 			o->spin = optarg;
+			break;
+		case 'H':
+			o->fault_handler = optarg;
 			break;
 		case 'p':
 			o->prefetcher = optarg;
@@ -214,6 +224,13 @@ static void parse(int argc, char **argv, struct opts *o)
 		bad("--fetch-depth (want 1..256)", o->fetch_depth);
 	if (rmt_us_parse_duration(o->spin, &v) || v > RMT_US_MAX_SPIN_NS)
 		bad("--spin (want e.g. 0, 50us; at most 10ms)", o->spin);
+	if (rmt_us_parse_fault_mode(o->fault_handler, &mode))
+		bad("--fault-handler (want signal or thread)",
+		    o->fault_handler);
+	if (v && mode != RMT_US_FAULT_THREAD)
+		bad("--spin (polls with a fault thread only: add "
+		    "--fault-handler thread)",
+		    o->spin);
 	check_prefetcher(o->prefetcher);
 	if (rmt_us_parse_size(o->threshold, &v, &pm) || pm || !v)
 		bad("--threshold", o->threshold);
@@ -378,6 +395,7 @@ static void run_child(const struct opts *o, const char *preload, int stats_fd,
 	setenv("RMT_FAR_LATENCY", o->far_latency, 1);
 	setenv("RMT_FETCH_DEPTH", o->fetch_depth, 1);
 	setenv("RMT_SPIN", o->spin, 1);
+	setenv("RMT_FAULT_HANDLER", o->fault_handler, 1);
 	setenv("RMT_THRESHOLD", o->threshold, 1);
 	setenv("RMT_INACTIVE", o->inactive, 1);
 	setenv("RMT_PREFETCHER", o->prefetcher, 1);
@@ -428,7 +446,10 @@ static void write_json(const struct opts *o, const struct rmt_us_stats *st,
 	json_str(f, o->mem_limit);
 	fprintf(f, ", \"far_latency\": ");
 	json_str(f, o->far_latency);
-	fprintf(f, ", \"fetch_depth\": %s, \"spin\": ", o->fetch_depth);
+	fprintf(f,
+		", \"fetch_depth\": %s, \"fault_handler\": ", o->fetch_depth);
+	json_str(f, o->fault_handler);
+	fprintf(f, ", \"spin\": ");
 	json_str(f, o->spin);
 	fprintf(f, ", \"prefetcher\": ");
 	json_str(f, o->prefetcher);
