@@ -408,6 +408,7 @@ static int run_hook(struct rmt_pager *p, struct rmt_us_fault_ctx *ctx,
 		    uint64_t pg, uint32_t tid)
 {
 	const struct extent *e = find_alloc(p, pg);
+	uint64_t t0;
 	int n;
 
 	ctx->region_start = e ? (uintptr_t)page_addr(p, e->first) : ctx->addr;
@@ -420,8 +421,10 @@ static int run_hook(struct rmt_pager *p, struct rmt_us_fault_ctx *ctx,
 	if (!p->cfg.prefetch)
 		return 0;
 	p->st->hook_calls++;
+	t0 = rmt_us_now_ns();
 	n = p->cfg.prefetch(p->cfg.prefetch_priv, ctx, p->pages_buf,
 			    RMT_US_MAX_PREFETCH);
+	p->st->hook_ns += rmt_us_now_ns() - t0;
 	if (n < 0 || n > (int)RMT_US_MAX_PREFETCH) {
 		p->st->hook_errors++;
 		return 0;
@@ -436,11 +439,13 @@ static int run_hook(struct rmt_pager *p, struct rmt_us_fault_ctx *ctx,
  */
 static void issue_prefetches(struct rmt_pager *p, int n, uint64_t t_fault)
 {
+	uint64_t t0 = rmt_us_now_ns();
 	int i;
 
 	for (i = 0; i < n; i++)
 		prefetch_one(p, p->pages_buf[i] & ~(uint64_t)(RMT_US_PAGE - 1),
 			     t_fault);
+	p->st->prefetch_ns += rmt_us_now_ns() - t0;
 }
 
 static void emit(struct rmt_pager *p, const struct rmt_us_fault_ctx *ctx,

@@ -281,6 +281,7 @@ static void report(void)
 __attribute__((constructor)) static void preload_init(void)
 {
 	struct rmt_pager_config c;
+	uint64_t ready;
 	int err;
 
 	unsetenv("LD_PRELOAD");
@@ -304,6 +305,15 @@ __attribute__((constructor)) static void preload_init(void)
 	start_control();
 	pthread_atfork(NULL, NULL, warn_fork);
 	atexit(report);
+	/*
+	 * The run is timed from here: the datapath is set up, as a kernel
+	 * hook's programs are attached before the workload starts.
+	 */
+	ready = rmt_us_now_ns();
+	rmt_pager_stats(pager)->setup_ns = ready - start_ns;
+	__atomic_store_n(&rmt_pager_stats(pager)->ready_ns, ready,
+			 __ATOMIC_RELEASE);
+	start_ns = ready;
 }
 
 static void *far_alloc(size_t n)

@@ -74,6 +74,21 @@ void rmt_us_stats_print(FILE *f, const struct rmt_us_stats *s, double wall_s,
 			"memory, unmap), %.2f us per page\n",
 			(unsigned long long)s->deactivations,
 			(double)s->evict_ns / s->deactivations / 1e3);
+	if (s->setup_ns)
+		fprintf(f,
+			"rmt: datapath setup %.1f ms (pager, programs verified "
+			"and compiled) before the program started, not in "
+			"wall_s\n",
+			(double)s->setup_ns / 1e6);
+	if (s->hook_calls)
+		fprintf(f,
+			"rmt: swap_fault hook %llu calls, %.2f us each; "
+			"staging its prefetches %.2f us per page\n",
+			(unsigned long long)s->hook_calls,
+			(double)s->hook_ns / s->hook_calls / 1e3,
+			s->prefetched ?
+				(double)s->prefetch_ns / s->prefetched / 1e3 :
+				0.0);
 	fprintf(f,
 		"RESULT faults=%llu hits=%llu misses=%llu prefetched=%llu "
 		"unused=%llu coverage=%.4f accuracy=%.4f fault_p50_us=%.2f "
@@ -128,5 +143,10 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		fprintf(f, "%s\"%s\": [%llu, %llu]", k ? ", " : "",
 			kind_names[k], (unsigned long long)s->kind_count[k],
 			(unsigned long long)s->kind_ns[k]);
-	fprintf(f, "}, \"evict_ns\": %llu}\n", (unsigned long long)s->evict_ns);
+	fprintf(f,
+		"}, \"evict_ns\": %llu, \"hook_ns\": %llu, "
+		"\"prefetch_ns\": %llu, \"setup_ns\": %llu}\n",
+		(unsigned long long)s->evict_ns, (unsigned long long)s->hook_ns,
+		(unsigned long long)s->prefetch_ns,
+		(unsigned long long)s->setup_ns);
 }

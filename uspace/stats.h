@@ -86,6 +86,10 @@ struct rmt_us_stats {
 	uint64_t kind_ns[RMT_US_KINDS]; /* time serving each kind */
 	uint64_t kind_count[RMT_US_KINDS];
 	uint64_t evict_ns; /* time unmapping and writing back */
+	uint64_t hook_ns; /* time in the swap_fault hook */
+	uint64_t prefetch_ns; /* time staging the pages it asked for */
+	uint64_t setup_ns; /* the datapath's start: pager, programs, JIT */
+	uint64_t ready_ns; /* CLOCK_MONOTONIC when the program could start */
 	struct rmt_us_hist fault_lat; /* misses and hits, read to wake-up */
 	struct rmt_us_pipe_snap pipe; /* control thread only */
 };

@@ -486,7 +486,7 @@ int main(int argc, char **argv)
 	char preload[PATH_MAX], why[256] = "";
 	int stats_fd, pipefd[2], status, e, err, policy;
 	struct sched_param sp;
-	uint64_t t0, t1;
+	uint64_t t0, t1, ready;
 	pthread_t drainer;
 	ssize_t got;
 
@@ -600,6 +600,10 @@ int main(int argc, char **argv)
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	t1 = rmt_us_now_ns();
+	/* From the moment the datapath was ready (see preload.c). */
+	ready = __atomic_load_n(&st->ready_ns, __ATOMIC_ACQUIRE);
+	if (ready > t0 && ready < t1)
+		t0 = ready;
 	d.stop = 1;
 	if (agent)
 		stop_agent(agent);
