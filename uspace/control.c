@@ -23,7 +23,14 @@
 #include "verifier/model.h"
 
 #define HOOK_SWAP_FAULT 1u
-#define POLL_US 500u
+/*
+ * The command ring is polled every POLL_MIN_US while records come, and
+ * ever less often, down to every POLL_MAX_US, while none do: each wake-up
+ * puts this thread on the other CPU inside the program's address space,
+ * where every TLB flush of the pager's evictions must reach it.
+ */
+#define POLL_MIN_US 500u
+#define POLL_MAX_US 4000u
 
 /* The blob being reassembled. */
 struct blob {
@@ -340,11 +347,17 @@ static void snapshot(struct rmt_us_ctl *ctl)
 static void *ctl_thread(void *arg)
 {
 	struct rmt_us_ctl *ctl = arg;
+	unsigned int wait_us = POLL_MIN_US;
 
 	while (!ctl->stop) {
 		snapshot(ctl);
-		if (rmt_us_ctl_poll(ctl) <= 0)
-			usleep(POLL_US);
+		if (rmt_us_ctl_poll(ctl) > 0) {
+			wait_us = POLL_MIN_US;
+			continue;
+		}
+		usleep(wait_us);
+		if (wait_us < POLL_MAX_US)
+			wait_us *= 2;
 	}
 	rmt_rcu_thread_offline();
 	return NULL;
