@@ -24,10 +24,9 @@
 
 #define HOOK_SWAP_FAULT 1u
 /*
- * The command ring is polled every POLL_MIN_US while records come, and
- * ever less often, down to every POLL_MAX_US, while none do: each wake-up
- * puts this thread on the other CPU inside the program's address space,
- * where every TLB flush of the pager's evictions must reach it.
+ * The control thread polls the command ring every POLL_MIN_US while
+ * records come, and ever less often, down to every POLL_MAX_US, while
+ * none do; rmt_us_ctl_service() polls at most every POLL_MIN_US.
  */
 #define POLL_MIN_US 500u
 #define POLL_MAX_US 4000u
@@ -51,6 +50,9 @@ struct rmt_us_ctl {
 	pthread_t thread;
 	bool running;
 	volatile int stop;
+	/* rmt_us_ctl_service(): one faulting thread at a time, rate-limited. */
+	int serving;
+	u64 next_service_ns;
 };
 
 static void reply(struct rmt_us_ctl *ctl, u16 req_type, u32 seq, u32 slot,
@@ -342,6 +344,20 @@ static void snapshot(struct rmt_us_ctl *ctl)
 	ctl->c.target.snapshot(ctl->c.target.priv, s);
 	s->time_ns = now;
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+int rmt_us_ctl_service(struct rmt_us_ctl *ctl, u64 now)
+{
+	int n = 0;
+
+	if (now < __atomic_load_n(&ctl->next_service_ns, __ATOMIC_RELAXED) ||
+	    __atomic_exchange_n(&ctl->serving, 1, __ATOMIC_ACQUIRE))
+		return 0;
+	ctl->next_service_ns = now + POLL_MIN_US * 1000ull;
+	snapshot(ctl);
+	n = rmt_us_ctl_poll(ctl);
+	__atomic_store_n(&ctl->serving, 0, __ATOMIC_RELEASE);
+	return n;
 }
 
 static void *ctl_thread(void *arg)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * control.h - the user-space datapath's control channel: a thread in the
- * pager's process that reads the agent -> datapath command ring (model
+ * pager's process, or the faulting threads themselves between faults
+ * (rmt_us_ctl_service), read the agent -> datapath command ring (model
  * blobs in chunks, commands), checks everything it reads and answers each
  * command and each whole blob with an RMT_MSG_REPLY on the datapath ->
  * agent event ring.  A model blob is reassembled, its CRC32C checked,
@@ -62,5 +63,14 @@ int rmt_us_ctl_create(const struct rmt_us_ctl_config *c, bool start,
 void rmt_us_ctl_destroy(struct rmt_us_ctl *ctl);
 /* Handle every record in the ring now: how many, or a negative errno. */
 int rmt_us_ctl_poll(struct rmt_us_ctl *ctl);
+/*
+ * The same from a faulting thread, after its fault (now: its time): at
+ * most every half millisecond, by one thread at a time (others return 0
+ * at once), with the viewers' snapshot.  It takes no lock that the
+ * interrupted code could hold and touches no far memory, so it may run
+ * in the pager's SIGBUS handler; a model blob's buffer comes from malloc,
+ * which the program's far-memory accesses never interrupt.
+ */
+int rmt_us_ctl_service(struct rmt_us_ctl *ctl, uint64_t now);
 
 #endif /* RMT_US_CONTROL_H */

@@ -730,6 +730,8 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 				     ~(uintptr_t)(RMT_US_PAGE - 1),
 			     sig_fault_how(uc), (uint32_t)gettid(), now);
 		pthread_mutex_unlock(&p->lock);
+		if (p->cfg.after_fault)
+			p->cfg.after_fault(p->cfg.prefetch_priv, now);
 	}
 	errno = saved_errno;
 }

@@ -54,7 +54,12 @@ struct rmt_pager_config {
 	uint64_t spin_ns; /* fault thread: busy-poll after a fault this long */
 	rmt_us_prefetch_fn prefetch; /* NULL: no prefetching */
 	rmt_us_region_fn region; /* NULL: not told about allocations */
-	void *prefetch_priv; /* for both */
+	/*
+	 * SIGBUS mode: called by the faulting thread after each far fault,
+	 * outside the pager's lock (the datapath's other duties); NULL: none.
+	 */
+	void (*after_fault)(void *priv, uint64_t now_ns);
+	void *prefetch_priv; /* for all three */
 	struct rmt_us_stats *stats; /* NULL: kept inside the pager */
 	void *ring_mem; /* a formatted ring for fault events */
 	size_t ring_len;

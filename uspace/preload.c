@@ -104,6 +104,19 @@ static void region_all(void *priv, uint64_t start, uint64_t end, bool added)
 		rmt_us_rmt_pf_region(standby, start, end, added);
 }
 
+/*
+ * In the SIGBUS mode the faulting thread reads the command ring between
+ * faults: a control thread in the program's address space would make
+ * every eviction's TLB flush reach its CPU (docs/uspace.md).
+ */
+static void serve_control(void *priv, uint64_t now)
+{
+	struct rmt_us_ctl *c = __atomic_load_n(&ctl, __ATOMIC_ACQUIRE);
+
+	if (c)
+		rmt_us_ctl_service(c, now);
+}
+
 static void setup_prefetch(struct rmt_pager_config *c)
 {
 	char err[256] = "";
@@ -219,6 +232,8 @@ static void configure(struct rmt_pager_config *c)
 		}
 	}
 	setup_prefetch(c);
+	if (cmd_ring.mem && c->fault_mode == RMT_US_FAULT_SIGNAL)
+		c->after_fault = serve_control;
 }
 
 static int emit_reply(void *arg, const void *rec, uint32_t len)
@@ -226,8 +241,11 @@ static int emit_reply(void *arg, const void *rec, uint32_t len)
 	return rmt_pager_emit(arg, RMT_MSG_REPLY, rec, len);
 }
 
-/* The control thread, when rmt-run gave us a command ring. */
-static void start_control(void)
+/*
+ * The control channel, when rmt-run gave us a command ring: served by
+ * the faulting threads (SIGBUS mode) or by a thread of its own.
+ */
+static void start_control(bool by_faults)
 {
 	struct rmt_us_ctl_config cc = {
 		.cmd_mem = cmd_ring.mem,
@@ -237,6 +255,7 @@ static void start_control(void)
 		.stats = rmt_pager_stats(pager),
 		.prefetcher = prefetcher_name,
 	};
+	struct rmt_us_ctl *c;
 	int err;
 
 	if (!cmd_ring.mem)
@@ -251,7 +270,9 @@ static void start_control(void)
 		cc.target.slot_inputs = rmt_us_rmt_pf_slot_inputs;
 		cc.target.set_model = rmt_us_rmt_pf_install_model;
 	}
-	err = rmt_us_ctl_create(&cc, true, &ctl);
+	err = rmt_us_ctl_create(&cc, !by_faults, &c);
+	if (!err)
+		__atomic_store_n(&ctl, c, __ATOMIC_RELEASE);
 	if (err) {
 		fprintf(stderr,
 			"rmt-preload: cannot start the control "
@@ -302,7 +323,7 @@ __attribute__((constructor)) static void preload_init(void)
 			strerror(-err), why[0] ? ": " : "", why);
 		_exit(1);
 	}
-	start_control();
+	start_control(c.after_fault != NULL);
 	pthread_atfork(NULL, NULL, warn_fork);
 	atexit(report);
 	/*

@@ -258,3 +258,29 @@ Test(control_raw, malformed_records_get_errors_with_reasons,
 	cr_assert_eq(rig_decide(), 3);
 	free(b);
 }
+
+/*
+ * From a faulting thread (the pager's SIGBUS mode): the ring is read at
+ * most every half millisecond of the caller's clock.
+ */
+Test(control_raw, faulting_threads_serve_the_ring_rate_limited,
+     .init = rig_without_thread, .fini = rig_teardown)
+{
+	struct rmt_msg_command c = { .seq = 21, .op = 99 };
+	struct rmt_msg_reply r;
+	struct raw w;
+	u16 type;
+
+	raw_attach(&w);
+	raw_send(&w, RMT_MSG_COMMAND, &c, sizeof(c));
+	cr_assert_eq(rmt_us_ctl_service(R.ctl, 1000000), 1);
+	cr_assert_eq(rmt_ring_consume(&w.ev, &type, &r, sizeof(r)), sizeof(r));
+	cr_assert_eq(r.seq, 21);
+	c.seq = 22;
+	raw_send(&w, RMT_MSG_COMMAND, &c, sizeof(c));
+	cr_assert_eq(rmt_us_ctl_service(R.ctl, 1000000 + 100000), 0,
+		     "read again within half a millisecond");
+	cr_assert_eq(rmt_us_ctl_service(R.ctl, 1000000 + 500000), 1);
+	cr_assert_eq(rmt_ring_consume(&w.ev, &type, &r, sizeof(r)), sizeof(r));
+	cr_assert_eq(r.seq, 22);
+}
