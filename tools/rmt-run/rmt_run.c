@@ -574,19 +574,17 @@ int main(int argc, char **argv)
 	}
 	/*
 	 * Under a real-time policy (run-experiment --realtime) the agent and
-	 * the drainer drop one priority below the program (to the normal
-	 * policy from the lowest): the learner's nice 10 means nothing there,
-	 * and it must yield to the program as it does without one.
+	 * the drainer run one priority above the program: a program whose
+	 * faults are served in its own thread never sleeps, so anything below
+	 * it on its CPU would wait for the whole run (the agent sometimes
+	 * started only after the program had ended).  They sleep most of the
+	 * time and the scheduler wakes them on the other CPU when it is idle.
 	 */
 	policy = sched_getscheduler(0);
 	if ((policy == SCHED_FIFO || policy == SCHED_RR) &&
-	    !sched_getparam(0, &sp)) {
-		if (sp.sched_priority > 1) {
-			sp.sched_priority--;
-		} else {
-			policy = SCHED_OTHER;
-			sp.sched_priority = 0;
-		}
+	    !sched_getparam(0, &sp) &&
+	    sp.sched_priority < sched_get_priority_max(policy)) {
+		sp.sched_priority++;
 		sched_setscheduler(0, policy, &sp);
 	}
 	/*
