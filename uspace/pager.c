@@ -684,6 +684,22 @@ static struct rmt_pager *sig_owner(const void *addr)
 	return NULL;
 }
 
+/*
+ * The default action, straight from the kernel: the preload library
+ * interposes sigaction() and signal() to keep this handler in front.
+ */
+static void sig_default(int sig)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		uint64_t mask;
+	} k = { SIG_DFL, 0, NULL, 0 };
+
+	syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof(k.mask));
+}
+
 /* A SIGBUS that is not ours goes where it would have gone without us. */
 static void sig_chain(int sig, siginfo_t *si, void *uc)
 {
@@ -694,7 +710,7 @@ static void sig_chain(int sig, siginfo_t *si, void *uc)
 		sig_prev.sa_handler(sig);
 	} else {
 		/* A fault re-executes and dies; a sent signal is re-raised. */
-		signal(sig, SIG_DFL);
+		sig_default(sig);
 		if (si->si_code <= 0)
 			raise(sig);
 	}
@@ -736,22 +752,39 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	errno = saved_errno;
 }
 
-static int sig_attach(struct rmt_pager *p)
+static int sig_install_err;
+
+/*
+ * Not under sig_setup_lock: the preload library's sigaction() asks
+ * rmt_pager_sigbus_chain(), which takes it.
+ */
+static void sig_install(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigbus,
-				.sa_flags = SA_SIGINFO | SA_RESTART };
+				.sa_flags = SA_SIGINFO | SA_RESTART },
+			 prev;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &prev)) {
+		sig_install_err = -errno;
+		return;
+	}
+	pthread_mutex_lock(&sig_setup_lock);
+	sig_prev = prev;
+	sig_installed = true;
+	pthread_mutex_unlock(&sig_setup_lock);
+}
+
+static int sig_attach(struct rmt_pager *p)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	unsigned int i;
 	int err = -EBUSY;
 
+	pthread_once(&once, sig_install);
+	if (sig_install_err)
+		return sig_install_err;
 	pthread_mutex_lock(&sig_setup_lock);
-	if (!sig_installed) {
-		sigemptyset(&sa.sa_mask);
-		if (sigaction(SIGBUS, &sa, &sig_prev)) {
-			err = -errno;
-			goto out;
-		}
-		sig_installed = true;
-	}
 	for (i = 0; i < MAX_SIG_PAGERS; i++) {
 		if (!sig_pagers[i]) {
 			__atomic_store_n(&sig_pagers[i], p, __ATOMIC_RELEASE);
@@ -759,8 +792,29 @@ static int sig_attach(struct rmt_pager *p)
 			break;
 		}
 	}
-out:
 	pthread_mutex_unlock(&sig_setup_lock);
+	return err;
+}
+
+int rmt_pager_sigbus_chain(const struct sigaction *act, struct sigaction *old)
+{
+	sigset_t bus, was;
+	int err = -ENOENT;
+
+	sigemptyset(&bus);
+	sigaddset(&bus, SIGBUS);
+	/* This thread's own SIGBUS must not see half a copy. */
+	pthread_sigmask(SIG_BLOCK, &bus, &was);
+	pthread_mutex_lock(&sig_setup_lock);
+	if (sig_installed) {
+		if (old)
+			*old = sig_prev;
+		if (act)
+			sig_prev = *act;
+		err = 0;
+	}
+	pthread_mutex_unlock(&sig_setup_lock);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
 	return err;
 }
 

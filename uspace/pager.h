@@ -95,6 +95,15 @@ int rmt_pager_find(struct rmt_pager *p, const void *addr, void **start,
 int rmt_pager_discard(struct rmt_pager *p, void *addr, size_t len);
 
 struct rmt_us_stats *rmt_pager_stats(struct rmt_pager *p);
+struct sigaction;
+/*
+ * The program's own SIGBUS disposition, kept behind the SIGBUS mode's
+ * handler: sets where a SIGBUS outside far memory goes (act may be NULL)
+ * and returns the previous one (old may be NULL), as sigaction(2) would.
+ * 0, or -ENOENT when no pager serves faults by SIGBUS (the caller then
+ * calls sigaction itself).
+ */
+int rmt_pager_sigbus_chain(const struct sigaction *act, struct sigaction *old);
 
 /*
  * Put one record on the fault ring from a thread other than the fault

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,6 +336,41 @@ __attribute__((constructor)) static void preload_init(void)
 	__atomic_store_n(&rmt_pager_stats(pager)->ready_ns, ready,
 			 __ATOMIC_RELEASE);
 	start_ns = ready;
+}
+
+/*
+ * A program that sets its own SIGBUS handler keeps the pager's in front
+ * of it: the pager serves far memory and passes every other SIGBUS on.
+ */
+int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	static int (*real)(int, const struct sigaction *, struct sigaction *);
+
+	if (sig == SIGBUS && !rmt_pager_sigbus_chain(act, old))
+		return 0;
+	if (!real)
+		real = (int (*)(int, const struct sigaction *,
+				struct sigaction *))dlsym(RTLD_NEXT,
+							  "sigaction");
+	return real(sig, act, old);
+}
+
+sighandler_t signal(int sig, sighandler_t handler)
+{
+	static sighandler_t (*real)(int, sighandler_t);
+	struct sigaction sa = { .sa_handler = handler, .sa_flags = SA_RESTART },
+			 was;
+
+	if (sig != SIGBUS) {
+		if (!real)
+			real = (sighandler_t(*)(int, sighandler_t))dlsym(
+				RTLD_NEXT, "signal");
+		return real(sig, handler);
+	}
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, &was))
+		return SIG_ERR;
+	return was.sa_handler;
 }
 
 static void *far_alloc(size_t n)

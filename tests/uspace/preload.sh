@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # Every interposed allocation call keeps its data under rmt-run with a
-# limit small enough to evict, and the large blocks really are paged.
+# limit small enough to evict, and the large blocks really are paged; a
+# program with its own SIGBUS handler keeps it, in both fault modes.
 # Usage: preload.sh BUILD_DIR
 set -u
 build=$1
@@ -29,4 +30,17 @@ if ! grep -qE '"far_bytes": [0-9]{8}' "$err.json" ||
 	exit 1
 fi
 rm -f "$err.json"
-echo "ok: data intact, blocks paged"
+bus=$build/tests/uspace/sigbus-probe
+for how in sigaction signal; do
+	"$bus" "$how" >/dev/null || { echo "FAIL: sigbus-probe $how natively"; exit 1; }
+	for mode in signal thread; do
+		if ! out=$("$run" --mem-limit 1M --far-latency 0 \
+			--fault-handler "$mode" -- "$bus" "$how" 2>"$err") ||
+		   [ "$out" != ok ]; then
+			echo "FAIL: sigbus-probe $how, --fault-handler $mode"
+			cat "$err"
+			exit 1
+		fi
+	done
+done
+echo "ok: data intact, blocks paged, the program's SIGBUS handler kept"
