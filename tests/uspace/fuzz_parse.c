@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "uspace/pager.h"
 #include "uspace/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,6 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	r = rmt_us_parse_count(s, 1, 256, &v);
 	if (r == 0 && (v < 1 || v > 256))
+		abort();
+	r = rmt_us_parse_fault_mode(s, &pm);
+	if (r != 0 && r != -EINVAL)
+		abort();
+	if (r == 0 && pm != RMT_US_FAULT_SIGNAL && pm != RMT_US_FAULT_THREAD)
 		abort();
 	return 0;
 }

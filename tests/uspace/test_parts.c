@@ -12,6 +12,7 @@
 #include "uspace/fetch.h"
 #include "uspace/hist.h"
 #include "uspace/lru.h"
+#include "uspace/pager.h"
 #include "uspace/parse.h"
 #include "uspace/stats.h"
 
@@ -182,11 +183,12 @@ Test(parse, bad_sizes)
 			     "'%s' accepted", bad[i]);
 }
 
-Test(parse, durations_and_counts)
+Test(parse, durations_counts_and_fault_modes)
 {
 	static const char *const bad[] = { "",	   "5",	   "us",  "5 us",
 					   "5sec", "-5us", "5uss" };
 	uint64_t ns, v;
+	uint32_t mode;
 	unsigned int i;
 
 	cr_assert_eq(rmt_us_parse_duration("5us", &ns), 0);
@@ -208,4 +210,11 @@ Test(parse, durations_and_counts)
 	cr_assert_eq(rmt_us_parse_count("257", 1, 256, &v), -EINVAL);
 	cr_assert_eq(rmt_us_parse_count("8x", 1, 256, &v), -EINVAL);
 	cr_assert_eq(rmt_us_parse_count("", 1, 256, &v), -EINVAL);
+	cr_assert_eq(rmt_us_parse_fault_mode("signal", &mode), 0);
+	cr_assert_eq(mode, RMT_US_FAULT_SIGNAL);
+	cr_assert_eq(rmt_us_parse_fault_mode("thread", &mode), 0);
+	cr_assert_eq(mode, RMT_US_FAULT_THREAD);
+	cr_assert_eq(rmt_us_parse_fault_mode("Signal", &mode), -EINVAL);
+	cr_assert_eq(rmt_us_parse_fault_mode("", &mode), -EINVAL);
+	cr_assert_eq(rmt_us_parse_fault_mode(NULL, &mode), -EINVAL);
 }
