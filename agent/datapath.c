@@ -132,6 +132,11 @@ static int pump(struct rmt_dp *dp, struct rmt_msg_fault *ev, unsigned int max)
 		}
 		if (r <= 0)
 			break;
+		/* Published after the burst found the ring empty. */
+		if (type == RMT_MSG_FAULT && r == (int)sizeof(*ev)) {
+			memcpy(ev + n++, dp->rec, sizeof(*ev));
+			continue;
+		}
 		other_record(dp, type, (u32)r);
 	}
 	return (int)n;
