@@ -353,7 +353,8 @@ int rmt_us_ctl_service(struct rmt_us_ctl *ctl, u64 now)
 	if (now < __atomic_load_n(&ctl->next_service_ns, __ATOMIC_RELAXED) ||
 	    __atomic_exchange_n(&ctl->serving, 1, __ATOMIC_ACQUIRE))
 		return 0;
-	ctl->next_service_ns = now + POLL_MIN_US * 1000ull;
+	__atomic_store_n(&ctl->next_service_ns, now + POLL_MIN_US * 1000ull,
+			 __ATOMIC_RELAXED);
 	snapshot(ctl);
 	n = rmt_us_ctl_poll(ctl);
 	__atomic_store_n(&ctl->serving, 0, __ATOMIC_RELEASE);

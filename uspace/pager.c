@@ -439,9 +439,13 @@ static int run_hook(struct rmt_pager *p, struct rmt_us_fault_ctx *ctx,
  */
 static void issue_prefetches(struct rmt_pager *p, int n, uint64_t t_fault)
 {
-	uint64_t t0 = rmt_us_now_ns();
+	uint64_t t0;
 	int i;
 
+	/* Most faults of a random walk ask for nothing: no clock for them. */
+	if (n <= 0)
+		return;
+	t0 = rmt_us_now_ns();
 	for (i = 0; i < n; i++)
 		prefetch_one(p, p->pages_buf[i] & ~(uint64_t)(RMT_US_PAGE - 1),
 			     t_fault);

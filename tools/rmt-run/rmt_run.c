@@ -146,7 +146,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t v;
+	uint64_t v, spin_ns;
 	uint32_t pm, mode;
 	int c;
 
@@ -222,12 +222,13 @@ static void parse(int argc, char **argv, struct opts *o)
 		    o->far_latency);
 	if (rmt_us_parse_count(o->fetch_depth, 1, RMT_US_MAX_DEPTH, &v))
 		bad("--fetch-depth (want 1..256)", o->fetch_depth);
-	if (rmt_us_parse_duration(o->spin, &v) || v > RMT_US_MAX_SPIN_NS)
+	if (rmt_us_parse_duration(o->spin, &spin_ns) ||
+	    spin_ns > RMT_US_MAX_SPIN_NS)
 		bad("--spin (want e.g. 0, 50us; at most 10ms)", o->spin);
 	if (rmt_us_parse_fault_mode(o->fault_handler, &mode))
 		bad("--fault-handler (want signal or thread)",
 		    o->fault_handler);
-	if (v && mode != RMT_US_FAULT_THREAD)
+	if (spin_ns && mode != RMT_US_FAULT_THREAD)
 		bad("--spin (polls with a fault thread only: add "
 		    "--fault-handler thread)",
 		    o->spin);
