@@ -3,15 +3,34 @@
  * backend.c - opening a backend (with the CPU as the fallback of every
  * accelerator), job handles, waiting and results.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent/backend_impl.h"
 
 #define WHY_LEN 144
+
+void rmt_backend_yield_cpu(int nice)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+	int policy = sched_getscheduler(0), now;
+
+	if (policy == SCHED_FIFO || policy == SCHED_RR)
+		(void)pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp);
+	errno = 0;
+	now = getpriority(PRIO_PROCESS, (id_t)gettid());
+	if (errno)
+		now = 0;
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), now + nice);
+}
 
 void rmt_backend_log(const struct rmt_backend *b, const char *fmt, ...)
 {

@@ -103,4 +103,12 @@ int rmt_job_take(struct rmt_job *j, struct rmt_train_result *out);
 /* Drop the handle; a running job finishes and is freed then. */
 void rmt_job_release(struct rmt_job *j);
 
+/*
+ * Makes the calling thread yield to the workload it shares the machine
+ * with: a real-time policy it inherited is dropped to SCHED_OTHER (a nice
+ * value does not lower a real-time thread), then nice is added to its
+ * nice value.  Best effort: a thread that cannot lower itself still runs.
+ */
+void rmt_backend_yield_cpu(int nice);
+
 #endif /* RMT_AGENT_BACKEND_H */

@@ -4,10 +4,8 @@
  * threads, each training one job at a time with the CPU engine.
  */
 #define _GNU_SOURCE
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "agent/backend_impl.h"
@@ -189,9 +187,8 @@ static int cpu_init(void *arg, u32 i, struct rmt_engine *e)
 	struct cpu_backend *cb = arg;
 	char name[64];
 
-	/* Best effort: a worker that cannot lower its priority still trains. */
 	if (cb->nice)
-		(void)setpriority(PRIO_PROCESS, (id_t)gettid(), cb->nice);
+		rmt_backend_yield_cpu(cb->nice);
 	snprintf(name, sizeof(name), "cpu thread %u of %u", i + 1, cb->threads);
 	return rmt_engine_cpu_init(e, name);
 }

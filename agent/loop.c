@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -362,8 +361,7 @@ static void *trainer(void *arg)
 
 	/* Judging candidates yields to the workload as training does. */
 	if (a->c.backend_opts && a->c.backend_opts->cpu_nice)
-		(void)setpriority(PRIO_PROCESS, (id_t)gettid(),
-				  a->c.backend_opts->cpu_nice);
+		rmt_backend_yield_cpu(a->c.backend_opts->cpu_nice);
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
 		while (!a->q_len && !a->stop)

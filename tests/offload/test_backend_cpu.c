@@ -3,8 +3,14 @@
  * test_backend_cpu.c - the backend interface on the CPU backend: jobs,
  * waiting with a timeout, results against mlib's own trainer, errors.
  */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "agent/backend.h"
 #include "tests/offload/offload_util.h"
@@ -182,6 +188,87 @@ Test(backend_cpu, wait_times_out_then_completes)
 	rmt_job_release(j);
 	tdata_free(&d);
 	rmt_backend_close(b);
+}
+
+/* Policy and nice value of thread tid, from /proc/self/task/TID/stat. */
+static bool thread_sched(long tid, int *policy, int *nice)
+{
+	char path[64], buf[1024], *p;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	/* Fields after the command's closing parenthesis, from 3 (state). */
+	p = p ? strrchr(buf, ')') : NULL;
+	if (!p)
+		return false;
+	for (i = 3; i <= 41 && p; i++) {
+		p = strchr(p + 1, ' ');
+		if (p && i == 19)
+			*nice = atoi(p + 1);
+		if (p && i == 41)
+			*policy = atoi(p + 1);
+	}
+	return p != NULL;
+}
+
+/*
+ * Workers told to yield (rmt-run's agent, under run-experiment
+ * --realtime) must not inherit the real-time policy of the thread that
+ * opens the backend: a nice value does not lower a real-time thread, and
+ * training then preempted the workload it learns from.
+ */
+Test(backend_cpu, yielding_workers_leave_a_real_time_policy)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	struct rmt_backend_opts o = { .cpu_threads = 2,
+				      .cpu_nice = 7,
+				      .log = keep_log };
+	struct rmt_backend *b;
+	struct rmt_train_result res;
+	struct rmt_train_job job;
+	struct dirent *de;
+	struct tdata d;
+	char err[160];
+	int workers = 0, policy = -1, nice = 0;
+	DIR *dir;
+
+	if (sched_setscheduler(0, SCHED_FIFO, &sp))
+		cr_skip_test("cannot take SCHED_FIFO here (%s)",
+			     strerror(errno));
+	cr_assert_eq(rmt_backend_open("cpu", &o, &b, err, sizeof(err)), 0, "%s",
+		     err);
+	/* Each worker yields before it takes its first job. */
+	cr_assert_eq(tdata_make(&d, 1000, 4, 3), 0);
+	tdata_job(&d, RMT_TRAIN_CART, false, &job);
+	for (int i = 0; i < 4; i++) {
+		run_job(b, &job, &res);
+		rmt_train_result_free(&res);
+	}
+	dir = opendir("/proc/self/task");
+	cr_assert_not_null(dir);
+	while ((de = readdir(dir))) {
+		long tid = atol(de->d_name);
+
+		if (tid <= 0 || tid == gettid())
+			continue;
+		cr_assert(thread_sched(tid, &policy, &nice));
+		/* No other thread runs real-time; the workers run at nice 7. */
+		cr_expect_eq(policy, SCHED_OTHER, "thread %ld: policy %d", tid,
+			     policy);
+		workers += nice == 7;
+	}
+	closedir(dir);
+	cr_expect_eq(workers, 2, "%d threads at nice 7", workers);
+	/* The thread that opened it keeps its own policy. */
+	cr_expect_eq(sched_getscheduler(0), SCHED_FIFO);
+	rmt_backend_close(b);
+	tdata_free(&d);
 }
 
 Test(backend_cpu, bad_jobs_and_kinds)
