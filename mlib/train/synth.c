@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* synth.c - the planted-rule data generator (tests, bench, demos). */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -20,6 +21,9 @@ int rmt_synth_planted(struct rmt_dataset *ds, u32 n, u32 f, double noise,
 	u32 i, k;
 
 	memset(ds, 0, sizeof(*ds));
+	/* The rule reads x0..x4. */
+	if (f < 5)
+		return -EINVAL;
 	ds->n = n;
 	ds->n_features = f;
 	ds->n_classes = 3;

@@ -146,6 +146,8 @@ Test(mlib_tree, regression_entropy_and_min_leaf)
 	char err[256];
 	u32 i, *count;
 
+	/* The planted rule reads five features. */
+	cr_assert_eq(rmt_synth_planted(&ds, 3000, 4, 0.05, 5), -EINVAL);
 	cr_assert_eq(rmt_synth_planted(&ds, 3000, 5, 0.05, 5), 0);
 	rmt_cart_params_default(&p);
 	p.criterion = RMT_CART_MSE;

@@ -244,7 +244,7 @@ Test(backend_cpu, yielding_workers_leave_a_real_time_policy)
 	cr_assert_eq(rmt_backend_open("cpu", &o, &b, err, sizeof(err)), 0, "%s",
 		     err);
 	/* Each worker yields before it takes its first job. */
-	cr_assert_eq(tdata_make(&d, 1000, 4, 3), 0);
+	cr_assert_eq(tdata_make(&d, 1000, 6, 3), 0);
 	tdata_job(&d, RMT_TRAIN_CART, false, &job);
 	for (int i = 0; i < 4; i++) {
 		run_job(b, &job, &res);
