@@ -7,10 +7,18 @@
  * builds on this file and interposes both.
  *
  * Page life: NONE (never written; a fault installs zeros locally) ->
- * ACTIVE (mapped) -> INACTIVE (write-protected, copied to the backing
- * store, unmapped; still local) -> FAR (left local memory).  A FAR page
- * comes back on a demand miss, or is prefetched to STAGED (a copy in the
- * staging area, on the inactive list) and mapped at its first fault.
+ * ACTIVE (mapped) -> INACTIVE (in the backing store, unmapped; still
+ * local) -> FAR (left local memory).  A FAR page comes back on a demand
+ * miss, or is prefetched to STAGED (on the inactive list) and mapped at
+ * its first fault.
+ *
+ * How a page moves between the arena and the backing store: where the
+ * kernel has UFFDIO_MOVE (Linux 6.8), the page itself is moved, both ways,
+ * as a swap device's DMA would move it without the CPU copying it; a
+ * STAGED page waits in the backing store.  Otherwise (or with
+ * RMT_US_EVICT_COPY, or for a page the kernel will not move) it is
+ * write-protected, copied and unmapped, and comes back as a copy, through
+ * a copy in the staging area when it was prefetched.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,6 +52,20 @@
 #define DEACT_BATCH 32u
 #define MSG_BATCH 16u
 
+/* The uABI of UFFDIO_MOVE (Linux 6.8), for older headers. */
+#ifndef UFFDIO_MOVE
+#define _UFFDIO_MOVE 0x05
+#define UFFD_FEATURE_MOVE (1ull << 10)
+struct uffdio_move {
+	__u64 dst;
+	__u64 src;
+	__u64 len;
+	__u64 mode;
+	__s64 move;
+};
+#define UFFDIO_MOVE _IOWR(UFFDIO, _UFFDIO_MOVE, struct uffdio_move)
+#endif
+
 enum pg_state {
 	PG_NONE,
 	PG_ACTIVE,
@@ -63,6 +85,7 @@ struct rmt_pager {
 	int stop_fd;
 	pthread_t thread;
 	bool thread_started, sig_attached, lock_ready;
+	bool move; /* pages move (UFFDIO_MOVE) instead of being copied */
 	pthread_mutex_t lock;
 	uint8_t *arena;
 	uint8_t *backing;
@@ -122,13 +145,16 @@ static int open_uffd(uint64_t extra, uint64_t *features)
 	if (ioctl(fd, UFFDIO_API, &api)) {
 		err = -errno;
 		close(fd);
+		/* A kernel older than the feature refuses to hear of it. */
+		if (err == -EINVAL && (extra & UFFD_FEATURE_MOVE))
+			return open_uffd(extra & ~UFFD_FEATURE_MOVE, features);
 		return err;
 	}
 	*features = api.features;
 	return fd;
 }
 
-static int register_range(int uffd, void *addr, size_t len)
+static int register_range(int uffd, void *addr, size_t len, uint64_t *ioctls)
 {
 	struct uffdio_register reg = {
 		.range = { (uintptr_t)addr, len },
@@ -139,12 +165,28 @@ static int register_range(int uffd, void *addr, size_t len)
 
 	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
 		return -errno;
+	*ioctls = reg.ioctls;
 	return (reg.ioctls & need) == need ? 0 : -EOPNOTSUPP;
+}
+
+/*
+ * UFFDIO_MOVE needs its destination registered too: the backing store is,
+ * for write-protection only, so that its own faults stay ordinary ones.
+ */
+static bool register_backing(int uffd, void *addr, size_t len)
+{
+	struct uffdio_register reg = {
+		.range = { (uintptr_t)addr, len },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+
+	return !ioctl(uffd, UFFDIO_REGISTER, &reg) &&
+	       (reg.ioctls & (1ull << _UFFDIO_MOVE));
 }
 
 int rmt_pager_probe(char *why, size_t why_len)
 {
-	uint64_t features = 0;
+	uint64_t features = 0, ioctls;
 	void *page;
 	int fd, err;
 
@@ -182,7 +224,7 @@ int rmt_pager_probe(char *why, size_t why_len)
 		snprintf(why, why_len, "mmap failed: %s", strerror(-err));
 		return err;
 	}
-	err = register_range(fd, page, RMT_US_PAGE);
+	err = register_range(fd, page, RMT_US_PAGE, &ioctls);
 	if (err)
 		snprintf(why, why_len,
 			 "UFFDIO_REGISTER (missing and "
@@ -226,13 +268,43 @@ static void update_limit(struct rmt_pager *p)
 		p->st->limit_pages = lim;
 }
 
+/*
+ * Moves pages [first, first+n) from the arena to the backing store;
+ * returns how many moved (from first on: the kernel stops at a page it
+ * cannot move, one shared with a child process, say).
+ */
+static uint64_t move_out(struct rmt_pager *p, uint64_t first, uint64_t n)
+{
+	struct uffdio_move m = {
+		.dst = (uintptr_t)(p->backing + first * RMT_US_PAGE),
+		.src = (uintptr_t)page_addr(p, first),
+		.len = n * RMT_US_PAGE,
+	};
+
+	if (!p->move)
+		return 0;
+	if (ioctl(p->uffd, UFFDIO_MOVE, &m) == 0)
+		m.move = (__s64)m.len;
+	if (m.move <= 0)
+		return 0;
+	p->st->moved_out += (uint64_t)m.move / RMT_US_PAGE;
+	return (uint64_t)m.move / RMT_US_PAGE;
+}
+
 /* Writes a run of active pages back and unmaps them, atomically. */
 static void unmap_run(struct rmt_pager *p, uint64_t first, uint64_t n)
 {
+	uint64_t moved = move_out(p, first, n);
 	struct uffdio_writeprotect wp = {
-		.range = { (uintptr_t)page_addr(p, first), n * RMT_US_PAGE },
+		.range = { (uintptr_t)page_addr(p, first + moved),
+			   (n - moved) * RMT_US_PAGE },
 		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
 	};
+
+	if (moved == n)
+		return;
+	first += moved;
+	n -= moved;
 
 	/*
 	 * Write-protect first: a write racing the copy blocks in a WP fault
@@ -294,8 +366,11 @@ static void deactivate_batch(struct rmt_pager *p)
 	p->st->evict_ns += rmt_us_now_ns() - t0;
 }
 
+/* Only a copied page takes a staging slot; a moved one waits in place. */
 static void free_slot(struct rmt_pager *p, uint64_t pg)
 {
+	if (p->move)
+		return;
 	p->free_slots[p->n_free_slots++] = p->slot[pg];
 	p->slot[pg] = RMT_US_NIL;
 }
@@ -340,6 +415,33 @@ static void install(struct rmt_pager *p, uint64_t pg, const void *src)
 
 	if (ioctl(p->uffd, UFFDIO_COPY, &c) && errno == EEXIST)
 		wake(p, c.dst);
+}
+
+/*
+ * Maps page pg from the backing store, moving it when pages move (the
+ * store keeps nothing of a resident page then), else as a copy.
+ */
+static void install_from_backing(struct rmt_pager *p, uint64_t pg)
+{
+	uint8_t *src = p->backing + pg * RMT_US_PAGE;
+	struct uffdio_move m = {
+		.dst = (uintptr_t)page_addr(p, pg),
+		.src = (uintptr_t)src,
+		.len = RMT_US_PAGE,
+	};
+
+	if (!p->move) {
+		install(p, pg, src);
+		return;
+	}
+	if (!ioctl(p->uffd, UFFDIO_MOVE, &m))
+		return;
+	if (errno == EEXIST) {
+		wake(p, m.dst);
+		return;
+	}
+	install(p, pg, src);
+	madvise(src, RMT_US_PAGE, MADV_DONTNEED);
 }
 
 static void activate(struct rmt_pager *p, uint64_t pg)
@@ -387,12 +489,14 @@ static void prefetch_one(struct rmt_pager *p, uint64_t addr, uint64_t now)
 		return;
 	}
 	make_room(p, 1);
-	if (p->n_free_slots)
-		p->slot[pg] = p->free_slots[--p->n_free_slots];
-	else
-		p->slot[pg] = (uint32_t)p->next_fresh_slot++;
-	memcpy(p->staging + (uint64_t)p->slot[pg] * RMT_US_PAGE,
-	       p->backing + pg * RMT_US_PAGE, RMT_US_PAGE);
+	if (!p->move) {
+		if (p->n_free_slots)
+			p->slot[pg] = p->free_slots[--p->n_free_slots];
+		else
+			p->slot[pg] = (uint32_t)p->next_fresh_slot++;
+		memcpy(p->staging + (uint64_t)p->slot[pg] * RMT_US_PAGE,
+		       p->backing + pg * RMT_US_PAGE, RMT_US_PAGE);
+	}
 	p->ready[pg] = rmt_us_fetchq_issue(&p->fq, now);
 	p->state[pg] = PG_STAGED;
 	rmt_us_list_push_head(&p->lru, &p->lru.inactive, (uint32_t)pg);
@@ -498,7 +602,7 @@ static void handle_fault(struct rmt_pager *p, uint64_t addr, unsigned int how,
 	struct rmt_us_fault_ctx ctx = { .addr = addr, .time_ns = t_read };
 	enum rmt_us_kind kind;
 	uint64_t pg, ready, done;
-	const void *src;
+	const void *src; /* NULL: the backing store */
 	int n_pf = 0;
 
 	if (addr < (uintptr_t)p->arena ||
@@ -525,7 +629,7 @@ static void handle_fault(struct rmt_pager *p, uint64_t addr, unsigned int how,
 		break;
 	case PG_INACTIVE:
 		rmt_us_list_remove(&p->lru, &p->lru.inactive, (uint32_t)pg);
-		src = p->backing + pg * RMT_US_PAGE;
+		src = NULL;
 		kind = RMT_US_REF;
 		p->st->ref_faults++;
 		break;
@@ -538,7 +642,9 @@ static void handle_fault(struct rmt_pager *p, uint64_t addr, unsigned int how,
 			p->st->late_hits++;
 			rmt_us_wait_until(ready);
 		}
-		src = p->staging + (uint64_t)p->slot[pg] * RMT_US_PAGE;
+		src = p->move ?
+			      NULL :
+			      p->staging + (uint64_t)p->slot[pg] * RMT_US_PAGE;
 		p->st->staged_now--;
 		p->st->hits++;
 		kind = RMT_US_HIT;
@@ -552,14 +658,17 @@ static void handle_fault(struct rmt_pager *p, uint64_t addr, unsigned int how,
 		ready = rmt_us_fetchq_issue(&p->fq, t_read);
 		n_pf = run_hook(p, &ctx, pg, tid);
 		rmt_us_wait_until(ready);
-		src = p->backing + pg * RMT_US_PAGE;
+		src = NULL;
 		p->st->misses++;
 		kind = RMT_US_MISS;
 		break;
 	}
 	/* Counted before the wake-up, so the woken thread sees them. */
 	activate(p, pg);
-	install(p, pg, src);
+	if (src)
+		install(p, pg, src);
+	else
+		install_from_backing(p, pg);
 	done = rmt_us_now_ns();
 	p->st->kind_count[kind]++;
 	p->st->kind_ns[kind] += done - t_read;
@@ -861,7 +970,7 @@ int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out)
 {
 	bool signal_mode = c->fault_mode == RMT_US_FAULT_SIGNAL;
 	struct rmt_pager *p;
-	uint64_t features;
+	uint64_t features, ioctls = 0;
 	int err;
 
 	if (c->arena_bytes < RMT_US_PAGE ||
@@ -869,7 +978,8 @@ int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out)
 	    (!c->mem_limit &&
 	     (!c->mem_limit_permille || c->mem_limit_permille > 1000)) ||
 	    c->inactive_percent > 90 || c->spin_ns > RMT_US_MAX_SPIN_NS ||
-	    c->fault_mode > RMT_US_FAULT_THREAD)
+	    c->fault_mode > RMT_US_FAULT_THREAD ||
+	    c->evict_mode > RMT_US_EVICT_COPY)
 		return -EINVAL;
 	p = sys_mmap(sizeof(*p));
 	if (!p)
@@ -897,9 +1007,12 @@ int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out)
 			goto fail;
 		p->have_ring = true;
 	}
-	err = open_uffd(signal_mode ? UFFD_FEATURE_SIGBUS :
-				      UFFD_FEATURE_THREAD_ID,
-			&features);
+	err = open_uffd(
+		(signal_mode ? UFFD_FEATURE_SIGBUS : UFFD_FEATURE_THREAD_ID) |
+			(c->evict_mode == RMT_US_EVICT_MOVE ?
+				 UFFD_FEATURE_MOVE :
+				 0),
+		&features);
 	if (err < 0)
 		goto fail;
 	p->uffd = err;
@@ -914,9 +1027,17 @@ int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out)
 			goto fail;
 		p->sig_attached = true;
 	}
-	err = register_range(p->uffd, p->arena, p->npages * RMT_US_PAGE);
+	err = register_range(p->uffd, p->arena, p->npages * RMT_US_PAGE,
+			     &ioctls);
 	if (err)
 		goto fail;
+	/* The API answers with every feature it has, asked for or not. */
+	p->move =
+		c->evict_mode == RMT_US_EVICT_MOVE &&
+		(features & UFFD_FEATURE_MOVE) &&
+		(ioctls & (1ull << _UFFDIO_MOVE)) &&
+		register_backing(p->uffd, p->backing, p->npages * RMT_US_PAGE);
+	p->st->evict_moves = p->move;
 	if (signal_mode) {
 		*out = p;
 		return 0;

@@ -43,6 +43,16 @@ enum rmt_us_fault_mode {
 	RMT_US_FAULT_THREAD,
 };
 
+/*
+ * How a page goes to the backing store and back: moved (UFFDIO_MOVE,
+ * where the kernel has it, else as COPY) or copied (write-protected,
+ * copied, unmapped).  See docs/uspace.md, "Eviction".
+ */
+enum rmt_us_evict_mode {
+	RMT_US_EVICT_MOVE,
+	RMT_US_EVICT_COPY,
+};
+
 struct rmt_pager_config {
 	uint64_t mem_limit; /* bytes of local memory, or 0 ... */
 	uint32_t mem_limit_permille; /* ... this share of far memory */
@@ -51,6 +61,7 @@ struct rmt_pager_config {
 	uint32_t inactive_percent; /* inactive list share of the limit */
 	uint64_t arena_bytes; /* virtual space reserved for far memory */
 	uint32_t fault_mode; /* enum rmt_us_fault_mode */
+	uint32_t evict_mode; /* enum rmt_us_evict_mode */
 	uint64_t spin_ns; /* fault thread: busy-poll after a fault this long */
 	rmt_us_prefetch_fn prefetch; /* NULL: no prefetching */
 	rmt_us_region_fn region; /* NULL: not told about allocations */

@@ -130,3 +130,14 @@ int rmt_us_parse_fault_mode(const char *s, uint32_t *mode)
 		return -EINVAL;
 	return 0;
 }
+
+int rmt_us_parse_evict_mode(const char *s, uint32_t *mode)
+{
+	if (s && !strcmp(s, "move"))
+		*mode = RMT_US_EVICT_MOVE;
+	else if (s && !strcmp(s, "copy"))
+		*mode = RMT_US_EVICT_COPY;
+	else
+		return -EINVAL;
+	return 0;
+}

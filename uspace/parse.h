@@ -21,5 +21,7 @@ int rmt_us_parse_count(const char *s, uint64_t min, uint64_t max,
 		       uint64_t *out);
 /* "signal" or "thread": an enum rmt_us_fault_mode (pager.h). */
 int rmt_us_parse_fault_mode(const char *s, uint32_t *mode);
+/* "move" or "copy": an enum rmt_us_evict_mode (pager.h). */
+int rmt_us_parse_evict_mode(const char *s, uint32_t *mode);
 
 #endif /* RMT_US_PARSE_H */

@@ -180,6 +180,9 @@ static void configure(struct rmt_pager_config *c)
 	if ((s = take_env("RMT_FAULT_HANDLER")) &&
 	    rmt_us_parse_fault_mode(s, &c->fault_mode))
 		die("fault handler", s);
+	if ((s = take_env("RMT_EVICT")) &&
+	    rmt_us_parse_evict_mode(s, &c->evict_mode))
+		die("eviction mode", s);
 	if ((s = take_env("RMT_SPIN")) &&
 	    (rmt_us_parse_duration(s, &c->spin_ns) ||
 	     c->spin_ns > RMT_US_MAX_SPIN_NS))

@@ -70,10 +70,14 @@ void rmt_us_stats_print(FILE *f, const struct rmt_us_stats *s, double wall_s,
 				(double)s->kind_ns[k] / s->kind_count[k] / 1e3);
 	if (s->deactivations)
 		fprintf(f,
-			"rmt: %llu deactivations (write-protect, copy to far "
-			"memory, unmap), %.2f us per page\n",
+			"rmt: %llu deactivations, %.2f us per page: %llu moved "
+			"to far memory, %llu write-protected, copied and "
+			"unmapped (pages %s)\n",
 			(unsigned long long)s->deactivations,
-			(double)s->evict_ns / s->deactivations / 1e3);
+			(double)s->evict_ns / s->deactivations / 1e3,
+			(unsigned long long)s->moved_out,
+			(unsigned long long)(s->deactivations - s->moved_out),
+			s->evict_moves ? "move" : "are copied");
 	if (s->setup_ns)
 		fprintf(f,
 			"rmt: datapath setup %.1f ms (pager, programs verified "
@@ -120,7 +124,8 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 	fprintf(f,
 		"\"late_hits\": %llu, \"first_touch\": %llu, "
 		"\"ref_faults\": %llu, \"evictions\": %llu, "
-		"\"deactivations\": %llu, "
+		"\"deactivations\": %llu, \"moved_out\": %llu, "
+		"\"evict_moves\": %llu, "
 		"\"hook_calls\": %llu, \"hook_errors\": %llu, "
 		"\"prefetch_skipped\": %llu, \"wp_faults\": %llu, "
 		"\"ring_dropped\": %llu, "
@@ -131,6 +136,8 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		(unsigned long long)s->ref_faults,
 		(unsigned long long)s->evictions,
 		(unsigned long long)s->deactivations,
+		(unsigned long long)s->moved_out,
+		(unsigned long long)s->evict_moves,
 		(unsigned long long)s->hook_calls,
 		(unsigned long long)s->hook_errors,
 		(unsigned long long)s->prefetch_skipped,

@@ -70,6 +70,8 @@ struct rmt_us_stats {
 	uint64_t staged_now; /* prefetched, still waiting for a use */
 	uint64_t evictions; /* pages written to far memory */
 	uint64_t deactivations;
+	uint64_t moved_out; /* deactivated pages moved, not copied */
+	uint64_t evict_moves; /* 1: pages move (UFFDIO_MOVE), 0: copied */
 	uint64_t wp_faults; /* writes racing an eviction */
 	uint64_t hook_calls;
 	uint64_t hook_errors;

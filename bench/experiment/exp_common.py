@@ -108,6 +108,7 @@ def machine(o, argv):
         "fault_handler": (
             "thread" if o.get("spin") else o.get("fault_handler") or "signal"
         ),
+        "evict": o.get("evict") or "move",
         "reps": o.get("reps"),
         "cpu": cpu,
         "cores": os.cpu_count(),

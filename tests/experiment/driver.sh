@@ -35,6 +35,7 @@ bad "--nice: 'x' is not a nice value" --nice x
 bad "--spin: 'fast' is not a duration" --spin fast
 bad "--spin wants a value" --spin
 bad "--fault-handler: 'kernel' is neither signal nor thread" --fault-handler kernel
+bad "--evict: 'swap' is neither move nor copy" --evict swap
 [ ! -e "$tmp/bad" ] || { echo "FAIL a usage error created $tmp/bad"; fail=1; }
 
 # Without root the kernel mode names what is missing and skips (the run

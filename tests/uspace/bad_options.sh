@@ -33,6 +33,8 @@ expect 2 "bad --spin" --spin fast -- true
 expect 2 "bad --spin (polls with a fault thread only" --spin 50us -- true
 expect 2 "bad --fault-handler" --fault-handler kernel -- true
 expect 2 "bad --fault-handler" --fault-handler "" -- true
+expect 2 "bad --evict" --evict swap -- true
+expect 2 "bad --evict" --evict "" -- true
 expect 2 "unknown prefetcher" --prefetcher magic -- true
 expect 2 "bad --prefetcher" --prefetcher /nonexistent/p.rmt -- true
 printf 'hook swap_fault\naction a {\n\tbogus\n}\n' >"${TMPDIR:-/tmp}/rmt-bad-$$.rmt"

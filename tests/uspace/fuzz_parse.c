@@ -41,5 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (r == 0 && pm != RMT_US_FAULT_SIGNAL && pm != RMT_US_FAULT_THREAD)
 		abort();
+	r = rmt_us_parse_evict_mode(s, &pm);
+	if (r != 0 && r != -EINVAL)
+		abort();
+	if (r == 0 && pm != RMT_US_EVICT_MOVE && pm != RMT_US_EVICT_COPY)
+		abort();
 	return 0;
 }

@@ -4,21 +4,27 @@
  * the memory limit holds (staged pages included), the eviction policy
  * keeps pages that are in use, prefetching through the hook produces hits
  * and accounts them, a hostile hook cannot break anything, and the
- * faulting thread waits for the modelled far latency.  Built twice: with
- * faults served in the faulting thread's SIGBUS handler (the default),
- * and by the fault thread (TEST_FAULT_THREAD).
+ * faulting thread waits for the modelled far latency.  Built three
+ * times: with faults served in the faulting thread's SIGBUS handler (the
+ * default), by the fault thread (TEST_FAULT_THREAD), and with pages copied
+ * to the backing store instead of moved (TEST_EVICT_COPY).
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 
 #include "proto/msg.h"
 #include "uspace/fetch.h"
@@ -30,6 +36,11 @@
 #define FAULT_MODE RMT_US_FAULT_THREAD
 #else
 #define FAULT_MODE RMT_US_FAULT_SIGNAL
+#endif
+#ifdef TEST_EVICT_COPY
+#define EVICT_MODE RMT_US_EVICT_COPY
+#else
+#define EVICT_MODE RMT_US_EVICT_MOVE
 #endif
 
 static struct rmt_pager *start_spin(uint64_t limit_pages, uint64_t latency_ns,
@@ -50,6 +61,7 @@ static struct rmt_pager *start_spin(uint64_t limit_pages, uint64_t latency_ns,
 	c.prefetch_priv = priv;
 	c.spin_ns = spin_ns;
 	c.fault_mode = FAULT_MODE;
+	c.evict_mode = EVICT_MODE;
 	cr_assert_eq(rmt_pager_create(&c, &p), 0);
 	return p;
 }
@@ -480,6 +492,88 @@ Test(pager, concurrent_writers_lose_nothing)
 		}
 	}
 	cr_assert_gt(rmt_pager_stats(p)->evictions, 1000);
+	rmt_pager_destroy(p);
+}
+
+/* Whether this kernel's userfaultfd moves pages (UFFDIO_MOVE, 6.8 on). */
+static bool kernel_moves_pages(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	bool yes;
+
+	if (fd < 0)
+		return false;
+	yes = !ioctl(fd, UFFDIO_API, &api) && (api.features & (1ull << 10));
+	close(fd);
+	return yes;
+}
+
+/* How many of the pages at m are mapped (resident, as mincore sees). */
+static unsigned int mapped_pages(void *m, size_t pages)
+{
+	unsigned char v[128];
+	unsigned int i, n = 0;
+
+	cr_assert_leq(pages, sizeof(v));
+	cr_assert_eq(mincore(m, pages * PG, v), 0);
+	for (i = 0; i < pages; i++)
+		n += v[i] & 1;
+	return n;
+}
+
+Test(pager, pages_move_where_asked_and_possible)
+{
+	struct rmt_pager *p = start(16, 0, NULL, NULL);
+	struct rmt_us_stats *s = rmt_pager_stats(p);
+	uint8_t *m = rmt_pager_alloc(p, 128 * PG);
+	bool moves = EVICT_MODE == RMT_US_EVICT_MOVE && kernel_moves_pages();
+
+	fill(m, 128, 9);
+	check(m, 128, 9);
+	cr_assert_leq(mapped_pages(m, 128), 16);
+	cr_assert_gt(s->deactivations, 100);
+	cr_assert_eq(s->evict_moves, moves);
+	cr_assert_eq(s->moved_out, moves ? s->deactivations : 0,
+		     "%llu of %llu deactivated pages moved",
+		     (unsigned long long)s->moved_out,
+		     (unsigned long long)s->deactivations);
+	rmt_pager_destroy(p);
+}
+
+/*
+ * After a fork, every page (resident or in the backing store) is shared
+ * with the child until written, and the kernel will not move a shared
+ * page: those are copied, both ways, and none is lost.
+ */
+Test(pager, pages_shared_with_a_child_are_copied)
+{
+	struct rmt_pager *p = start(16, 0, NULL, NULL);
+	struct rmt_us_stats *s = rmt_pager_stats(p);
+	uint8_t *m = rmt_pager_alloc(p, 128 * PG);
+	uint64_t moved, deact;
+	int status;
+	pid_t pid;
+
+	fill(m, 128, 5);
+	moved = s->moved_out;
+	deact = s->deactivations;
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (!pid)
+		_exit(0);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	/* Read only: the resident pages leave while still shared. */
+	check(m, 128, 5);
+	fill(m, 128, 6);
+	check(m, 128, 6);
+	/* The limit holds in the page tables, not only in the books. */
+	cr_assert_leq(mapped_pages(m, 128), 16);
+	if (EVICT_MODE == RMT_US_EVICT_MOVE && kernel_moves_pages())
+		cr_assert_gt(s->deactivations - deact, s->moved_out - moved,
+			     "no shared page was copied (%llu of %llu moved)",
+			     (unsigned long long)(s->moved_out - moved),
+			     (unsigned long long)(s->deactivations - deact));
 	rmt_pager_destroy(p);
 }
 

@@ -217,4 +217,11 @@ Test(parse, durations_counts_and_fault_modes)
 	cr_assert_eq(rmt_us_parse_fault_mode("Signal", &mode), -EINVAL);
 	cr_assert_eq(rmt_us_parse_fault_mode("", &mode), -EINVAL);
 	cr_assert_eq(rmt_us_parse_fault_mode(NULL, &mode), -EINVAL);
+	cr_assert_eq(rmt_us_parse_evict_mode("move", &mode), 0);
+	cr_assert_eq(mode, RMT_US_EVICT_MOVE);
+	cr_assert_eq(rmt_us_parse_evict_mode("copy", &mode), 0);
+	cr_assert_eq(mode, RMT_US_EVICT_COPY);
+	cr_assert_eq(rmt_us_parse_evict_mode("moves", &mode), -EINVAL);
+	cr_assert_eq(rmt_us_parse_evict_mode("", &mode), -EINVAL);
+	cr_assert_eq(rmt_us_parse_evict_mode(NULL, &mode), -EINVAL);
 }

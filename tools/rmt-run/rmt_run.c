@@ -47,6 +47,7 @@ struct opts {
 	const char *fetch_depth;
 	const char *spin;
 	const char *fault_handler;
+	const char *evict;
 	const char *prefetcher;
 	const char *threshold;
 	const char *inactive;
@@ -80,6 +81,10 @@ static void usage(FILE *f)
 		"  --fault-handler WHO  who serves a fault: signal (default: the\n"
 		"                       faulting thread, in a SIGBUS handler) or thread\n"
 		"                       (a fault thread, woken through userfaultfd)\n"
+		"  --evict HOW          how pages go to far memory and back: move (default:\n"
+		"                       the pages themselves move, with UFFDIO_MOVE, where\n"
+		"                       the kernel has it, Linux 6.8 on; else copy) or copy\n"
+		"                       (write-protected, copied, unmapped; fetched copies)\n"
 		"  --spin TIME          with --fault-handler thread: the fault thread\n"
 		"                       polls for the next fault this long after each\n"
 		"                       one before it sleeps (%s)\n"
@@ -134,6 +139,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "fetch-depth", required_argument, NULL, 'd' },
 		{ "spin", required_argument, NULL, 's' },
 		{ "fault-handler", required_argument, NULL, 'H' },
+		{ "evict", required_argument, NULL, 'E' },
 		{ "prefetcher", required_argument, NULL, 'p' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "inactive", required_argument, NULL, 'i' },
@@ -156,6 +162,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->fetch_depth = "8";
 	o->spin = RMT_US_DEFAULT_SPIN;
 	o->fault_handler = "signal";
+	o->evict = "move";
 	o->prefetcher = "none";
 	o->threshold = "1M";
 	o->inactive = "25";
@@ -175,6 +182,9 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'H':
 			o->fault_handler = optarg;
+			break;
+		case 'E':
+			o->evict = optarg;
 			break;
 		case 'p':
 			o->prefetcher = optarg;
@@ -225,6 +235,8 @@ static void parse(int argc, char **argv, struct opts *o)
 	if (rmt_us_parse_duration(o->spin, &spin_ns) ||
 	    spin_ns > RMT_US_MAX_SPIN_NS)
 		bad("--spin (want e.g. 0, 50us; at most 10ms)", o->spin);
+	if (rmt_us_parse_evict_mode(o->evict, &mode))
+		bad("--evict (want move or copy)", o->evict);
 	if (rmt_us_parse_fault_mode(o->fault_handler, &mode))
 		bad("--fault-handler (want signal or thread)",
 		    o->fault_handler);
@@ -397,6 +409,7 @@ static void run_child(const struct opts *o, const char *preload, int stats_fd,
 	setenv("RMT_FETCH_DEPTH", o->fetch_depth, 1);
 	setenv("RMT_SPIN", o->spin, 1);
 	setenv("RMT_FAULT_HANDLER", o->fault_handler, 1);
+	setenv("RMT_EVICT", o->evict, 1);
 	setenv("RMT_THRESHOLD", o->threshold, 1);
 	setenv("RMT_INACTIVE", o->inactive, 1);
 	setenv("RMT_PREFETCHER", o->prefetcher, 1);
@@ -450,6 +463,8 @@ static void write_json(const struct opts *o, const struct rmt_us_stats *st,
 	fprintf(f,
 		", \"fetch_depth\": %s, \"fault_handler\": ", o->fetch_depth);
 	json_str(f, o->fault_handler);
+	fprintf(f, ", \"evict\": ");
+	json_str(f, o->evict);
 	fprintf(f, ", \"spin\": ");
 	json_str(f, o->spin);
 	fprintf(f, ", \"prefetcher\": ");
