@@ -490,6 +490,24 @@ static void exit_like(int status)
 	exit(128 + sig);
 }
 
+static int program_policy;
+static struct sched_param program_param;
+
+/* Raises this process one real-time priority above its own, if it has one. */
+static bool raise_above_program(void)
+{
+	struct sched_param sp;
+
+	program_policy = sched_getscheduler(0);
+	if ((program_policy != SCHED_FIFO && program_policy != SCHED_RR) ||
+	    sched_getparam(0, &program_param) ||
+	    program_param.sched_priority >=
+		    sched_get_priority_max(program_policy))
+		return false;
+	sp.sched_priority = program_param.sched_priority + 1;
+	return !sched_setscheduler(0, program_policy, &sp);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -500,8 +518,8 @@ int main(int argc, char **argv)
 	struct rmt_us_stats *st;
 	struct drain d = { 0 };
 	char preload[PATH_MAX], why[256] = "";
-	int stats_fd, pipefd[2], status, e, err, policy;
-	struct sched_param sp;
+	int stats_fd, pipefd[2], status, e, err;
+	bool raised;
 	uint64_t t0, t1, ready;
 	pthread_t drainer;
 	ssize_t got;
@@ -570,14 +588,30 @@ int main(int argc, char **argv)
 	signal(SIGTERM, forward);
 	signal(SIGHUP, forward);
 	signal(SIGQUIT, forward);
+	/*
+	 * Under a real-time policy (run-experiment --realtime) rmt-run, and so
+	 * the agent and the drainer it starts, run one priority above the
+	 * program, which gets the policy back before it starts: a program
+	 * whose faults are served in its own thread never sleeps, so anything
+	 * at or below its priority on its CPU waits for the whole run.  Raised
+	 * after the fork, rmt-run itself sometimes waited there, behind the
+	 * program, until the run was over, and the agent never ran (1 run in
+	 * 20).  The agent's threads sleep most of the time and the scheduler
+	 * wakes them on the other CPU when it is idle; its training threads
+	 * leave the real-time policy (rmt_backend_yield_cpu).
+	 */
+	raised = raise_above_program();
 	t0 = rmt_us_now_ns();
 	child = fork();
 	if (child < 0) {
 		fprintf(stderr, "rmt-run: fork: %s\n", strerror(errno));
 		return 1;
 	}
-	if (child == 0)
+	if (child == 0) {
+		if (raised)
+			sched_setscheduler(0, program_policy, &program_param);
 		run_child(&o, preload, stats_fd, ring.fd, cmd.fd, pipefd[1]);
+	}
 	close(pipefd[1]);
 	got = read(pipefd[0], &e, sizeof(e));
 	close(pipefd[0]);
@@ -587,21 +621,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rmt-run: cannot execute '%s': %s\n", o.argv[0],
 			strerror(e));
 		return 127;
-	}
-	/*
-	 * Under a real-time policy (run-experiment --realtime) the agent and
-	 * the drainer run one priority above the program: a program whose
-	 * faults are served in its own thread never sleeps, so anything below
-	 * it on its CPU would wait for the whole run (the agent sometimes
-	 * started only after the program had ended).  They sleep most of the
-	 * time and the scheduler wakes them on the other CPU when it is idle.
-	 */
-	policy = sched_getscheduler(0);
-	if ((policy == SCHED_FIFO || policy == SCHED_RR) &&
-	    !sched_getparam(0, &sp) &&
-	    sp.sched_priority < sched_get_priority_max(policy)) {
-		sp.sched_priority++;
-		sched_setscheduler(0, policy, &sp);
 	}
 	/*
 	 * The agent, attached (--control) or in this process (learned), is
