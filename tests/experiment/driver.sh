@@ -86,7 +86,27 @@ for r, j in zip(rows, runs):
     assert not p or abs(float(r['accuracy']) - h / p) < 1e-4, r
     assert float(r['wall_s']) == j['wall_s'] > 0, (r, j)
 assert int(rows[0]['prefetched']) == 0 and int(rows[1]['hits']) > 0, rows
+# Each repetition's time, in order, for the paired comparison.
+w = runs[1]['walls']
+assert len(w) == runs[1]['reps'] and float(rows[1]['wall_s']) in w, runs[1]
 print('ok CSV and JSON:', len(rows), 'runs')
+PY
+# The paired comparison: per repetition, over the faster baseline of the
+# same repetition (a failed run leaves its repetition out); the median.
+python3 - "$src/bench/experiment" <<'PY' || fail=1
+import sys
+sys.path.insert(0, sys.argv[1])
+from exp_report import paired_vs
+runs = {
+    "readahead": {"walls": [1.0, 2.0, 1.0, None]},
+    "leap": {"walls": [1.1, 1.8, None, None]},
+    "learned": {"walls": [0.9, 1.9, 1.2, 0.5]},
+}
+v = paired_vs(runs, "learned")
+assert abs(v - 1.9 / 1.8) < 1e-9, v
+assert abs(paired_vs(runs, "learned", ("readahead",)) - 0.95) < 1e-9
+assert paired_vs({"learned": {"walls": [1.0]}}, "learned") is None
+print("ok paired comparison")
 PY
 if ! command -v gnuplot >/dev/null; then
 	echo "skipped: gnuplot is not installed (package gnuplot-nox): no plots"
