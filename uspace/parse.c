@@ -120,24 +120,37 @@ int rmt_us_parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* s as one of names: its index in *out. */
+static int parse_choice(const char *s, const char *const *names, uint32_t n,
+			uint32_t *out)
+{
+	uint32_t i;
+
+	for (i = 0; s && i < n; i++) {
+		if (!strcmp(s, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 int rmt_us_parse_fault_mode(const char *s, uint32_t *mode)
 {
-	if (s && !strcmp(s, "signal"))
-		*mode = RMT_US_FAULT_SIGNAL;
-	else if (s && !strcmp(s, "thread"))
-		*mode = RMT_US_FAULT_THREAD;
-	else
-		return -EINVAL;
-	return 0;
+	static const char *const names[] = {
+		[RMT_US_FAULT_SIGNAL] = "signal",
+		[RMT_US_FAULT_THREAD] = "thread",
+	};
+
+	return parse_choice(s, names, sizeof(names) / sizeof(names[0]), mode);
 }
 
 int rmt_us_parse_evict_mode(const char *s, uint32_t *mode)
 {
-	if (s && !strcmp(s, "move"))
-		*mode = RMT_US_EVICT_MOVE;
-	else if (s && !strcmp(s, "copy"))
-		*mode = RMT_US_EVICT_COPY;
-	else
-		return -EINVAL;
-	return 0;
+	static const char *const names[] = {
+		[RMT_US_EVICT_MOVE] = "move",
+		[RMT_US_EVICT_COPY] = "copy",
+	};
+
+	return parse_choice(s, names, sizeof(names) / sizeof(names[0]), mode);
 }
