@@ -251,6 +251,20 @@ t_vma_ra() {
 	echo "RMT-METRIC vma_swap_ra=$((s_ra + ra)) vma_swap_ra_hit=$((s_hit + hit))"
 }
 
+# The user-space pager on this kernel (no UFFDIO_MOVE before 6.8): it
+# copies pages instead of moving them, and loses none.
+t_uspace_pager() {
+	out=$(/bin/rmt-pager-guest)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] || return 1
+	case $(uname -r) in
+	[0-5].* | 6.[0-7].*)
+		[ "$(field evict_moves "$out")" = 0 ] &&
+			[ "$(field moved_out "$out")" = 0 ] ;;
+	esac
+}
+
 rm -f /tmp/checksums
 t_proto; report proto-module $?
 t_swap_setup; report swap-setup $?
@@ -271,4 +285,5 @@ t_overhead; report hook-overhead $?
 t_vma_ra; report ring-drain-vma-readahead $?
 rmmod rmt; report unload $?
 t_checksums; report checksums-identical $?
+t_uspace_pager; report uspace-pager-copies $?
 exit 0
