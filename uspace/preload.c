@@ -30,6 +30,7 @@
 #include "proto/user/ring_mem.h"
 #include "uspace/control.h"
 #include "uspace/fetch.h"
+#include "uspace/oracle.h"
 #include "uspace/pager.h"
 #include "uspace/parse.h"
 #include "uspace/rmt_prefetch.h"
@@ -56,6 +57,7 @@ static struct rmt_ring_map cmd_ring = { -1, NULL, 0 };
 static size_t (*real_usable_size)(void *);
 static size_t threshold = 1u << 20;
 static bool report_at_exit;
+static struct rmt_us_oracle *oracle; /* --prefetcher oracle:TRACE */
 static uint64_t start_ns;
 
 static void die(const char *what, const char *value)
@@ -199,7 +201,21 @@ static void configure(struct rmt_pager_config *c)
 			die("threshold", s);
 		threshold = (size_t)v;
 	}
-	if ((s = take_env("RMT_PREFETCHER"))) {
+	if ((s = take_env("RMT_PREFETCHER")) &&
+	    !strncmp(s, RMT_US_ORACLE_PREFIX, strlen(RMT_US_ORACLE_PREFIX))) {
+		struct rmt_us_oracle *o;
+		char err[256] = "";
+
+		if (rmt_us_oracle_open(s + strlen(RMT_US_ORACLE_PREFIX), &o,
+				       err, sizeof(err))) {
+			fprintf(stderr, "rmt-preload: oracle: %s\n", err);
+			_exit(2);
+		}
+		c->prefetch = rmt_us_oracle_run;
+		c->prefetch_priv = o;
+		oracle = o;
+		prefetcher_name = s;
+	} else if (s) {
 		struct rmt_us_rmt_pf *pf;
 		char err[256] = "";
 
@@ -298,6 +314,11 @@ static void warn_fork(void)
 
 static void report(void)
 {
+	if (oracle)
+		fprintf(stderr,
+			"rmt-preload: oracle: %llu faults were not where the "
+			"trace had them\n",
+			(unsigned long long)rmt_us_oracle_misfits(oracle));
 	if (pager && report_at_exit)
 		rmt_us_stats_print(stderr, rmt_pager_stats(pager),
 				   (rmt_us_now_ns() - start_ns) / 1e9, 0);

@@ -36,6 +36,13 @@ expect 2 "bad --fault-handler" --fault-handler "" -- true
 expect 2 "bad --evict" --evict swap -- true
 expect 2 "bad --evict" --evict "" -- true
 expect 2 "unknown prefetcher" --prefetcher magic -- true
+expect 2 "bad --prefetcher: /nonexistent/t: No such file" --prefetcher oracle:/nonexistent/t -- true
+expect 2 "bad --prefetcher: /dev/null: no faults in the trace" --prefetcher oracle:/dev/null -- true
+printf '# rmt fault trace v1\n1 7 0x100000 0x100000 0x200000 1 5000\n' \
+	>"${TMPDIR:-/tmp}/rmt-trace-$$"
+expect 2 "oracle:TRACE goes without --control" --control "${TMPDIR:-/tmp}/rmt-bad-$$.sock" \
+	--prefetcher "oracle:${TMPDIR:-/tmp}/rmt-trace-$$" -- true
+rm -f "${TMPDIR:-/tmp}/rmt-trace-$$"
 expect 2 "bad --prefetcher" --prefetcher /nonexistent/p.rmt -- true
 printf 'hook swap_fault\naction a {\n\tbogus\n}\n' >"${TMPDIR:-/tmp}/rmt-bad-$$.rmt"
 expect 2 "line" --prefetcher "${TMPDIR:-/tmp}/rmt-bad-$$.rmt" -- true

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # rmt-replay: a trace recorded by rmt-run --trace replays deterministically;
 # readahead and leap find the sequential stream in it, none prefetches
-# nothing; bad traces and options are refused with the reason.
+# nothing; bad traces and options are refused with the reason; rmt-run's
+# oracle prefetcher replays it as the future of the same run.
 # Usage: replay.sh BUILD_DIR
 . "$(dirname "$0")/replay-lib.sh"
 "$run" --mem-limit 25% --trace "$tmp/t" -- "$build/workloads/seqscan" --quick \
@@ -52,4 +53,19 @@ expect 2 "cannot read" "$tmp/missing"
 expect 2 "exactly one TRACE"
 expect 2 "unknown prefetcher" --prefetcher magic "$tmp/t"
 expect 2 "bad --cache" --cache 0 "$tmp/t"
+# The same trace as rmt-run's oracle: the run it came from again, with
+# its future known, misses only where a region first appears.
+want=$("$build/workloads/seqscan" --quick)
+got=$("$run" --mem-limit 25% --prefetcher "oracle:$tmp/t" -- \
+	"$build/workloads/seqscan" --quick 2>"$tmp/oracle.err")
+r=$(tail -1 "$tmp/oracle.err")
+echo "oracle:    $r"
+if [ "$got" != "$want" ] ||
+	! grep -q "oracle: 0 faults were not where" "$tmp/oracle.err" ||
+	! awk -v c="$(field coverage "$r")" -v a="$(field accuracy "$r")" \
+		'BEGIN { exit !(c > 0.99 && a > 0.99) }'; then
+	echo "FAIL the oracle: checksum '$got' (want '$want'):"
+	cat "$tmp/oracle.err"
+	fail=1
+fi
 exit $fail

@@ -33,6 +33,7 @@
 #include "uspace/control.h"
 #include "uspace/ctl_socket.h"
 #include "uspace/fetch.h"
+#include "uspace/oracle.h"
 #include "uspace/pager.h"
 #include "uspace/parse.h"
 #include "uspace/rmt_prefetch.h"
@@ -92,7 +93,9 @@ static void usage(FILE *f)
 		"                       leap (Leap), learned (a decision tree trained\n"
 		"                       during the run by the agent, in this process),\n"
 		"                       or FILE.rmt: an RMT program of the swap_fault\n"
-		"                       hook, run on every far fault\n"
+		"                       hook, run on every far fault; or oracle:TRACE,\n"
+		"                       which asks for the pages the run of TRACE (from\n"
+		"                       --trace) faulted on next: a perfect prefetcher\n"
 		"  --threshold SIZE     smallest allocation put in far memory (1M)\n"
 		"  --inactive PCT       share of the limit kept on the inactive list (25)\n"
 		"  --first-model N      learned: faults before the first model (500)\n"
@@ -121,9 +124,19 @@ static void bad(const char *what, const char *value)
 /* Loads the prefetcher once here, so that a bad one is a usage error. */
 static void check_prefetcher(const char *name)
 {
+	size_t n = strlen(RMT_US_ORACLE_PREFIX);
 	struct rmt_us_rmt_pf *pf;
+	struct rmt_us_oracle *o;
 	char err[256] = "";
 
+	if (!strncmp(name, RMT_US_ORACLE_PREFIX, n)) {
+		if (rmt_us_oracle_open(name + n, &o, err, sizeof(err))) {
+			fprintf(stderr, "rmt-run: bad --prefetcher: %s\n", err);
+			exit(2);
+		}
+		rmt_us_oracle_close(o);
+		return;
+	}
 	if (rmt_us_rmt_pf_open(name, &pf, err, sizeof(err))) {
 		fprintf(stderr, "rmt-run: bad --prefetcher: %s\n", err);
 		exit(2);
@@ -254,6 +267,13 @@ static void parse(int argc, char **argv, struct opts *o)
 			"rmt-run: --trace goes with neither --control "
 			"nor --prefetcher learned (the agent drains the "
 			"fault events)\n");
+		exit(2);
+	}
+	if (o->control && !strncmp(o->prefetcher, RMT_US_ORACLE_PREFIX,
+				   strlen(RMT_US_ORACLE_PREFIX))) {
+		fprintf(stderr, "rmt-run: --prefetcher oracle:TRACE goes "
+				"without --control (an agent would replace "
+				"it)\n");
 		exit(2);
 	}
 	if (optind >= argc) {
