@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "uspace/hook.h"
 
@@ -23,6 +24,15 @@
 #define RMT_US_ORACLE_PREFIX "oracle:" /* --prefetcher oracle:TRACE */
 
 struct rmt_us_oracle;
+
+/* The trace of a prefetcher named "oracle:TRACE", or NULL for another. */
+static inline const char *rmt_us_oracle_trace(const char *prefetcher)
+{
+	size_t n = sizeof(RMT_US_ORACLE_PREFIX) - 1;
+
+	return strncmp(prefetcher, RMT_US_ORACLE_PREFIX, n) ? NULL :
+							      prefetcher + n;
+}
 
 /*
  * Reads the trace at path.  0, or a negative errno with the reason in err

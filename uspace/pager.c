@@ -44,6 +44,7 @@
 #include "uspace/fetch.h"
 #include "uspace/lru.h"
 #include "uspace/pager.h"
+#include "uspace/uffd_move.h"
 #include "vm/task_hist.h"
 
 /* The swap_fault hook's id, as vm/hook.h numbers it. */
@@ -51,20 +52,6 @@
 #define MAX_ALLOCS 4096u
 #define DEACT_BATCH 32u
 #define MSG_BATCH 16u
-
-/* The uABI of UFFDIO_MOVE (Linux 6.8), for older headers. */
-#ifndef UFFDIO_MOVE
-#define _UFFDIO_MOVE 0x05
-#define UFFD_FEATURE_MOVE (1ull << 10)
-struct uffdio_move {
-	__u64 dst;
-	__u64 src;
-	__u64 len;
-	__u64 mode;
-	__s64 move;
-};
-#define UFFDIO_MOVE _IOWR(UFFDIO, _UFFDIO_MOVE, struct uffdio_move)
-#endif
 
 enum pg_state {
 	PG_NONE,
@@ -296,15 +283,16 @@ static void unmap_run(struct rmt_pager *p, uint64_t first, uint64_t n)
 {
 	uint64_t moved = move_out(p, first, n);
 	struct uffdio_writeprotect wp = {
-		.range = { (uintptr_t)page_addr(p, first + moved),
-			   (n - moved) * RMT_US_PAGE },
 		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
 	};
 
+	/* What did not move is copied. */
 	if (moved == n)
 		return;
 	first += moved;
 	n -= moved;
+	wp.range.start = (uintptr_t)page_addr(p, first);
+	wp.range.len = n * RMT_US_PAGE;
 
 	/*
 	 * Write-protect first: a write racing the copy blocks in a WP fault

@@ -201,13 +201,12 @@ static void configure(struct rmt_pager_config *c)
 			die("threshold", s);
 		threshold = (size_t)v;
 	}
-	if ((s = take_env("RMT_PREFETCHER")) &&
-	    !strncmp(s, RMT_US_ORACLE_PREFIX, strlen(RMT_US_ORACLE_PREFIX))) {
+	if ((s = take_env("RMT_PREFETCHER")) && rmt_us_oracle_trace(s)) {
 		struct rmt_us_oracle *o;
 		char err[256] = "";
 
-		if (rmt_us_oracle_open(s + strlen(RMT_US_ORACLE_PREFIX), &o,
-				       err, sizeof(err))) {
+		if (rmt_us_oracle_open(rmt_us_oracle_trace(s), &o, err,
+				       sizeof(err))) {
 			fprintf(stderr, "rmt-preload: oracle: %s\n", err);
 			_exit(2);
 		}

@@ -29,6 +29,7 @@
 #include "proto/msg.h"
 #include "uspace/fetch.h"
 #include "uspace/pager.h"
+#include "uspace/uffd_move.h"
 
 #define PG RMT_US_PAGE
 
@@ -504,7 +505,8 @@ static bool kernel_moves_pages(void)
 
 	if (fd < 0)
 		return false;
-	yes = !ioctl(fd, UFFDIO_API, &api) && (api.features & (1ull << 10));
+	yes = !ioctl(fd, UFFDIO_API, &api) &&
+	      (api.features & UFFD_FEATURE_MOVE);
 	close(fd);
 	return yes;
 }

@@ -124,13 +124,13 @@ static void bad(const char *what, const char *value)
 /* Loads the prefetcher once here, so that a bad one is a usage error. */
 static void check_prefetcher(const char *name)
 {
-	size_t n = strlen(RMT_US_ORACLE_PREFIX);
+	const char *trace = rmt_us_oracle_trace(name);
 	struct rmt_us_rmt_pf *pf;
 	struct rmt_us_oracle *o;
 	char err[256] = "";
 
-	if (!strncmp(name, RMT_US_ORACLE_PREFIX, n)) {
-		if (rmt_us_oracle_open(name + n, &o, err, sizeof(err))) {
+	if (trace) {
+		if (rmt_us_oracle_open(trace, &o, err, sizeof(err))) {
 			fprintf(stderr, "rmt-run: bad --prefetcher: %s\n", err);
 			exit(2);
 		}
@@ -269,8 +269,7 @@ static void parse(int argc, char **argv, struct opts *o)
 			"fault events)\n");
 		exit(2);
 	}
-	if (o->control && !strncmp(o->prefetcher, RMT_US_ORACLE_PREFIX,
-				   strlen(RMT_US_ORACLE_PREFIX))) {
+	if (o->control && rmt_us_oracle_trace(o->prefetcher)) {
 		fprintf(stderr, "rmt-run: --prefetcher oracle:TRACE goes "
 				"without --control (an agent would replace "
 				"it)\n");
