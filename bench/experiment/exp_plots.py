@@ -15,6 +15,7 @@ COLOURS = {
     "readahead": "#1f77b4",
     "leap": "#ff7f0e",
     "learned": "#2ca02c",
+    "oracle": "#9467bd",
 }
 METRICS = {
     "time": ("completion time / best baseline", None),

@@ -11,6 +11,8 @@ import statistics
 import exp_common as ec
 import exp_plots
 
+ORACLE = "oracle"
+
 COLUMNS = (
     (
         "workload",
@@ -142,6 +144,7 @@ class Goal:
         self.worst = None
         self.fast = []  # (ok, value) on the fastest runs, for times
         self.paired = []  # (ok, value) paired by repetition, for times
+        self.oracle = []  # (ok, value): the oracle's, paired, for times
 
     def check_fast(self, value, limit):
         if value is not None:
@@ -150,6 +153,10 @@ class Goal:
     def check_paired(self, value, limit):
         if value is not None:
             self.paired.append((value <= limit, value))
+
+    def check_oracle(self, value, limit):
+        if value is not None:
+            self.oracle.append((value <= limit, value))
 
     def summary(self, name, checks):
         if not checks:
@@ -171,8 +178,10 @@ class Goal:
             return f"  not measured  {self.text} (no such run)"
         _, label, value = self.worst
         state = "met    " if not self.failed else "NOT met"
-        fast = self.summary("fastest runs", self.fast) + self.summary(
-            "paired", self.paired
+        fast = (
+            self.summary("fastest runs", self.fast)
+            + self.summary("paired", self.paired)
+            + self.summary("the oracle, paired", self.oracle)
         )
         return (
             f"  {state}  {self.text}: worst {self.fmt.format(value)} "
@@ -217,6 +226,7 @@ def goals(g):
         v = vs_best(runs, "learned")
         vf = vs_best(runs, "learned", "wall_min_s")
         vp = paired_vs(runs, "learned")
+        vo = paired_vs(runs, ORACLE) if ORACLE in runs else None
         bc = best_coverage(runs)
         if wl == "video-resize" or wl.startswith("conv2d"):
             cov.check(
@@ -233,10 +243,12 @@ def goals(g):
                 video5.check(label(k), v, v <= 0.95, v)
                 video5.check_fast(vf, 0.95)
                 video5.check_paired(vp, 0.95)
+                video5.check_oracle(vo, 0.95)
             if wl.startswith("conv2d") and st == "rdma":
                 conv5.check(label(k), v, v <= 1.0, v)
                 conv5.check_fast(vf, 1.0)
                 conv5.check_paired(vp, 1.0)
+                conv5.check_oracle(vo, 1.0)
             if st == "nvme" and wl in (
                 "video-resize",
                 "conv2d-3x3",
@@ -245,6 +257,7 @@ def goals(g):
                 at80.check(label(k), v, v <= 0.80, v)
                 at80.check_fast(vf, 0.80)
                 at80.check_paired(vp, 0.80)
+                at80.check_oracle(vo, 0.80)
         if wl == "seqscan" and "readahead" in runs:
             r = L["wall_s"] / runs["readahead"]["wall_s"]
             seq.check(label(k), r, r <= 1.0, r)
@@ -253,6 +266,8 @@ def goals(g):
                     L["wall_min_s"] / runs["readahead"]["wall_min_s"], 1.0
                 )
             seq.check_paired(paired_vs(runs, "learned", ("readahead",)), 1.0)
+            if ORACLE in runs:
+                seq.check_oracle(paired_vs(runs, ORACLE, ("readahead",)), 1.0)
         if wl == "pointer-chase" and L["faults"]:
             p = L["prefetched"] / L["faults"]
             u = L["unused"] / L["faults"]
@@ -262,10 +277,12 @@ def goals(g):
                 pc_t.check(label(k), v, v <= 1.05, v)
                 pc_t.check_fast(vf, 1.05)
                 pc_t.check_paired(vp, 1.05)
+                pc_t.check_oracle(vo, 1.05)
         if v is not None and lim in ("37.5%", "50%"):
             wide.check(label(k), v, v <= 1.05, v)
             wide.check_fast(vf, 1.05)
             wide.check_paired(vp, 1.05)
+            wide.check_oracle(vo, 1.05)
     return [
         cov,
         margin,
@@ -299,15 +316,63 @@ def print_goals(g):
     )
     print(
         "learned's time over the faster baseline's in the same "
-        "repetition, taken in turn):"
+        "repetition, taken in turn; where the oracle"
+    )
+    print(
+        "ran, its paired times are judged too: a goal the oracle misses "
+        "is out of any prefetcher's reach here):"
     )
     for goal in goals(g):
         print(goal.line())
 
 
+def attainable_share(learned, oracle):
+    """The share of the oracle's gain over the best baseline that learned
+    gets, from their times over the best baseline; None where the oracle
+    gains nothing to share."""
+    if learned is None or oracle is None or oracle >= 1.0:
+        return None
+    return (1.0 - learned) / (1.0 - oracle)
+
+
+def print_oracle(g):
+    keys = [k for k, runs in g.items() if ORACLE in runs]
+    if not keys:
+        return
+    print()
+    print(
+        "Against the oracle (a perfect prefetcher: the run's own future, "
+        "from the faults of an untimed"
+    )
+    print(
+        "readahead run): times over the faster baseline, paired by "
+        "repetition; 'share' = the part of the"
+    )
+    print("oracle's gain over that baseline that learned gets.")
+    hdr = (
+        f'{"workload":<14} {"far":<4} {"limit":<6} {"oracle":>7} '
+        f'{"learned":>7} {"share":>6} {"coverage":>8}'
+    )
+    print(hdr)
+    print("-" * len(hdr))
+    for k in keys:
+        runs = g[k]
+        vo = paired_vs(runs, ORACLE)
+        vl = paired_vs(runs, "learned") if "learned" in runs else None
+        sh = attainable_share(vl, vo)
+        print(
+            f"{k[0]:<14} {k[1]:<4} {k[2]:<6} "
+            f'{"-" if vo is None else format(vo, ".3f"):>7} '
+            f'{"-" if vl is None else format(vl, ".3f"):>7} '
+            f'{"-" if sh is None else format(sh, ".0%"):>6} '
+            f'{runs[ORACLE]["coverage"]:8.4f}'
+        )
+
+
 def report(out, rows):
     g = group(rows)
     print_table(g)
+    print_oracle(g)
     print_goals(g)
     written = exp_plots.plot(out, g)
     if written:

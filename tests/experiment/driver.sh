@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # The experiment driver on a tiny matrix (one workload, two prefetchers and
 # one it must skip, 4 MB): the CSV, JSON and plots exist and parse; bad
-# arguments give exit 2 and a message.  Usage: driver.sh SOURCE_DIR BUILD_DIR
+# arguments give exit 2 and a message; the oracle runs beside readahead.  Usage: driver.sh SOURCE_DIR BUILD_DIR
 set -u
 src=$1 build=$2
 drv=$src/bench/experiment/run-experiment
@@ -107,6 +107,32 @@ assert abs(v - 1.9 / 1.8) < 1e-9, v
 assert abs(paired_vs(runs, "learned", ("readahead",)) - 0.95) < 1e-9
 assert paired_vs({"learned": {"walls": [1.0]}}, "learned") is None
 print("ok paired comparison")
+PY
+# The oracle: a trace from an untimed readahead run, then timed runs that
+# cover more of the faults than readahead, beside it in the report.
+if ! "$drv" --build "$build" --out "$tmp/or" --workloads seqscan \
+	--prefetchers readahead,oracle --settings rdma --limits 50% --size 4 \
+	--reps 2 >"$tmp/orlog" 2>&1; then
+	echo "FAIL the experiment with the oracle failed:"
+	cat "$tmp/orlog"
+	exit 1
+fi
+grep -q "^Against the oracle" "$tmp/orlog" ||
+	{ echo "FAIL no section against the oracle"; cat "$tmp/orlog"; fail=1; }
+python3 - "$tmp/or" "$src/bench/experiment" <<'PY' || fail=1
+import json, sys
+sys.path.insert(0, sys.argv[2])
+from exp_report import attainable_share
+runs = {r['prefetcher']: r for r in json.load(open(f'{sys.argv[1]}/experiment.json'))['runs']}
+ra, o = runs['readahead'], runs['oracle']
+assert o['checksum_ok'] and o['reps'] == 2, o
+assert o['coverage'] > ra['coverage'] and o['coverage'] > 0.99, (o, ra)
+assert o['accuracy'] > 0.99, o
+# learned at 0.97x where the oracle reaches 0.94x: half of the gain.
+assert abs(attainable_share(0.97, 0.94) - 0.5) < 1e-9
+assert attainable_share(0.97, 1.0) is None
+assert attainable_share(None, 0.9) is None
+print('ok the oracle: coverage', o['coverage'], 'against', ra['coverage'])
 PY
 if ! command -v gnuplot >/dev/null; then
 	echo "skipped: gnuplot is not installed (package gnuplot-nox): no plots"
