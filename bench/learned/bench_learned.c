@@ -11,12 +11,16 @@
  * so that their faults are prefetch hits as in the pager.  Both run
  * through the pager's adapter (uspace/rmt_prefetch.h, what the fault
  * thread calls), verified and JIT-compiled or interpreted (RMT_NO_JIT).
- * 7 repetitions; median, min, max.
+ * The JIT rows also run "cold": before each decision a range of pages is
+ * write-protected and back, which flushes this process's TLB, as a
+ * program's own accesses leave it when it faults in the pager; each
+ * decision is timed alone then.  7 repetitions; median, min, max.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "agent/learn.h"
@@ -70,14 +74,35 @@ static void gen(u64 *pages)
 static u8 staged[REGION_PAGES];
 
 /*
- * ns per decision of the pager's prefetcher adapter (stream tracking,
- * pipeline, the pages asked for), as the fault thread runs it.
+ * Above x86's tlb_single_page_flush_ceiling (33 pages) the kernel flushes
+ * the whole TLB of the process instead of page by page: changing the
+ * protection of this many pages does that.
  */
-static double run_pf(struct rmt_us_rmt_pf *pf, const u64 *pages, u64 *n_pages)
+#define FLUSH_PAGES 64u
+static u8 *flush_area;
+
+static void flush_tlb(void)
+{
+	size_t len = FLUSH_PAGES << RMT_PAGE_SHIFT;
+
+	if (mprotect(flush_area, len, PROT_READ) ||
+	    mprotect(flush_area, len, PROT_READ | PROT_WRITE)) {
+		perror("bench-learned: mprotect");
+		exit(1);
+	}
+}
+
+/*
+ * ns per decision of the pager's prefetcher adapter (stream tracking,
+ * pipeline, the pages asked for), as the fault thread runs it; cold: with
+ * the TLB flushed before each decision, which is timed alone.
+ */
+static double run_pf(struct rmt_us_rmt_pf *pf, const u64 *pages, u64 *n_pages,
+		     bool cold)
 {
 	uint64_t out[RMT_US_MAX_PREFETCH];
 	struct rmt_us_fault_ctx c;
-	u64 t0, total = 0;
+	u64 t0, t_cold = 0, total = 0;
 	u32 i;
 	int n, k;
 
@@ -91,7 +116,16 @@ static double run_pf(struct rmt_us_rmt_pf *pf, const u64 *pages, u64 *n_pages)
 		c.flags = staged[pages[i]] ? RMT_FAULT_PREFETCH_HIT :
 					     RMT_FAULT_MAJOR;
 		staged[pages[i]] = 0;
-		n = rmt_us_rmt_pf_run(pf, &c, out, RMT_US_MAX_PREFETCH);
+		if (cold) {
+			u64 t;
+
+			flush_tlb();
+			t = now_ns();
+			n = rmt_us_rmt_pf_run(pf, &c, out, RMT_US_MAX_PREFETCH);
+			t_cold += now_ns() - t;
+		} else {
+			n = rmt_us_rmt_pf_run(pf, &c, out, RMT_US_MAX_PREFETCH);
+		}
 		if (n < 0) {
 			fprintf(stderr, "bench-learned: hook error %d\n", n);
 			exit(1);
@@ -102,7 +136,7 @@ static double run_pf(struct rmt_us_rmt_pf *pf, const u64 *pages, u64 *n_pages)
 			       REGION_PAGES] = 1;
 	}
 	*n_pages = total;
-	return (double)(now_ns() - t0) / N_FAULTS;
+	return (double)(cold ? t_cold : now_ns() - t0) / N_FAULTS;
 }
 
 static double run_model(const struct rmt_model *m, const s32 *x, u32 n)
@@ -204,7 +238,7 @@ int main(void)
 		"learned.rmt, empty slot, JIT",
 	};
 	struct rmt_us_rmt_pf *pf[5];
-	double t[5][REPS], t_m[REPS];
+	double t[5][REPS], t_m[REPS], t_cold[2][REPS];
 	struct rmt_streams st;
 	struct rmt_ctx_swap_fault c;
 	struct rmt_model *m;
@@ -214,6 +248,15 @@ int main(void)
 	u32 i, nf = 0;
 	int r;
 
+	flush_area = mmap(NULL, FLUSH_PAGES << RMT_PAGE_SHIFT,
+			  PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+	if (flush_area == MAP_FAILED) {
+		perror("bench-learned: mmap");
+		return 1;
+	}
+	/* Touched: only present entries are changed, and flushed. */
+	memset(flush_area, 1, FLUSH_PAGES << RMT_PAGE_SHIFT);
 	gen(pages);
 	blob = train(pages, &len);
 	m = parse(blob, len);
@@ -241,19 +284,26 @@ int main(void)
 	}
 	for (r = 0; r < REPS; r++) {
 		for (i = 0; i < 5; i++)
-			t[i][r] = run_pf(pf[i], pages, &n_pages[i]);
+			t[i][r] = run_pf(pf[i], pages, &n_pages[i], false);
+		t_cold[0][r] = run_pf(pf[1], pages, &n_pages[1], true);
+		t_cold[1][r] = run_pf(pf[3], pages, &n_pages[3], true);
 		t_m[r] = run_model(m, feats, nf);
 	}
 	printf("%-34s %9s %9s %9s %12s\n", "ns per decision", "median", "min",
 	       "max", "pages/fault");
 	for (i = 0; i < 5; i++)
 		row(names[i], t[i], n_pages[i]);
+	row("readahead.rmt, JIT, cold TLB", t_cold[0], n_pages[1]);
+	row("learned.rmt, tree, JIT, cold TLB", t_cold[1], n_pages[3]);
 	row("tree inference alone", t_m, 0);
 	printf("RESULT learned_ns=%.1f readahead_ns=%.1f ratio=%.2f "
 	       "learned_interp_ns=%.1f readahead_interp_ns=%.1f "
+	       "learned_cold_ns=%.1f readahead_cold_ns=%.1f cold_ratio=%.2f "
 	       "model_ns=%.1f\n",
 	       t[3][REPS / 2], t[1][REPS / 2], t[3][REPS / 2] / t[1][REPS / 2],
-	       t[2][REPS / 2], t[0][REPS / 2], t_m[REPS / 2]);
+	       t[2][REPS / 2], t[0][REPS / 2], t_cold[1][REPS / 2],
+	       t_cold[0][REPS / 2], t_cold[1][REPS / 2] / t_cold[0][REPS / 2],
+	       t_m[REPS / 2]);
 	for (i = 0; i < 5; i++)
 		rmt_us_rmt_pf_close(pf[i]);
 	rmt_model_free(m);
