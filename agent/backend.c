@@ -20,16 +20,40 @@
 
 void rmt_backend_yield_cpu(int nice)
 {
-	struct sched_param sp = { .sched_priority = 0 };
-	int policy = sched_getscheduler(0), now;
+	int now;
 
-	if (policy == SCHED_FIFO || policy == SCHED_RR)
-		(void)pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp);
 	errno = 0;
 	now = getpriority(PRIO_PROCESS, (id_t)gettid());
 	if (errno)
 		now = 0;
 	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), now + nice);
+}
+
+int rmt_backend_thread(pthread_t *t, void *(*fn)(void *), void *arg,
+		       const struct rmt_backend_opts *o)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+	int policy = SCHED_OTHER, rc;
+	pthread_attr_t attr;
+
+	if (!o || !o->cpu_nice)
+		return -pthread_create(t, NULL, fn, arg);
+	if (o->workload_rt_priority > 1) {
+		policy = SCHED_FIFO;
+		sp.sched_priority = o->workload_rt_priority - 1;
+	}
+	rc = pthread_attr_init(&attr);
+	if (rc)
+		return -rc;
+	rc = pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	if (!rc)
+		rc = pthread_attr_setschedpolicy(&attr, policy);
+	if (!rc)
+		rc = pthread_attr_setschedparam(&attr, &sp);
+	if (!rc)
+		rc = pthread_create(t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return -rc;
 }
 
 void rmt_backend_log(const struct rmt_backend *b, const char *fmt, ...)

@@ -23,6 +23,9 @@
 #ifndef RMT_AGENT_BACKEND_H
 #define RMT_AGENT_BACKEND_H
 
+#include <pthread.h>
+#include <stdbool.h>
+
 #include "offload/train/job.h"
 
 enum rmt_backend_kind {
@@ -38,6 +41,13 @@ struct rmt_backend_opts {
 	 * that training beside the workload it learns from yields to it.
 	 */
 	int cpu_nice;
+	/*
+	 * The workload's real-time priority (SCHED_FIFO or SCHED_RR; 0: it
+	 * has none).  Above 1, threads that yield (cpu_nice set) run
+	 * SCHED_FIFO one below it: never ahead of the workload, and, being
+	 * real-time, started on a CPU where they can run at once.
+	 */
+	int workload_rt_priority;
 	const char *cuda_driver; /* NULL: "libcuda.so.1" */
 	u32 cuda_device; /* ordinal */
 	/*
@@ -104,11 +114,19 @@ int rmt_job_take(struct rmt_job *j, struct rmt_train_result *out);
 void rmt_job_release(struct rmt_job *j);
 
 /*
- * Makes the calling thread yield to the workload it shares the machine
- * with: a real-time policy it inherited is dropped to SCHED_OTHER (a nice
- * value does not lower a real-time thread), then nice is added to its
- * nice value.  Best effort: a thread that cannot lower itself still runs.
+ * pthread_create() for a thread that works beside the workload (training,
+ * judging).  With o->cpu_nice set it yields to it: it runs SCHED_FIFO one
+ * below o->workload_rt_priority, else SCHED_OTHER at nice o->cpu_nice
+ * (added by rmt_backend_yield_cpu() on the thread), never with the
+ * creator's real-time policy, which would preempt the workload (a nice
+ * value does not lower a real-time thread).  The policy is set at
+ * creation: a thread lowered to SCHED_OTHER after starting real-time sat
+ * on the workload's CPU, behind it, until a load balance moved it (up to
+ * 150 ms before the agent's first model, session 6).  0 or -errno.
  */
+int rmt_backend_thread(pthread_t *t, void *(*fn)(void *), void *arg,
+		       const struct rmt_backend_opts *o);
+/* Adds nice to the calling thread's nice value; best effort. */
 void rmt_backend_yield_cpu(int nice);
 
 #endif /* RMT_AGENT_BACKEND_H */

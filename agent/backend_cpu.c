@@ -90,7 +90,8 @@ static void join_all(struct rmt_pool *p, u32 n)
 }
 
 int rmt_pool_start(const struct rmt_pool_ops *ops, void *arg, u32 threads,
-		   u32 max_queued, struct rmt_pool **out)
+		   u32 max_queued, const struct rmt_backend_opts *o,
+		   struct rmt_pool **out)
 {
 	struct rmt_pool *p = calloc(1, sizeof(*p));
 	u32 i;
@@ -113,7 +114,7 @@ int rmt_pool_start(const struct rmt_pool_ops *ops, void *arg, u32 threads,
 			break;
 		}
 		*wa = (struct worker_arg){ p, i };
-		rc = -pthread_create(&p->threads[i], NULL, worker, wa);
+		rc = rmt_backend_thread(&p->threads[i], worker, wa, o);
 		if (rc)
 			free(wa);
 		else
@@ -234,7 +235,7 @@ int rmt_backend_cpu_open(struct rmt_backend *b)
 	cb->threads = b->opts.cpu_threads ? b->opts.cpu_threads : 2;
 	cb->nice = b->opts.cpu_nice;
 	rc = rmt_pool_start(&cpu_pool_ops, cb, cb->threads, CPU_MAX_QUEUED,
-			    &cb->pool);
+			    &b->opts, &cb->pool);
 	if (rc) {
 		free(cb);
 		return rc;

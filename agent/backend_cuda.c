@@ -108,7 +108,7 @@ int rmt_backend_cuda_open(struct rmt_backend *b, char *why, size_t why_size)
 			       b->opts.cuda_device, why, why_size);
 	if (!rc) {
 		rc = rmt_pool_start(&cuda_pool_ops, cb, 1, CUDA_MAX_QUEUED,
-				    &cb->pool);
+				    NULL, &cb->pool);
 		if (rc) {
 			snprintf(why, why_size, "cannot start its thread: %s",
 				 strerror(-rc));

@@ -65,8 +65,10 @@ struct rmt_pool_ops {
 
 struct rmt_pool;
 
+/* o: how the threads yield to the workload (rmt_backend_thread()). */
 int rmt_pool_start(const struct rmt_pool_ops *ops, void *arg, u32 threads,
-		   u32 max_queued, struct rmt_pool **out);
+		   u32 max_queued, const struct rmt_backend_opts *o,
+		   struct rmt_pool **out);
 int rmt_pool_push(struct rmt_pool *p, struct rmt_job *j);
 void rmt_pool_stop(struct rmt_pool *p);
 

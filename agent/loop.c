@@ -639,7 +639,7 @@ int rmt_agent_start(struct rmt_dp *dp, const struct rmt_agent_config *c,
 	      rmt_backend_info(a->backend)->why);
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
-	r = -pthread_create(&a->trainer, NULL, trainer, a);
+	r = rmt_backend_thread(&a->trainer, trainer, a, c->backend_opts);
 	if (!r) {
 		r = -pthread_create(&a->drainer, NULL, drainer, a);
 		if (r) {

@@ -190,8 +190,11 @@ Test(backend_cpu, wait_times_out_then_completes)
 	rmt_backend_close(b);
 }
 
-/* Policy and nice value of thread tid, from /proc/self/task/TID/stat. */
-static bool thread_sched(long tid, int *policy, int *nice)
+/*
+ * Policy, nice value and real-time priority of thread tid, from
+ * /proc/self/task/TID/stat.
+ */
+static bool thread_sched(long tid, int *policy, int *nice, int *rt)
 {
 	char path[64], buf[1024], *p;
 	FILE *f;
@@ -211,6 +214,8 @@ static bool thread_sched(long tid, int *policy, int *nice)
 		p = strchr(p + 1, ' ');
 		if (p && i == 19)
 			*nice = atoi(p + 1);
+		if (p && i == 40)
+			*rt = atoi(p + 1);
 		if (p && i == 41)
 			*policy = atoi(p + 1);
 	}
@@ -235,7 +240,7 @@ Test(backend_cpu, yielding_workers_leave_a_real_time_policy)
 	struct dirent *de;
 	struct tdata d;
 	char err[160];
-	int workers = 0, policy = -1, nice = 0;
+	int workers = 0, policy = -1, nice = 0, rt = 0;
 	DIR *dir;
 
 	if (sched_setscheduler(0, SCHED_FIFO, &sp))
@@ -257,7 +262,7 @@ Test(backend_cpu, yielding_workers_leave_a_real_time_policy)
 
 		if (tid <= 0 || tid == gettid())
 			continue;
-		cr_assert(thread_sched(tid, &policy, &nice));
+		cr_assert(thread_sched(tid, &policy, &nice, &rt));
 		/* No other thread runs real-time; the workers run at nice 7. */
 		cr_expect_eq(policy, SCHED_OTHER, "thread %ld: policy %d", tid,
 			     policy);
@@ -269,6 +274,78 @@ Test(backend_cpu, yielding_workers_leave_a_real_time_policy)
 	cr_expect_eq(sched_getscheduler(0), SCHED_FIFO);
 	rmt_backend_close(b);
 	tdata_free(&d);
+}
+
+/* The policies of this process's threads but the calling one. */
+static void other_threads(int *n_fifo, int *n_other, int *rt_seen)
+{
+	int policy = -1, nice = 0, rt = 0;
+	struct dirent *de;
+	DIR *dir = opendir("/proc/self/task");
+
+	cr_assert_not_null(dir);
+	*n_fifo = *n_other = *rt_seen = 0;
+	while ((de = readdir(dir))) {
+		long tid = atol(de->d_name);
+
+		if (tid <= 0 || tid == gettid())
+			continue;
+		cr_assert(thread_sched(tid, &policy, &nice, &rt));
+		*n_fifo += policy == SCHED_FIFO;
+		*n_other += policy == SCHED_OTHER;
+		if (policy == SCHED_FIFO)
+			*rt_seen = rt;
+	}
+	closedir(dir);
+}
+
+/*
+ * Beside a real-time workload (rmt-run's program under run-experiment
+ * --realtime, rmt-run one priority above it), workers run real-time one
+ * priority below the workload from their first instruction: lowered to
+ * SCHED_OTHER after starting real-time, a worker sat on the workload's
+ * CPU behind it for up to 150 ms.  Below priority 2 there is no
+ * real-time priority under the workload: SCHED_OTHER.
+ */
+Test(backend_cpu, yielding_workers_run_below_a_real_time_workload)
+{
+	struct sched_param sp = { .sched_priority = 3 };
+	struct rmt_backend_opts o = { .cpu_threads = 2,
+				      .cpu_nice = 7,
+				      .workload_rt_priority = 2,
+				      .log = keep_log };
+	struct rmt_backend *b;
+	struct rmt_train_result res;
+	struct rmt_train_job job;
+	struct tdata d;
+	char err[160];
+	int fifo, other, rt;
+
+	if (sched_setscheduler(0, SCHED_FIFO, &sp))
+		cr_skip_test("cannot take SCHED_FIFO here (%s)",
+			     strerror(errno));
+	cr_assert_eq(rmt_backend_open("cpu", &o, &b, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(tdata_make(&d, 1000, 6, 3), 0);
+	tdata_job(&d, RMT_TRAIN_CART, false, &job);
+	run_job(b, &job, &res);
+	rmt_train_result_free(&res);
+	other_threads(&fifo, &other, &rt);
+	cr_expect_eq(fifo, 2, "%d workers real-time", fifo);
+	cr_expect_eq(rt, 1, "workers at real-time priority %d", rt);
+	rmt_backend_close(b);
+
+	o.workload_rt_priority = 1;
+	cr_assert_eq(rmt_backend_open("cpu", &o, &b, err, sizeof(err)), 0, "%s",
+		     err);
+	run_job(b, &job, &res);
+	rmt_train_result_free(&res);
+	other_threads(&fifo, &other, &rt);
+	cr_expect_eq(fifo, 0, "%d workers real-time beside priority 1", fifo);
+	cr_expect_geq(other, 2, "%d threads under SCHED_OTHER", other);
+	rmt_backend_close(b);
+	tdata_free(&d);
+	cr_expect_eq(sched_getscheduler(0), SCHED_FIFO);
 }
 
 Test(backend_cpu, bad_jobs_and_kinds)

@@ -351,18 +351,19 @@ static void log_line(void *arg, const char *line)
 }
 
 static struct rmt_agent *start_agent(const struct opts *o, int ev_fd,
-				     int cmd_fd, int stats_fd)
+				     int cmd_fd, int stats_fd, int program_rt)
 {
 	/*
 	 * The agent shares the machine with the program it learns from:
-	 * its training threads run at a lower priority, so they take idle
-	 * time first.
+	 * its training threads run below the program (one real-time
+	 * priority below a real-time one), so they take idle time first.
 	 */
-	static const struct rmt_backend_opts bo = { .cpu_nice = 10 };
+	static struct rmt_backend_opts bo = { .cpu_nice = 10 };
 	struct rmt_agent_config c = { .backend = "cpu", .backend_opts = &bo };
 	struct rmt_agent *a;
 	char err[256];
 
+	bo.workload_rt_priority = program_rt;
 	c.learn.first_model_faults = o->first_model;
 	c.learn.retrain_faults = o->retrain;
 	if (o->agent_log) {
@@ -527,6 +528,14 @@ static bool raise_above_program(void)
 	return !sched_setscheduler(0, program_policy, &sp);
 }
 
+/* The program's real-time priority, 0 when it has none. */
+static int program_rt_priority(void)
+{
+	return program_policy == SCHED_FIFO || program_policy == SCHED_RR ?
+		       program_param.sched_priority :
+		       0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -617,7 +626,7 @@ int main(int argc, char **argv)
 	 * program, until the run was over, and the agent never ran (1 run in
 	 * 20).  The agent's threads sleep most of the time and the scheduler
 	 * wakes them on the other CPU when it is idle; its training threads
-	 * leave the real-time policy (rmt_backend_yield_cpu).
+	 * run one priority below the program (rmt_backend_thread).
 	 */
 	raised = raise_above_program();
 	t0 = rmt_us_now_ns();
@@ -646,7 +655,8 @@ int main(int argc, char **argv)
 	 * the fault ring's only consumer.
 	 */
 	if (learned)
-		agent = start_agent(&o, ring.fd, cmd.fd, stats_fd);
+		agent = start_agent(&o, ring.fd, cmd.fd, stats_fd,
+				    program_rt_priority());
 	else if (!server)
 		pthread_create(&drainer, NULL, drain_thread, &d);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
