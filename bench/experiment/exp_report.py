@@ -326,11 +326,15 @@ def print_goals(g):
         print(goal.line())
 
 
+# Below this gain of the oracle's, a share of it is mostly noise.
+MIN_ORACLE_GAIN = 0.05
+
+
 def attainable_share(learned, oracle):
     """The share of the oracle's gain over the best baseline that learned
     gets, from their times over the best baseline; None where the oracle
-    gains nothing to share."""
-    if learned is None or oracle is None or oracle >= 1.0:
+    gains less than MIN_ORACLE_GAIN."""
+    if learned is None or oracle is None or oracle > 1.0 - MIN_ORACLE_GAIN:
         return None
     return (1.0 - learned) / (1.0 - oracle)
 
@@ -348,7 +352,10 @@ def print_oracle(g):
         "readahead run): times over the faster baseline, paired by "
         "repetition; 'share' = the part of the"
     )
-    print("oracle's gain over that baseline that learned gets.")
+    print(
+        "oracle's gain over that baseline that learned gets (where the "
+        f"oracle gains {MIN_ORACLE_GAIN:.0%} or more)."
+    )
     hdr = (
         f'{"workload":<14} {"far":<4} {"limit":<6} {"oracle":>7} '
         f'{"learned":>7} {"share":>6} {"coverage":>8}'

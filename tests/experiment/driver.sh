@@ -131,6 +131,7 @@ assert o['accuracy'] > 0.99, o
 # learned at 0.97x where the oracle reaches 0.94x: half of the gain.
 assert abs(attainable_share(0.97, 0.94) - 0.5) < 1e-9
 assert attainable_share(0.97, 1.0) is None
+assert attainable_share(0.97, 0.96) is None  # a gain inside the noise
 assert attainable_share(None, 0.9) is None
 print('ok the oracle: coverage', o['coverage'], 'against', ra['coverage'])
 PY
