@@ -222,6 +222,71 @@ static bool thread_sched(long tid, int *policy, int *nice, int *rt)
 	return p != NULL;
 }
 
+/* What the threads of this process but the calling one run under. */
+struct census {
+	int fifo; /* threads under SCHED_FIFO */
+	int rt; /* the real-time priority of a SCHED_FIFO one */
+	int at_nice; /* threads at the nice value asked about */
+};
+
+static void census(int nice_asked, struct census *c)
+{
+	int policy = -1, nice = 0, rt = 0;
+	struct dirent *de;
+	DIR *dir = opendir("/proc/self/task");
+
+	cr_assert_not_null(dir);
+	*c = (struct census){ 0 };
+	while ((de = readdir(dir))) {
+		long tid = atol(de->d_name);
+
+		if (tid <= 0 || tid == gettid())
+			continue;
+		cr_assert(thread_sched(tid, &policy, &nice, &rt));
+		c->fifo += policy == SCHED_FIFO;
+		c->at_nice += nice == nice_asked;
+		if (policy == SCHED_FIFO)
+			c->rt = rt;
+	}
+	closedir(dir);
+}
+
+/*
+ * From a thread at SCHED_FIFO creator_rt: the threads of a CPU backend
+ * told to yield (nice 7) beside a workload at workload_rt, once each
+ * worker has taken a job.
+ */
+static void yielding_workers(int creator_rt, int workload_rt, struct census *c)
+{
+	struct sched_param sp = { .sched_priority = creator_rt };
+	struct rmt_backend_opts o = { .cpu_threads = 2,
+				      .cpu_nice = 7,
+				      .workload_rt_priority = workload_rt,
+				      .log = keep_log };
+	struct rmt_backend *b;
+	struct rmt_train_result res;
+	struct rmt_train_job job;
+	struct tdata d;
+	char err[160];
+
+	if (sched_setscheduler(0, SCHED_FIFO, &sp))
+		cr_skip_test("cannot take SCHED_FIFO here (%s)",
+			     strerror(errno));
+	cr_assert_eq(rmt_backend_open("cpu", &o, &b, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(tdata_make(&d, 1000, 6, 3), 0);
+	tdata_job(&d, RMT_TRAIN_CART, false, &job);
+	for (int i = 0; i < 4; i++) {
+		run_job(b, &job, &res);
+		rmt_train_result_free(&res);
+	}
+	census(7, c);
+	rmt_backend_close(b);
+	tdata_free(&d);
+	/* The thread that opened it keeps its own policy. */
+	cr_expect_eq(sched_getscheduler(0), SCHED_FIFO);
+}
+
 /*
  * Workers told to yield (rmt-run's agent, under run-experiment
  * --realtime) must not inherit the real-time policy of the thread that
@@ -230,73 +295,11 @@ static bool thread_sched(long tid, int *policy, int *nice, int *rt)
  */
 Test(backend_cpu, yielding_workers_leave_a_real_time_policy)
 {
-	struct sched_param sp = { .sched_priority = 1 };
-	struct rmt_backend_opts o = { .cpu_threads = 2,
-				      .cpu_nice = 7,
-				      .log = keep_log };
-	struct rmt_backend *b;
-	struct rmt_train_result res;
-	struct rmt_train_job job;
-	struct dirent *de;
-	struct tdata d;
-	char err[160];
-	int workers = 0, policy = -1, nice = 0, rt = 0;
-	DIR *dir;
+	struct census c;
 
-	if (sched_setscheduler(0, SCHED_FIFO, &sp))
-		cr_skip_test("cannot take SCHED_FIFO here (%s)",
-			     strerror(errno));
-	cr_assert_eq(rmt_backend_open("cpu", &o, &b, err, sizeof(err)), 0, "%s",
-		     err);
-	/* Each worker yields before it takes its first job. */
-	cr_assert_eq(tdata_make(&d, 1000, 6, 3), 0);
-	tdata_job(&d, RMT_TRAIN_CART, false, &job);
-	for (int i = 0; i < 4; i++) {
-		run_job(b, &job, &res);
-		rmt_train_result_free(&res);
-	}
-	dir = opendir("/proc/self/task");
-	cr_assert_not_null(dir);
-	while ((de = readdir(dir))) {
-		long tid = atol(de->d_name);
-
-		if (tid <= 0 || tid == gettid())
-			continue;
-		cr_assert(thread_sched(tid, &policy, &nice, &rt));
-		/* No other thread runs real-time; the workers run at nice 7. */
-		cr_expect_eq(policy, SCHED_OTHER, "thread %ld: policy %d", tid,
-			     policy);
-		workers += nice == 7;
-	}
-	closedir(dir);
-	cr_expect_eq(workers, 2, "%d threads at nice 7", workers);
-	/* The thread that opened it keeps its own policy. */
-	cr_expect_eq(sched_getscheduler(0), SCHED_FIFO);
-	rmt_backend_close(b);
-	tdata_free(&d);
-}
-
-/* The policies of this process's threads but the calling one. */
-static void other_threads(int *n_fifo, int *n_other, int *rt_seen)
-{
-	int policy = -1, nice = 0, rt = 0;
-	struct dirent *de;
-	DIR *dir = opendir("/proc/self/task");
-
-	cr_assert_not_null(dir);
-	*n_fifo = *n_other = *rt_seen = 0;
-	while ((de = readdir(dir))) {
-		long tid = atol(de->d_name);
-
-		if (tid <= 0 || tid == gettid())
-			continue;
-		cr_assert(thread_sched(tid, &policy, &nice, &rt));
-		*n_fifo += policy == SCHED_FIFO;
-		*n_other += policy == SCHED_OTHER;
-		if (policy == SCHED_FIFO)
-			*rt_seen = rt;
-	}
-	closedir(dir);
+	yielding_workers(1, 0, &c);
+	cr_expect_eq(c.fifo, 0, "%d threads real-time", c.fifo);
+	cr_expect_eq(c.at_nice, 2, "%d threads at nice 7", c.at_nice);
 }
 
 /*
@@ -309,43 +312,15 @@ static void other_threads(int *n_fifo, int *n_other, int *rt_seen)
  */
 Test(backend_cpu, yielding_workers_run_below_a_real_time_workload)
 {
-	struct sched_param sp = { .sched_priority = 3 };
-	struct rmt_backend_opts o = { .cpu_threads = 2,
-				      .cpu_nice = 7,
-				      .workload_rt_priority = 2,
-				      .log = keep_log };
-	struct rmt_backend *b;
-	struct rmt_train_result res;
-	struct rmt_train_job job;
-	struct tdata d;
-	char err[160];
-	int fifo, other, rt;
+	struct census c;
 
-	if (sched_setscheduler(0, SCHED_FIFO, &sp))
-		cr_skip_test("cannot take SCHED_FIFO here (%s)",
-			     strerror(errno));
-	cr_assert_eq(rmt_backend_open("cpu", &o, &b, err, sizeof(err)), 0, "%s",
-		     err);
-	cr_assert_eq(tdata_make(&d, 1000, 6, 3), 0);
-	tdata_job(&d, RMT_TRAIN_CART, false, &job);
-	run_job(b, &job, &res);
-	rmt_train_result_free(&res);
-	other_threads(&fifo, &other, &rt);
-	cr_expect_eq(fifo, 2, "%d workers real-time", fifo);
-	cr_expect_eq(rt, 1, "workers at real-time priority %d", rt);
-	rmt_backend_close(b);
-
-	o.workload_rt_priority = 1;
-	cr_assert_eq(rmt_backend_open("cpu", &o, &b, err, sizeof(err)), 0, "%s",
-		     err);
-	run_job(b, &job, &res);
-	rmt_train_result_free(&res);
-	other_threads(&fifo, &other, &rt);
-	cr_expect_eq(fifo, 0, "%d workers real-time beside priority 1", fifo);
-	cr_expect_geq(other, 2, "%d threads under SCHED_OTHER", other);
-	rmt_backend_close(b);
-	tdata_free(&d);
-	cr_expect_eq(sched_getscheduler(0), SCHED_FIFO);
+	yielding_workers(3, 2, &c);
+	cr_expect_eq(c.fifo, 2, "%d workers real-time", c.fifo);
+	cr_expect_eq(c.rt, 1, "workers at real-time priority %d", c.rt);
+	yielding_workers(3, 1, &c);
+	cr_expect_eq(c.fifo, 0, "%d workers real-time beside priority 1",
+		     c.fifo);
+	cr_expect_eq(c.at_nice, 2, "%d threads at nice 7", c.at_nice);
 }
 
 Test(backend_cpu, bad_jobs_and_kinds)

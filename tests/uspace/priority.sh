@@ -14,30 +14,31 @@ if ! "$run" --far-latency 0 -- true 2>/dev/null; then
 	echo "skipped: rmt-run cannot run here"
 	exit 77
 fi
+# expect WANT WHAT OUT [FILTER]: OUT, lines of chrt -p, must show
+# SCHED_FIFO at the priorities WANT (blank-separated) and nothing else;
+# FILTER orders the priorities first (e.g. "sort -n"; default: as given).
+expect() {
+	local want=$1 what=$2 out=$3 order=${4:-cat} prios n
+	prios=$(sed -n 's/.*scheduling priority: //p' <<<"$out" | $order | xargs)
+	n=$(wc -w <<<"$want")
+	if [ "$prios" != "$want" ] ||
+		[ "$(grep -c 'policy: SCHED_FIFO' <<<"$out")" != "$n" ]; then
+		echo "FAIL: want $what at SCHED_FIFO $want, got:"
+		echo "$out"
+		exit 1
+	fi
+	echo "ok: $what at SCHED_FIFO $want"
+}
 # The program reports its own priority, then its parent's (rmt-run).
-out=$(chrt -f 2 "$run" -- sh -c 'chrt -p $$; chrt -p $PPID' 2>/dev/null)
-prios=$(sed -n 's/.*scheduling priority: //p' <<<"$out" | tr '\n' ' ')
-policies=$(grep -c 'policy: SCHED_FIFO' <<<"$out")
-if [ "$prios" != "2 3 " ] || [ "$policies" != 2 ]; then
-	echo "FAIL: want the program at SCHED_FIFO 2 and rmt-run at 3, got:"
-	echo "$out"
-	exit 1
-fi
-echo "ok: program at SCHED_FIFO 2, rmt-run at 3"
+expect "2 3" "the program and rmt-run" \
+	"$(chrt -f 2 "$run" -- sh -c 'chrt -p $$; chrt -p $PPID' 2>/dev/null)"
 # rmt-run's threads, seen by the program once the agent has started: the
-# three training threads (two workers, the trainer) at SCHED_FIFO 1, the
-# rest (main, drainer) at 3.
-out=$(chrt -f 2 "$run" --prefetcher learned -- sh -c \
+# three training threads (two workers, the trainer) at 1, below the
+# program; the rest (main, drainer) at 3.
+expect "1 1 1 3 3" "rmt-run's threads" "$(chrt -f 2 "$run" \
+	--prefetcher learned -- sh -c \
 	'for i in $(seq 50); do
 		[ $(ls /proc/$PPID/task | wc -l) -ge 5 ] && break; sleep 0.1
 	done
-	for t in /proc/$PPID/task/*; do chrt -p ${t##*/}; done' \
-	2>/dev/null)
-prios=$(sed -n 's/.*scheduling priority: //p' <<<"$out" | sort | tr '\n' ' ')
-policies=$(grep -c 'policy: SCHED_FIFO' <<<"$out")
-if [ "$prios" != "1 1 1 3 3 " ] || [ "$policies" != 5 ]; then
-	echo "FAIL: want rmt-run's threads at SCHED_FIFO 1 1 1 3 3, got:"
-	echo "$out"
-	exit 1
-fi
-echo "ok: the training threads at SCHED_FIFO 1, below the program"
+	for t in /proc/$PPID/task/*; do chrt -p ${t##*/}; done' 2>/dev/null)" \
+	"sort -n"
