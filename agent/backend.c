@@ -29,19 +29,13 @@ void rmt_backend_yield_cpu(int nice)
 	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), now + nice);
 }
 
-int rmt_backend_thread(pthread_t *t, void *(*fn)(void *), void *arg,
-		       const struct rmt_backend_opts *o)
+static int create_with_policy(pthread_t *t, void *(*fn)(void *), void *arg,
+			      int policy, int priority)
 {
-	struct sched_param sp = { .sched_priority = 0 };
-	int policy = SCHED_OTHER, rc;
+	struct sched_param sp = { .sched_priority = priority };
 	pthread_attr_t attr;
+	int rc;
 
-	if (!o || !o->cpu_nice)
-		return -pthread_create(t, NULL, fn, arg);
-	if (o->workload_rt_priority > 1) {
-		policy = SCHED_FIFO;
-		sp.sched_priority = o->workload_rt_priority - 1;
-	}
 	rc = pthread_attr_init(&attr);
 	if (rc)
 		return -rc;
@@ -54,6 +48,22 @@ int rmt_backend_thread(pthread_t *t, void *(*fn)(void *), void *arg,
 		rc = pthread_create(t, &attr, fn, arg);
 	pthread_attr_destroy(&attr);
 	return -rc;
+}
+
+int rmt_backend_thread(pthread_t *t, void *(*fn)(void *), void *arg,
+		       const struct rmt_backend_opts *o)
+{
+	int rc;
+
+	if (!o || !o->cpu_nice)
+		return -pthread_create(t, NULL, fn, arg);
+	if (o->workload_rt_priority <= 1)
+		return create_with_policy(t, fn, arg, SCHED_OTHER, 0);
+	rc = create_with_policy(t, fn, arg, SCHED_FIFO,
+				o->workload_rt_priority - 1);
+	/* Without the right to real-time scheduling: the next best. */
+	return rc == -EPERM ? create_with_policy(t, fn, arg, SCHED_OTHER, 0) :
+			      rc;
 }
 
 void rmt_backend_log(const struct rmt_backend *b, const char *fmt, ...)

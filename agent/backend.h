@@ -24,7 +24,6 @@
 #define RMT_AGENT_BACKEND_H
 
 #include <pthread.h>
-#include <stdbool.h>
 
 #include "offload/train/job.h"
 

@@ -10,6 +10,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/capability.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "agent/backend.h"
@@ -252,9 +255,9 @@ static void census(int nice_asked, struct census *c)
 }
 
 /*
- * From a thread at SCHED_FIFO creator_rt: the threads of a CPU backend
- * told to yield (nice 7) beside a workload at workload_rt, once each
- * worker has taken a job.
+ * From a thread at SCHED_FIFO creator_rt (0: as it is): the threads of a
+ * CPU backend told to yield (nice 7) beside a workload at workload_rt,
+ * once each worker has taken a job.
  */
 static void yielding_workers(int creator_rt, int workload_rt, struct census *c)
 {
@@ -269,9 +272,13 @@ static void yielding_workers(int creator_rt, int workload_rt, struct census *c)
 	struct tdata d;
 	char err[160];
 
-	if (sched_setscheduler(0, SCHED_FIFO, &sp))
+	int policy = sched_getscheduler(0);
+
+	if (creator_rt && sched_setscheduler(0, SCHED_FIFO, &sp))
 		cr_skip_test("cannot take SCHED_FIFO here (%s)",
 			     strerror(errno));
+	if (creator_rt)
+		policy = SCHED_FIFO;
 	cr_assert_eq(rmt_backend_open("cpu", &o, &b, err, sizeof(err)), 0, "%s",
 		     err);
 	cr_assert_eq(tdata_make(&d, 1000, 6, 3), 0);
@@ -284,7 +291,7 @@ static void yielding_workers(int creator_rt, int workload_rt, struct census *c)
 	rmt_backend_close(b);
 	tdata_free(&d);
 	/* The thread that opened it keeps its own policy. */
-	cr_expect_eq(sched_getscheduler(0), SCHED_FIFO);
+	cr_expect_eq(sched_getscheduler(0), policy);
 }
 
 /*
@@ -320,6 +327,29 @@ Test(backend_cpu, yielding_workers_run_below_a_real_time_workload)
 	yielding_workers(3, 1, &c);
 	cr_expect_eq(c.fifo, 0, "%d workers real-time beside priority 1",
 		     c.fifo);
+	cr_expect_eq(c.at_nice, 2, "%d threads at nice 7", c.at_nice);
+}
+
+/*
+ * A process without the right to real-time scheduling (no CAP_SYS_NICE,
+ * RLIMIT_RTPRIO 0) still gets its workers, under SCHED_OTHER.
+ */
+Test(backend_cpu, yielding_workers_without_real_time_rights)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct caps[2];
+	struct rlimit none = { 0, 0 };
+	struct sched_param sp = { .sched_priority = 1 };
+	struct census c;
+
+	cr_assert_eq(syscall(SYS_capget, &h, caps), 0);
+	caps[CAP_SYS_NICE / 32].effective &= ~(1u << (CAP_SYS_NICE % 32));
+	cr_assert_eq(syscall(SYS_capset, &h, caps), 0);
+	cr_assert_eq(setrlimit(RLIMIT_RTPRIO, &none), 0);
+	if (!sched_setscheduler(0, SCHED_FIFO, &sp))
+		cr_skip_test("SCHED_FIFO is still permitted here");
+	yielding_workers(0, 3, &c);
+	cr_expect_eq(c.fifo, 0, "%d workers real-time", c.fifo);
 	cr_expect_eq(c.at_nice, 2, "%d threads at nice 7", c.at_nice);
 }
 
