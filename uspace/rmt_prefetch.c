@@ -280,6 +280,8 @@ int rmt_us_rmt_pf_run(void *priv, const struct rmt_us_fault_ctx *ctx,
 	c->n_deltas = ctx->n_deltas;
 	memcpy(c->deltas, ctx->deltas, sizeof(c->deltas));
 	rmt_stream_fill(&pf->streams, c);
+	if (rmt_stream_coast(&pf->streams, c))
+		return 0;
 	r = rmt_pipeline_run(pf->prog.pipe, c, sizeof(*c), &pf->scratch,
 			     &pf->d);
 	if (r)

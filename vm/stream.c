@@ -182,6 +182,22 @@ u32 rmt_stream_fill(struct rmt_streams *st, struct rmt_ctx_swap_fault *c)
 	return i;
 }
 
+bool rmt_stream_coast(struct rmt_streams *st,
+		      const struct rmt_ctx_swap_fault *c)
+{
+	struct rmt_stream *s = &st->s[c->s_id % RMT_STREAM_SLOTS];
+	s64 pages;
+
+	if (!(c->flags & RMT_FAULT_PREFETCH_HIT) || c->s_new || !s->step ||
+	    !s->ahead || s->run < RMT_STREAM_COAST_RUN)
+		return false;
+	pages = (s64)(s->ahead - c->addr) / (s64)(1 << RMT_PAGE_SHIFT);
+	if (pages / s->step < RMT_STREAM_COAST_AHEAD)
+		return false;
+	s->expect = (c->addr >> RMT_PAGE_SHIFT) + (u64)s->step;
+	return true;
+}
+
 void rmt_stream_update(struct rmt_streams *st,
 		       const struct rmt_ctx_swap_fault *c, const u64 *meta,
 		       u32 n_pages)

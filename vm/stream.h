@@ -9,9 +9,10 @@
  * of streams; the least recently used one is replaced.
  *
  * Per fault: rmt_stream_fill() assigns the fault to a stream and fills
- * the context's s_* fields; the pipeline runs; rmt_stream_update() then
- * records what the decision asked for.  The program reports its decision
- * in metadata words (RMT_STREAM_META_*).
+ * the context's s_* fields; unless rmt_stream_coast() says no decision is
+ * needed, the pipeline runs and rmt_stream_update() then records what the
+ * decision asked for.  The program reports its decision in metadata words
+ * (RMT_STREAM_META_*).
  */
 #ifndef RMT_VM_STREAM_H
 #define RMT_VM_STREAM_H
@@ -24,6 +25,10 @@
 /* Decayed counters are halved once they reach these sums. */
 #define RMT_STREAM_ISSUED_WINDOW 256u
 #define RMT_STREAM_CHECK_WINDOW 32u
+/* A stream coasts after this many right predictions in a row ... */
+#define RMT_STREAM_COAST_RUN 8u
+/* ... while its lookahead reaches at least this many steps ahead. */
+#define RMT_STREAM_COAST_AHEAD 24
 
 /* Metadata words the program leaves for rmt_stream_update(). */
 #define RMT_STREAM_META_STEP 0 /* predicted next delta (pages), 0: none */
@@ -55,6 +60,18 @@ void rmt_streams_init(struct rmt_streams *st);
  * fill c's s_* fields; returns the stream's slot.
  */
 u32 rmt_stream_fill(struct rmt_streams *st, struct rmt_ctx_swap_fault *c);
+
+/*
+ * After rmt_stream_fill(): whether the prefetch hit in c needs no
+ * decision.  Its stream predicted right RMT_STREAM_COAST_RUN times in a
+ * row and has pages asked for RMT_STREAM_COAST_AHEAD or more steps ahead,
+ * so a decision would at most top its lookahead up; the stream then
+ * expects its step again, and the caller skips the pipeline and
+ * rmt_stream_update().  Only a program that reports a lookahead
+ * (RMT_STREAM_META_AHEAD) ever makes a stream coast.
+ */
+bool rmt_stream_coast(struct rmt_streams *st,
+		      const struct rmt_ctx_swap_fault *c);
 
 /*
  * After the decision for c: meta are the run's metadata words, n_pages

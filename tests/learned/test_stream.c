@@ -3,8 +3,8 @@
  * test_stream.c - vm/stream.c: faults split into streams by region and
  * distance, a long stride stays one stream, the least recently used
  * stream is replaced, the s_* context fields (deltas, repeat and mode
- * counts, region size) and the accuracy counters fed back by
- * rmt_stream_update().
+ * counts, region size), the accuracy counters fed back by
+ * rmt_stream_update(), and when a stream coasts without a decision.
  */
 #include <criterion/criterion.h>
 
@@ -165,4 +165,81 @@ Test(stream, predictions_and_lookahead_are_checked)
 	}
 	cr_assert_lt(c.s_right + c.s_wrong, RMT_STREAM_CHECK_WINDOW);
 	cr_assert_lt(c.s_issued, RMT_STREAM_ISSUED_WINDOW);
+}
+
+/*
+ * Decides for the fault in c as learned.rmt would with a lookahead of
+ * depth: step -2 pages, asked for up to depth steps ahead.
+ */
+static void decide(struct rmt_streams *st, const struct rmt_ctx_swap_fault *c,
+		   u64 depth)
+{
+	u64 meta[RMT_META_WORDS] = { 0 };
+
+	meta[RMT_STREAM_META_STEP] = (u64)-2;
+	meta[RMT_STREAM_META_AHEAD] = c->addr - ((2 * depth) << RMT_PAGE_SHIFT);
+	rmt_stream_update(st, c, meta, 1);
+}
+
+Test(stream, coasts_only_on_deep_right_hits)
+{
+	struct rmt_streams st;
+	struct rmt_ctx_swap_fault c;
+	u64 pg = 3000;
+	u32 i;
+
+	rmt_streams_init(&st);
+	c = fault(&st, pg, REGION, RMT_FAULT_MAJOR);
+	/* Right predictions, but fewer in a row than it takes. */
+	for (i = 1; i < RMT_STREAM_COAST_RUN; i++) {
+		decide(&st, &c, 32);
+		pg -= 2;
+		c = fault(&st, pg, REGION, RMT_FAULT_PREFETCH_HIT);
+		cr_assert_not(rmt_stream_coast(&st, &c), "after %u", i);
+	}
+	decide(&st, &c, 32);
+	pg -= 2;
+	c = fault(&st, pg, REGION, RMT_FAULT_PREFETCH_HIT);
+	cr_assert_eq(c.s_run, RMT_STREAM_COAST_RUN);
+	/* 31 steps ahead: no decision, and the step is expected again. */
+	cr_assert(rmt_stream_coast(&st, &c));
+	for (i = 0; i < 32 - RMT_STREAM_COAST_AHEAD - 1; i++) {
+		pg -= 2;
+		c = fault(&st, pg, REGION, RMT_FAULT_PREFETCH_HIT);
+		cr_assert(rmt_stream_coast(&st, &c), "%u steps in", i + 2);
+	}
+	cr_assert_eq(c.s_run,
+		     RMT_STREAM_COAST_RUN + 32 - RMT_STREAM_COAST_AHEAD - 1);
+	cr_assert_eq(c.s_wrong, 0);
+	/* Down to fewer steps ahead than it takes: a decision again. */
+	pg -= 2;
+	c = fault(&st, pg, REGION, RMT_FAULT_PREFETCH_HIT);
+	cr_assert_not(rmt_stream_coast(&st, &c));
+	/* A miss is always decided; so is a fault off the progression. */
+	decide(&st, &c, 32);
+	pg -= 2;
+	c = fault(&st, pg, REGION, RMT_FAULT_MAJOR);
+	cr_assert_not(rmt_stream_coast(&st, &c));
+	decide(&st, &c, 32);
+	c = fault(&st, pg + 1, REGION, RMT_FAULT_PREFETCH_HIT);
+	cr_assert_eq(c.s_run, 0);
+	cr_assert_not(rmt_stream_coast(&st, &c));
+}
+
+/* A program that reports no lookahead (readahead.rmt) never coasts. */
+Test(stream, no_lookahead_no_coasting)
+{
+	struct rmt_streams st;
+	struct rmt_ctx_swap_fault c;
+	u64 meta[RMT_META_WORDS] = { 0 };
+	u32 i;
+
+	rmt_streams_init(&st);
+	c = fault(&st, 100, REGION, RMT_FAULT_MAJOR);
+	for (i = 1; i <= 40; i++) {
+		meta[RMT_STREAM_META_STEP] = 1;
+		rmt_stream_update(&st, &c, meta, 0);
+		c = fault(&st, 100 + i, REGION, RMT_FAULT_PREFETCH_HIT);
+		cr_assert_not(rmt_stream_coast(&st, &c));
+	}
 }
