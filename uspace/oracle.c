@@ -2,7 +2,7 @@
 /*
  * oracle.c - the prefetcher that replays the future (see oracle.h).
  *
- * Its memory comes from raw mmap system calls: it runs inside the LD_PRELOAD
+ * Its memory comes from rmt_us_raw_mmap(): it runs inside the LD_PRELOAD
  * interposer, which would put a large malloc or mmap in far memory, where
  * reading the trace on the fault path would fault again.
  */
@@ -10,11 +10,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "uspace/oracle.h"
+#include "uspace/pager.h"
 #include "uspace/trace.h"
 
 #define MAX_REGIONS 256u
@@ -49,14 +47,6 @@ static int region_number(uint64_t *starts, uint32_t *n, uint64_t start)
 	return (int)(*n)++;
 }
 
-static void *sys_mmap(size_t len)
-{
-	long r = syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return r == -1 ? NULL : (void *)r;
-}
-
 static int load(struct rmt_us_oracle *o, FILE *f, const char *path, char *err,
 		size_t err_len)
 {
@@ -69,7 +59,7 @@ static int load(struct rmt_us_oracle *o, FILE *f, const char *path, char *err,
 		cap++;
 	rewind(f);
 	o->trace_len = (cap ? cap : 1) * sizeof(*o->trace);
-	o->trace = sys_mmap(o->trace_len);
+	o->trace = rmt_us_raw_mmap(o->trace_len);
 	if (!o->trace) {
 		snprintf(err, err_len, "%s: out of memory", path);
 		return -ENOMEM;
@@ -97,9 +87,9 @@ static int load(struct rmt_us_oracle *o, FILE *f, const char *path, char *err,
 				 MAX_REGIONS);
 			return -EINVAL;
 		}
-		o->trace[o->n++] =
-			(struct page_ref){ (uint32_t)k,
-					   (r.addr - r.region_start) / 4096 };
+		o->trace[o->n++] = (struct page_ref){
+			(uint32_t)k, (r.addr - r.region_start) / RMT_US_PAGE
+		};
 	}
 	if (!o->n) {
 		snprintf(err, err_len, "%s: no faults in the trace", path);
@@ -111,7 +101,7 @@ static int load(struct rmt_us_oracle *o, FILE *f, const char *path, char *err,
 int rmt_us_oracle_open(const char *path, struct rmt_us_oracle **out, char *err,
 		       size_t err_len)
 {
-	struct rmt_us_oracle *o = sys_mmap(sizeof(*o));
+	struct rmt_us_oracle *o = rmt_us_raw_mmap(sizeof(*o));
 	FILE *f;
 	int r;
 
@@ -137,9 +127,8 @@ int rmt_us_oracle_open(const char *path, struct rmt_us_oracle **out, char *err,
 void rmt_us_oracle_close(struct rmt_us_oracle *o)
 {
 	if (o) {
-		if (o->trace)
-			syscall(SYS_munmap, o->trace, o->trace_len);
-		syscall(SYS_munmap, o, sizeof(*o));
+		rmt_us_raw_munmap(o->trace, o->trace_len);
+		rmt_us_raw_munmap(o, sizeof(*o));
 	}
 }
 
@@ -173,7 +162,7 @@ int rmt_us_oracle_run(void *priv, const struct rmt_us_fault_ctx *ctx,
 	if (k < 0)
 		return 0;
 	at = (struct page_ref){ (uint32_t)k,
-				(ctx->addr - ctx->region_start) / 4096 };
+				(ctx->addr - ctx->region_start) / RMT_US_PAGE };
 	i = find(o, at);
 	if (i == o->n) {
 		o->misfits++;
@@ -190,7 +179,8 @@ int rmt_us_oracle_run(void *priv, const struct rmt_us_fault_ctx *ctx,
 
 		/* A region this run has not faulted in yet: not known. */
 		if (p->region < o->n_starts)
-			pages[n++] = o->starts[p->region] + p->page * 4096;
+			pages[n++] =
+				o->starts[p->region] + p->page * RMT_US_PAGE;
 	}
 	o->issued = j;
 	return (int)n;

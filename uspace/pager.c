@@ -103,7 +103,7 @@ struct rmt_pager {
 	uint8_t zero[RMT_US_PAGE] __attribute__((aligned(RMT_US_PAGE)));
 };
 
-static void *sys_mmap(size_t len)
+void *rmt_us_raw_mmap(size_t len)
 {
 	long r = syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -111,7 +111,7 @@ static void *sys_mmap(size_t len)
 	return r == -1 ? NULL : (void *)r;
 }
 
-static void sys_munmap(void *addr, size_t len)
+void rmt_us_raw_munmap(void *addr, size_t len)
 {
 	if (addr)
 		syscall(SYS_munmap, addr, len);
@@ -204,7 +204,7 @@ int rmt_pager_probe(char *why, size_t why_len)
 			 "support for anonymous memory (needs Linux >= 5.7)");
 		return -EOPNOTSUPP;
 	}
-	page = sys_mmap(RMT_US_PAGE);
+	page = rmt_us_raw_mmap(RMT_US_PAGE);
 	if (!page) {
 		err = -errno;
 		close(fd);
@@ -217,7 +217,7 @@ int rmt_pager_probe(char *why, size_t why_len)
 			 "UFFDIO_REGISTER (missing and "
 			 "write-protect modes) failed: %s",
 			 strerror(-err));
-	sys_munmap(page, RMT_US_PAGE);
+	rmt_us_raw_munmap(page, RMT_US_PAGE);
 	close(fd);
 	return err;
 }
@@ -937,11 +937,11 @@ static int setup_memory(struct rmt_pager *p)
 	uint64_t n = p->npages;
 	uint8_t *m;
 
-	p->arena = sys_mmap(n * RMT_US_PAGE);
-	p->backing = sys_mmap(n * RMT_US_PAGE);
-	p->staging = sys_mmap(n * RMT_US_PAGE);
+	p->arena = rmt_us_raw_mmap(n * RMT_US_PAGE);
+	p->backing = rmt_us_raw_mmap(n * RMT_US_PAGE);
+	p->staging = rmt_us_raw_mmap(n * RMT_US_PAGE);
 	p->meta_len = n * (1 + 4 * 4 + 8);
-	p->meta = sys_mmap(p->meta_len);
+	p->meta = rmt_us_raw_mmap(p->meta_len);
 	if (!p->arena || !p->backing || !p->staging || !p->meta)
 		return -ENOMEM;
 	m = p->meta;
@@ -969,7 +969,7 @@ int rmt_pager_create(const struct rmt_pager_config *c, struct rmt_pager **out)
 	    c->fault_mode > RMT_US_FAULT_THREAD ||
 	    c->evict_mode > RMT_US_EVICT_COPY)
 		return -EINVAL;
-	p = sys_mmap(sizeof(*p));
+	p = rmt_us_raw_mmap(sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	p->cfg = *c;
@@ -1063,11 +1063,11 @@ void rmt_pager_destroy(struct rmt_pager *p)
 		close(p->stop_fd);
 	if (p->uffd >= 0)
 		close(p->uffd);
-	sys_munmap(p->arena, p->npages * RMT_US_PAGE);
-	sys_munmap(p->backing, p->npages * RMT_US_PAGE);
-	sys_munmap(p->staging, p->npages * RMT_US_PAGE);
-	sys_munmap(p->meta, p->meta_len);
-	sys_munmap(p, sizeof(*p));
+	rmt_us_raw_munmap(p->arena, p->npages * RMT_US_PAGE);
+	rmt_us_raw_munmap(p->backing, p->npages * RMT_US_PAGE);
+	rmt_us_raw_munmap(p->staging, p->npages * RMT_US_PAGE);
+	rmt_us_raw_munmap(p->meta, p->meta_len);
+	rmt_us_raw_munmap(p, sizeof(*p));
 }
 
 static void extent_insert(struct extent *v, uint32_t *n, uint32_t at,

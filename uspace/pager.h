@@ -33,6 +33,14 @@
 #define RMT_US_MAX_SPIN_NS 10000000u
 
 /*
+ * Zeroed memory straight from the mmap system call, neither malloc nor
+ * the mmap symbol: code inside the LD_PRELOAD interposer must not have
+ * its own memory put in far memory.  NULL on failure.
+ */
+void *rmt_us_raw_mmap(size_t len);
+void rmt_us_raw_munmap(void *addr, size_t len); /* NULL: nothing */
+
+/*
  * Who serves a fault: the faulting thread itself, in a SIGBUS handler
  * (userfaultfd's SIGBUS mode, as the kernel serves a swap-in in the
  * faulting task), or a fault thread woken through the descriptor (two
