@@ -97,6 +97,13 @@ static void rmt_stream_advance(struct rmt_stream *s, u64 pg, u32 flags)
 	}
 	if (flags & RMT_FAULT_PREFETCH_HIT)
 		s->hits++;
+	else
+		/*
+		 * A miss: what the stream asked for ahead is not all staged
+		 * (evicted unused, as when a stream pauses while others run),
+		 * so its next decision asks again from here.
+		 */
+		s->ahead = 0;
 	if (pg == s->last)
 		return;
 	memmove(&s->d[1], &s->d[0], sizeof(s->d) - sizeof(s->d[0]));

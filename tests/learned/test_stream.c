@@ -4,7 +4,8 @@
  * distance, a long stride stays one stream, the least recently used
  * stream is replaced, the s_* context fields (deltas, repeat and mode
  * counts, region size), the accuracy counters fed back by
- * rmt_stream_update(), and when a stream coasts without a decision.
+ * rmt_stream_update(), a lookahead forgotten on a miss, and when a stream
+ * coasts without a decision.
  */
 #include <criterion/criterion.h>
 
@@ -165,6 +166,32 @@ Test(stream, predictions_and_lookahead_are_checked)
 	}
 	cr_assert_lt(c.s_right + c.s_wrong, RMT_STREAM_CHECK_WINDOW);
 	cr_assert_lt(c.s_issued, RMT_STREAM_ISSUED_WINDOW);
+}
+
+/*
+ * A stream that pauses while others fault may find the pages it asked
+ * for evicted unused: a miss inside its lookahead.  It must not go on
+ * asking only past the old lookahead (every page up to it would miss).
+ */
+Test(stream, a_miss_forgets_the_lookahead)
+{
+	struct rmt_streams st;
+	struct rmt_ctx_swap_fault c;
+	u64 meta[RMT_META_WORDS] = { 0 };
+
+	rmt_streams_init(&st);
+	c = fault(&st, 100, REGION, RMT_FAULT_MAJOR);
+	meta[RMT_STREAM_META_STEP] = 2;
+	meta[RMT_STREAM_META_AHEAD] = c.addr + (64ull << RMT_PAGE_SHIFT);
+	rmt_stream_update(&st, &c, meta, 32);
+	c = fault(&st, 102, REGION, RMT_FAULT_PREFETCH_HIT);
+	cr_assert_eq(c.s_ahead, REGION + (164ull << RMT_PAGE_SHIFT));
+	cr_assert_eq(c.s_step, 2);
+	meta[RMT_STREAM_META_AHEAD] = c.addr + (64ull << RMT_PAGE_SHIFT);
+	rmt_stream_update(&st, &c, meta, 1);
+	c = fault(&st, 104, REGION, RMT_FAULT_MAJOR);
+	cr_assert_eq(c.s_ahead, 0, "a miss at page 104 of a lookahead to 166");
+	cr_assert_eq(c.s_right, 2, "the prediction itself was right");
 }
 
 /*
