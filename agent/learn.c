@@ -69,7 +69,7 @@ struct rmt_learner {
 	struct rmt_model *installed, *offered;
 	u64 installed_id, offered_id;
 	u32 installed_ppm, offered_ppm; /* held-out accuracy when promoted */
-	u32 live_ok, live_n; /* its accuracy on samples since */
+	u32 live_ok, live_n; /* its accuracy on recent samples (decayed) */
 	/* Labels per class: in the training window (ppm), and since. */
 	u32 offered_mix[RMT_LC_COUNT], installed_mix[RMT_LC_COUNT];
 	u32 live_class[RMT_LC_COUNT];
@@ -98,7 +98,7 @@ int rmt_learner_create(const struct rmt_learner_config *c,
 	if (!l->cfg.retrain_faults)
 		l->cfg.retrain_faults = 4000;
 	if (!l->cfg.window)
-		l->cfg.window = 16384;
+		l->cfg.window = 4096;
 	if (!l->cfg.promote_margin_ppm)
 		l->cfg.promote_margin_ppm = 10000;
 	if (l->cfg.window < MIN_SAMPLES || l->cfg.window > (1u << 24) ||
@@ -164,20 +164,42 @@ static bool near(s64 d)
 	return d >= -RMT_LEARNED_NEAR && d <= RMT_LEARNED_NEAR;
 }
 
-/* Every delta in the sample's history is near (features 0-7, n in 8). */
-static bool all_near(const struct sample *s)
+/*
+ * Every delta in the sample's history is near (features 0-7, n in 8);
+ * *net is their sum, how far the stream moved over them.
+ */
+static bool all_near(const struct sample *s, s64 *net)
 {
 	u32 i;
 
-	for (i = 0; i < RMT_STREAM_HISTORY && i < (u32)s->x[8]; i++)
+	*net = 0;
+	for (i = 0; i < RMT_STREAM_HISTORY && i < (u32)s->x[8]; i++) {
 		if (!near(s->x[i]))
 			return false;
+		*net += s->x[i];
+	}
 	return true;
+}
+
+/*
+ * Halves the live counts, so that they weigh the last DRIFT_MIN to
+ * 2 * DRIFT_MIN samples: a phase change shows within a hundred samples
+ * or so, not diluted by every sample since the model came.
+ */
+static void decay_live(struct rmt_learner *l)
+{
+	u32 c;
+
+	l->live_ok >>= 1;
+	l->live_n >>= 1;
+	for (c = 0; c < RMT_LC_COUNT; c++)
+		l->live_class[c] >>= 1;
 }
 
 static void label_and_keep(struct rmt_learner *l, struct pending *p, s64 next)
 {
 	struct sample *s = &p->s;
+	s64 net;
 	u32 c;
 
 	s->next = next;
@@ -191,16 +213,21 @@ static void label_and_keep(struct rmt_learner *l, struct pending *p, s64 next)
 	/*
 	 * A stream that only ever moves by a few pages, out of order (e.g.
 	 * a row's ends before its middle): off every candidate step, but
-	 * inside readahead's window, so readahead, not "prefetch nothing".
+	 * near.  If it keeps going one way (half a page a fault or more), a
+	 * sweep ahead of it finds its pages; else readahead's window may.
 	 */
-	if (s->label == RMT_LC_OTHER && next && near(next) && all_near(s))
-		s->label = RMT_LC_UNSURE;
+	if (s->label == RMT_LC_OTHER && next && near(next) &&
+	    all_near(s, &net))
+		s->label = 2 * (net < 0 ? -net : net) >= s->x[8] ?
+				   RMT_LC_SWEEP :
+				   RMT_LC_UNSURE;
 	l->win[l->head++ % l->cfg.window] = *s;
 	p->valid = false;
 	if (l->installed) {
 		l->live_ok += pred_right(s, model_class(l->installed, s));
 		l->live_class[s->label]++;
-		l->live_n++;
+		if (++l->live_n >= 2 * DRIFT_MIN)
+			decay_live(l);
 	}
 }
 
@@ -422,6 +449,31 @@ static struct sample *snapshot(struct rmt_learner *l, u32 *n)
 	return s;
 }
 
+/*
+ * Puts every fifth sample (of n, oldest first) after the others, in order:
+ * those are held out for judging; returns how many.  Interleaved, not the
+ * newest fifth, so that the newest samples also train: after a phase
+ * change the newest fifth is all of the new phase, and a candidate
+ * trained only on what came before cannot learn it.
+ */
+static u32 hold_out(struct sample *s, u32 n)
+{
+	struct sample *held = malloc((size_t)(n / 5 + 1) * sizeof(*held));
+	u32 i, t = 0, h = 0;
+
+	if (!held)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (i % 5 == 4)
+			held[h++] = s[i];
+		else
+			s[t++] = s[i];
+	}
+	memcpy(s + t, held, (size_t)h * sizeof(*held));
+	free(held);
+	return h;
+}
+
 static int build_candidate(struct rmt_learner *l, const struct sample *s, u32 n,
 			   struct rmt_learner_result *res,
 			   struct rmt_model **cand)
@@ -452,6 +504,25 @@ static int build_candidate(struct rmt_learner *l, const struct sample *s, u32 n,
 	return r;
 }
 
+/*
+ * The gain (ppm of the held samples) a candidate needs to replace a model
+ * scoring installed_ppm: the margin, or half the model's errors where that
+ * is less, but at least 4 samples.  A phase change that a model gets
+ * wrong shows in the newest samples only, a small share of the held-out
+ * ones: a candidate that has learned the new phase removes most of the
+ * errors without reaching the margin.  4 samples right where the model
+ * is wrong, and none the other way, is the least that McNemar's test
+ * finds significant at 5%.
+ */
+static u32 replace_gain(u32 installed_ppm, u32 margin_ppm, u32 held)
+{
+	u32 half = (1000000 - installed_ppm) / 2;
+	u32 least = held ? (u32)(4000000ull / held) : 1000000;
+	u32 gain = half > least ? half : least;
+
+	return gain < margin_ppm ? gain : margin_ppm;
+}
+
 int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 {
 	struct rmt_model *cand = NULL;
@@ -476,7 +547,7 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 		free(s);
 		return 0;
 	}
-	held = n / 5;
+	held = hold_out(s, n);
 	res->train_samples = n - held;
 	res->heldout_samples = held;
 	r = build_candidate(l, s, n - held, res, &cand);
@@ -496,10 +567,13 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 	/*
 	 * Against the default the model need only be as good at the next
 	 * step, since it also keeps a deeper lookahead; replacing a model
-	 * takes the margin.
+	 * takes the margin, or less where the installed one is nearly right.
 	 */
-	bar = l->installed ? res->installed_ppm + l->cfg.promote_margin_ppm :
-			     res->heuristic_ppm;
+	bar = l->installed ?
+		      res->installed_ppm +
+			      replace_gain(res->installed_ppm,
+					   l->cfg.promote_margin_ppm, held) :
+		      res->heuristic_ppm;
 	/* A perfect candidate cannot beat the margin, but it is better. */
 	if (bar > 1000000)
 		bar = res->installed_ppm < 1000000 ? 1000000 : bar;

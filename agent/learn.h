@@ -30,7 +30,7 @@ struct rmt_backend;
 struct rmt_learner_config {
 	u32 first_model_faults; /* 0: 500 */
 	u32 retrain_faults; /* 0: 4000 */
-	u32 window; /* labelled samples kept; 0: 16384 */
+	u32 window; /* labelled samples kept; 0: 4096 */
 	u32 promote_margin_ppm; /* candidate must beat by this; 0: 10000 */
 	struct rmt_backend *backend; /* NULL: train on the calling thread */
 };

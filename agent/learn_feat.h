@@ -23,7 +23,8 @@ enum rmt_learned_class {
 	RMT_LC_BEFORE = 2, /* repeat the delta before it */
 	RMT_LC_MODE = 3, /* the stream's most frequent delta */
 	RMT_LC_UNSURE = 4, /* readahead: unsure, or near but off every step */
-	RMT_LC_COUNT = 5,
+	RMT_LC_SWEEP = 5, /* near, off every step, but going one way */
+	RMT_LC_COUNT = 6,
 };
 
 /* Whether the program asks the model about this fault at all. */

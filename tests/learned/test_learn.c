@@ -147,6 +147,72 @@ Test(learn, the_tree_predicts_the_stride)
 	rmt_learner_destroy(l);
 }
 
+/* A stencil's rows: steps +4, -2, +1, three pages a cycle. */
+static u64 rows(u32 i)
+{
+	static const u32 at[3] = { 4, 2, 3 };
+
+	return 3ull * (i / 3) + at[i % 3];
+}
+
+/* Back and forth within 6 pages: near, but going nowhere. */
+static u64 dither(u32 i)
+{
+	static const u32 at[6] = { 0, 3, 1, 5, 2, 4 };
+
+	return at[i % 6];
+}
+
+static u32 classify(const struct rmt_model *m, u64 (*walk)(u32), u64 base)
+{
+	struct rmt_streams st;
+	struct rmt_ctx_swap_fault c;
+	struct rmt_infer_out o;
+	s32 x[RMT_LEARNED_FEATURES];
+	u32 i;
+
+	rmt_streams_init(&st);
+	for (i = 0; i < 40; i++) {
+		memset(&c, 0, sizeof(c));
+		c.addr = REGION + ((base + walk(i)) << RMT_PAGE_SHIFT);
+		c.vma_start = REGION;
+		c.vma_end = REGION + (PAGES << RMT_PAGE_SHIFT);
+		c.flags = RMT_FAULT_PREFETCH_HIT;
+		rmt_stream_fill(&st, &c);
+	}
+	rmt_learned_features(&c, x);
+	cr_assert_eq(rmt_model_infer(m, x, &o), 0);
+	return (u32)o.value;
+}
+
+/*
+ * Near streams off every step: one that goes one way is a sweep, one
+ * that goes nowhere is left to readahead.
+ */
+Test(learn, near_streams_that_go_one_way_sweep)
+{
+	struct rmt_learner *l;
+	struct rmt_learner_result res;
+	struct rmt_model *m;
+	char log[160];
+	u32 i;
+
+	cr_assert_eq(rmt_learner_create(NULL, &l), 0);
+	for (i = 0; i < 3000; i++)
+		feed(l, i % 2 ? 1000 + rows(i / 2) : 40000 + dither(i / 2),
+		     RMT_FAULT_PREFETCH_HIT);
+	train_ok(l, &res);
+	cr_assert(res.promote, "%s", res.why);
+	cr_assert_eq(
+		rmt_model_parse(res.blob, res.blob_len, &m, log, sizeof(log)),
+		0, "%s", log);
+	cr_assert_eq(classify(m, rows, 20000), RMT_LC_SWEEP);
+	cr_assert_eq(classify(m, dither, 30000), RMT_LC_UNSURE);
+	rmt_model_free(m);
+	free(res.blob);
+	rmt_learner_destroy(l);
+}
+
 Test(learn, drift_makes_a_round_due)
 {
 	struct rmt_learner_config cfg = { .retrain_faults = 100000 };
@@ -201,6 +267,49 @@ Test(learn, a_shifted_class_mix_makes_a_round_due)
 		     RMT_FAULT_MAJOR);
 	cr_assert(rmt_learner_due(l), "no shift detected after %u faults", i);
 	cr_assert_lt(i, 2000);
+	rmt_learner_destroy(l);
+}
+
+/*
+ * After a phase change (transpose at 64 MB: a column walk, then a scan
+ * of the result), a model that has learned the new phase replaces the
+ * old one within a few hundred faults, though the window still holds
+ * thousands of samples of the old phase: the drift shows in recent
+ * samples, the newest samples train too, and halving the old model's
+ * errors is enough to replace it.
+ */
+Test(learn, a_phase_change_is_learned_soon)
+{
+	struct rmt_learner_config cfg = { .retrain_faults = 100000 };
+	struct rmt_learner *l;
+	struct rmt_learner_result res;
+	u32 i, rounds = 0;
+
+	cr_assert_eq(rmt_learner_create(&cfg, &l), 0);
+	for (i = 0; i < 600; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	train_ok(l, &res);
+	cr_assert(res.promote, "%s", res.why);
+	free(res.blob);
+	rmt_learner_installed(l, res.model_id, true);
+	for (; i < 8000; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	cr_assert_not(rmt_learner_due(l));
+	/* The stride model repeats the last delta; now the one before. */
+	for (i = 0; i < 3000; i++) {
+		feed(l, alternating(i), RMT_FAULT_MAJOR);
+		if (!rmt_learner_due(l))
+			continue;
+		rounds++;
+		train_ok(l, &res);
+		free(res.blob);
+		if (!res.promote)
+			continue;
+		rmt_learner_installed(l, res.model_id, true);
+		break;
+	}
+	cr_assert_lt(i, 200, "promoted after %u faults of the new phase, %u rounds: %s",
+		     i, rounds, res.why);
 	rmt_learner_destroy(l);
 }
 

@@ -3,7 +3,8 @@
  * test_program.c - programs/learned.rmt: it feeds the model exactly the
  * features the trainer computes (agent/learn_feat.c), behaves as Linux
  * readahead (readahead.rmt) with an empty slot, decodes each class into
- * a lookahead that continues where the stream's last one ended, falls
+ * a lookahead that continues where the stream's last one ended (a sweep
+ * ahead of an out-of-order stream's furthest page), falls
  * back to readahead when the tree is unsure or the stream's accuracy
  * check fails, stays within the hook's budget, and its actions give the
  * same results under the JIT as under the interpreter, alone and as the
@@ -51,7 +52,8 @@ static int fake_model(void *model, const s32 *in, u32 n, s32 *out)
 	if (f->cls >= 0)
 		*out = f->cls;
 	else
-		*out = (s32)((u32)(in[0] * 7 + in[9] * 3 + in[14]) % 5);
+		*out = (s32)((u32)(in[0] * 7 + in[9] * 3 + in[14]) %
+			     RMT_LC_COUNT);
 	return 0;
 }
 
@@ -277,6 +279,72 @@ Test(learned_program, accuracy_check_falls_back_to_readahead)
 	cr_assert_gt(gated, 10);
 	unload(l);
 	unload(r);
+}
+
+/*
+ * A stencil's walk: each row's ends before its middle, steps +4, -2, +1
+ * (or the mirror image, dir -1), going one way three pages a cycle.
+ */
+static u64 rows(u32 i, int dir)
+{
+	static const u32 at[3] = { 4, 2, 3 };
+	u64 off = 3ull * (i / 3) + at[i % 3];
+
+	return dir > 0 ? 500 + off : 3500 - off;
+}
+
+static void sweeps(int dir)
+{
+	struct harness *h = load("programs/learned.rmt", true, RMT_LC_SWEEP);
+	u8 asked[PAGES] = { 0 };
+	u32 i, k, misses = 0;
+
+	for (i = 0; i < 600; i++) {
+		u64 front = rows(i, dir), far;
+
+		cr_assert(access(h, rows(i, dir)), "access %u", i);
+		if (i < 16)
+			continue;
+		misses += h->c.flags == RMT_FAULT_MAJOR;
+		for (k = 1; k <= 4 && k <= i; k++) {
+			u64 p = rows(i - k, dir);
+
+			front = dir > 0 ? (p > front ? p : front) :
+					  (p < front ? p : front);
+		}
+		cr_assert_eq(h->scr.meta[7], 1, "access %u: decided", i);
+		cr_assert_eq(h->scr.meta[RMT_STREAM_META_STEP], 0,
+			     "a sweep predicts no next page");
+		far = (h->scr.meta[RMT_STREAM_META_AHEAD] - REGION) >>
+		      RMT_PAGE_SHIFT;
+		cr_assert_eq(far, dir > 0 ? front + 16 : front - 16,
+			     "access %u: ahead %llu, front %llu", i,
+			     (unsigned long long)far,
+			     (unsigned long long)front);
+		for (k = 0; k < h->d.n_pages; k++) {
+			u64 q = (h->d.pages[k] - REGION) >> RMT_PAGE_SHIFT;
+
+			cr_assert_eq(asked[q], 0, "page %llu asked twice",
+				     (unsigned long long)q);
+			asked[q] = 1;
+			cr_assert(dir > 0 ? q > front : q < front,
+				  "page %llu not past the front %llu",
+				  (unsigned long long)q,
+				  (unsigned long long)front);
+		}
+	}
+	cr_assert_eq(misses, 0, "%u misses", misses);
+	unload(h);
+}
+
+Test(learned_program, sweep_asks_past_the_front)
+{
+	sweeps(1);
+}
+
+Test(learned_program, sweep_backwards)
+{
+	sweeps(-1);
 }
 
 /* Runs action a on the current context by the interpreter or the JIT. */
