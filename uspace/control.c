@@ -20,6 +20,7 @@
 #include "proto/msg.h"
 #include "proto/ring.h"
 #include "uspace/control.h"
+#include "uspace/fetch.h"
 #include "verifier/model.h"
 
 #define HOOK_SWAP_FAULT 1u
@@ -151,6 +152,19 @@ static int blob_install(struct rmt_us_ctl *ctl, struct blob *b, char *why,
 	return err;
 }
 
+/*
+ * How long the program ran before its first model: a learned run whose
+ * model came late is a learned run of readahead, and this tells which.
+ */
+static void note_first_model(struct rmt_us_stats *st)
+{
+	uint64_t ready = __atomic_load_n(&st->ready_ns, __ATOMIC_ACQUIRE);
+	uint64_t now = rmt_us_now_ns();
+
+	if (!st->models_installed && ready && now > ready)
+		st->first_model_ns = now - ready;
+}
+
 static void on_chunk(struct rmt_us_ctl *ctl, const struct rmt_msg_model_blob *h)
 {
 	struct blob *b = &ctl->blob;
@@ -201,6 +215,7 @@ static void on_chunk(struct rmt_us_ctl *ctl, const struct rmt_msg_model_blob *h)
 	if (err) {
 		blob_refuse(ctl, b->seq, b->slot, b->model_id, err, why);
 	} else {
+		note_first_model(ctl->c.stats);
 		ctl->c.stats->models_installed++;
 		ctl->c.stats->model_id = b->model_id;
 		reply(ctl, RMT_MSG_MODEL_BLOB, b->seq, b->slot, b->model_id, 0,

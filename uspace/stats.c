@@ -84,6 +84,9 @@ void rmt_us_stats_print(FILE *f, const struct rmt_us_stats *s, double wall_s,
 			"and compiled) before the program started, not in "
 			"wall_s\n",
 			(double)s->setup_ns / 1e6);
+	if (s->first_model_ns)
+		fprintf(f, "rmt: first model installed %.1f ms into the run\n",
+			(double)s->first_model_ns / 1e6);
 	if (s->hook_calls)
 		fprintf(f,
 			"rmt: swap_fault hook %llu calls, %.2f us each; "
@@ -128,7 +131,7 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		"\"evict_moves\": %llu, "
 		"\"hook_calls\": %llu, \"hook_errors\": %llu, "
 		"\"prefetch_skipped\": %llu, \"wp_faults\": %llu, "
-		"\"ring_dropped\": %llu, "
+		"\"ring_dropped\": %llu, \"first_model_ms\": %.3f, "
 		"\"limit_pages\": %llu, \"peak_resident_pages\": %llu, "
 		"\"far_bytes\": %llu, \"pager_ns\": {",
 		(unsigned long long)s->late_hits,
@@ -143,6 +146,7 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		(unsigned long long)s->prefetch_skipped,
 		(unsigned long long)s->wp_faults,
 		(unsigned long long)s->ring_dropped,
+		(double)s->first_model_ns / 1e6,
 		(unsigned long long)s->limit_pages,
 		(unsigned long long)s->peak_resident,
 		(unsigned long long)s->far_bytes);

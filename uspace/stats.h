@@ -81,6 +81,7 @@ struct rmt_us_stats {
 	uint64_t models_installed; /* model blobs accepted and installed */
 	uint64_t models_rejected; /* blobs refused, with a reply saying why */
 	uint64_t model_id; /* of the model in use, 0: none */
+	uint64_t first_model_ns; /* when the first came, after ready_ns */
 	uint64_t commands; /* commands and blobs answered */
 	uint64_t limit_pages;
 	uint64_t peak_resident;

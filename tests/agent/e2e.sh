@@ -102,6 +102,10 @@ if [ -z "$inst" ] || [ "$inst" -lt 1 ] ||
 	cat "$tmp/err" "$tmp/agent.log" "$tmp/agent.err"
 	fail=1
 fi
+# When the first model came, beside the models counted; none without one.
+grep -q "^rmt: first model installed [0-9.]* ms into the run" "$tmp/err" &&
+	! grep -q "first model" "$tmp/leap.err" ||
+	{ echo "FAIL: no line saying when the first model came"; fail=1; }
 grep -q "event=promote" "$tmp/agent.log" &&
 	grep -q "event=install" "$tmp/agent.log" ||
 	{ echo "FAIL: no promote/install lines in the log"; fail=1; }

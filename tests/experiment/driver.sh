@@ -89,6 +89,10 @@ assert int(rows[0]['prefetched']) == 0 and int(rows[1]['hits']) > 0, rows
 # Each repetition's time, in order, for the paired comparison.
 w = runs[1]['walls']
 assert len(w) == runs[1]['reps'] and float(rows[1]['wall_s']) in w, runs[1]
+# ... its coverage, and when its first model came (never, without one).
+assert len(runs[1]['coverages']) == runs[1]['reps'], runs[1]
+assert float(rows[1]['coverage']) in runs[1]['coverages'], runs[1]
+assert runs[1]['first_model_ms'] == [0] * runs[1]['reps'], runs[1]
 print('ok CSV and JSON:', len(rows), 'runs')
 PY
 # The paired comparison: per repetition, over the faster baseline of the
