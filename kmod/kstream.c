@@ -4,7 +4,9 @@
  * its program: the tasks' page delta histories (the context's deltas[],
  * vm/task_hist.h) and the fault streams (the s_* fields, vm/stream.h),
  * filled and updated around each pipeline run exactly as user space does
- * (uspace/rmt_prefetch.c), with the same freestanding code.
+ * (uspace/rmt_prefetch.c), by the same freestanding rmt_stream_run(): a
+ * prefetch hit on a stream deep in a right run skips the decision
+ * (coasts) here too.
  *
  * The state is allocated at attach (GFP_KERNEL) and freed with the
  * attachment, after a grace period.  Runs come from the swap_fault
@@ -80,11 +82,7 @@ int rmt_kstream_run(struct rmt_attach *a, struct rmt_kprog *kp,
 		err = rmt_pipeline_run(kp->pipe, c, sizeof(*c), scratch, d);
 	} else {
 		rmt_task_hist_fill(&ks->tasks, c->pid, c);
-		rmt_stream_fill(&ks->streams, c);
-		err = rmt_pipeline_run(kp->pipe, c, sizeof(*c), scratch, d);
-		if (!err)
-			rmt_stream_update(&ks->streams, c, scratch->meta,
-					  d->n_pages);
+		err = rmt_stream_run(&ks->streams, kp->pipe, c, scratch, d);
 		spin_unlock_irqrestore(&ks->lock, flags);
 	}
 	atomic64_add(d->executed, &kp->insns);

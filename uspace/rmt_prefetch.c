@@ -279,14 +279,10 @@ int rmt_us_rmt_pf_run(void *priv, const struct rmt_us_fault_ctx *ctx,
 	c->flags = ctx->flags;
 	c->n_deltas = ctx->n_deltas;
 	memcpy(c->deltas, ctx->deltas, sizeof(c->deltas));
-	rmt_stream_fill(&pf->streams, c);
-	if (rmt_stream_coast(&pf->streams, c))
-		return 0;
-	r = rmt_pipeline_run(pf->prog.pipe, c, sizeof(*c), &pf->scratch,
-			     &pf->d);
+	r = rmt_stream_run(&pf->streams, pf->prog.pipe, c, &pf->scratch,
+			   &pf->d);
 	if (r)
 		return r < 0 ? r : -EIO;
-	rmt_stream_update(&pf->streams, c, pf->scratch.meta, pf->d.n_pages);
 	n = pf->d.n_pages < max ? pf->d.n_pages : max;
 	for (i = 0; i < n; i++)
 		pages[i] = pf->d.pages[i];

@@ -3,6 +3,7 @@
  * stream.c - stream tracking for the swap_fault hook (see stream.h).
  */
 #include "proto/msg.h"
+#include "vm/pipeline.h"
 #include "vm/stream.h"
 
 void rmt_streams_init(struct rmt_streams *st)
@@ -220,4 +221,21 @@ void rmt_stream_update(struct rmt_streams *st,
 		s->issued >>= 1;
 		s->hits >>= 1;
 	}
+}
+
+int rmt_stream_run(struct rmt_streams *st, struct rmt_pipeline *p,
+		   struct rmt_ctx_swap_fault *c, struct rmt_hook_scratch *scr,
+		   struct rmt_decision *d)
+{
+	int err;
+
+	rmt_stream_fill(st, c);
+	if (rmt_stream_coast(st, c)) {
+		memset(d, 0, __builtin_offsetof(struct rmt_decision, pages));
+		return 0;
+	}
+	err = rmt_pipeline_run(p, c, sizeof(*c), scr, d);
+	if (!err)
+		rmt_stream_update(st, c, scr->meta, d->n_pages);
+	return err;
 }

@@ -11,7 +11,8 @@
  * Per fault: rmt_stream_fill() assigns the fault to a stream and fills
  * the context's s_* fields; unless rmt_stream_coast() says no decision is
  * needed, the pipeline runs and rmt_stream_update() then records what the
- * decision asked for.  The program reports its decision in metadata words
+ * decision asked for.  rmt_stream_run() does all three, for the user-space
+ * pager and the kernel module alike.  The program reports its decision in metadata words
  * (RMT_STREAM_META_*).
  */
 #ifndef RMT_VM_STREAM_H
@@ -80,6 +81,21 @@ bool rmt_stream_coast(struct rmt_streams *st,
 void rmt_stream_update(struct rmt_streams *st,
 		       const struct rmt_ctx_swap_fault *c, const u64 *meta,
 		       u32 n_pages);
+
+struct rmt_pipeline;
+struct rmt_hook_scratch;
+struct rmt_decision;
+
+/*
+ * The swap_fault hook's run, as both datapaths make it: the fault joins
+ * its stream, and unless the stream coasts (d then asks for nothing) the
+ * pipeline p decides and the stream records the decision.  The caller
+ * fills c's other fields first (its task's deltas included); returns the
+ * pipeline's error.
+ */
+int rmt_stream_run(struct rmt_streams *st, struct rmt_pipeline *p,
+		   struct rmt_ctx_swap_fault *c, struct rmt_hook_scratch *scr,
+		   struct rmt_decision *d);
 
 /* The generation of slot i (a new stream there bumps it). */
 static inline u32 rmt_stream_gen(const struct rmt_streams *st, u32 i)
