@@ -190,17 +190,38 @@ u32 rmt_stream_fill(struct rmt_streams *st, struct rmt_ctx_swap_fault *c)
 	return i;
 }
 
+/*
+ * A sweep predicts no next page, so no run of right predictions vouches
+ * for it; its pages do.  pages: how far ahead of the fault it asked.
+ */
+static bool rmt_sweep_coasts(const struct rmt_stream *s, s64 pages)
+{
+	s64 net = 0;
+	u32 i;
+
+	for (i = 0; i < s->n; i++)
+		net += s->d[i];
+	if (net < 0) {
+		net = -net;
+		pages = -pages;
+	}
+	return net && pages >= RMT_STREAM_SWEEP_AHEAD &&
+	       s->issued <= s->hits + RMT_STREAM_SWEEP_SLACK;
+}
+
 bool rmt_stream_coast(struct rmt_streams *st,
 		      const struct rmt_ctx_swap_fault *c)
 {
 	struct rmt_stream *s = &st->s[c->s_id % RMT_STREAM_SLOTS];
 	s64 pages;
 
-	if (!(c->flags & RMT_FAULT_PREFETCH_HIT) || c->s_new || !s->step ||
-	    !s->ahead || s->run < RMT_STREAM_COAST_RUN)
+	if (!(c->flags & RMT_FAULT_PREFETCH_HIT) || c->s_new || !s->ahead)
 		return false;
 	pages = (s64)(s->ahead - c->addr) / (s64)(1 << RMT_PAGE_SHIFT);
-	if (pages / s->step < RMT_STREAM_COAST_AHEAD)
+	if (!s->step)
+		return rmt_sweep_coasts(s, pages);
+	if (s->run < RMT_STREAM_COAST_RUN ||
+	    pages / s->step < RMT_STREAM_COAST_AHEAD)
 		return false;
 	s->expect = (c->addr >> RMT_PAGE_SHIFT) + (u64)s->step;
 	return true;

@@ -30,6 +30,13 @@
 #define RMT_STREAM_COAST_RUN 8u
 /* ... while its lookahead reaches at least this many steps ahead. */
 #define RMT_STREAM_COAST_AHEAD 24
+/*
+ * A sweep (a lookahead that follows no step) coasts while it has pages
+ * asked for at least this far ahead of the fault, the way it goes ...
+ */
+#define RMT_STREAM_SWEEP_AHEAD 8
+/* ... and all but this many of the pages it asked for recently hit. */
+#define RMT_STREAM_SWEEP_SLACK 32u
 
 /* Metadata words the program leaves for rmt_stream_update(). */
 #define RMT_STREAM_META_STEP 0 /* predicted next delta (pages), 0: none */
@@ -68,7 +75,10 @@ u32 rmt_stream_fill(struct rmt_streams *st, struct rmt_ctx_swap_fault *c);
  * row and has pages asked for RMT_STREAM_COAST_AHEAD or more steps ahead,
  * so a decision would at most top its lookahead up; the stream then
  * expects its step again, and the caller skips the pipeline and
- * rmt_stream_update().  Only a program that reports a lookahead
+ * rmt_stream_update().  A sweep, whose lookahead follows no step (and
+ * which predicts no next page), coasts while it has pages asked for
+ * RMT_STREAM_SWEEP_AHEAD or more pages ahead, the way its deltas go, and
+ * its pages have been hitting.  Only a program that reports a lookahead
  * (RMT_STREAM_META_AHEAD) ever makes a stream coast.
  */
 bool rmt_stream_coast(struct rmt_streams *st,

@@ -5,7 +5,7 @@
  * stream is replaced, the s_* context fields (deltas, repeat and mode
  * counts, region size), the accuracy counters fed back by
  * rmt_stream_update(), a lookahead forgotten on a miss, and when a stream
- * coasts without a decision.
+ * (or a sweep) coasts without a decision.
  */
 #include <criterion/criterion.h>
 
@@ -251,6 +251,53 @@ Test(stream, coasts_only_on_deep_right_hits)
 	c = fault(&st, pg + 1, REGION, RMT_FAULT_PREFETCH_HIT);
 	cr_assert_eq(c.s_run, 0);
 	cr_assert_not(rmt_stream_coast(&st, &c));
+}
+
+/*
+ * A stencil's rows (+4, -2, +1), going dir, decided as learned.rmt's
+ * sweep does: no step, pages asked up to 16 past the furthest one, each
+ * decision counting asked pages (more when wasteful).  Returns how many
+ * hits coasted; every coasting hit had 8 pages or more asked ahead of it.
+ */
+static u32 sweep_coasts(int dir, u32 waste)
+{
+	static const u32 at[3] = { 4, 2, 3 };
+	struct rmt_streams st;
+	struct rmt_ctx_swap_fault c;
+	u64 meta[RMT_META_WORDS] = { 0 };
+	s64 front = 0, ahead = 0, pg, far;
+	u32 i, coasted = 0;
+
+	rmt_streams_init(&st);
+	for (i = 0; i < 300; i++) {
+		pg = 2000 + dir * (s64)(3 * (i / 3) + at[i % 3]);
+		c = fault(&st, (u64)pg, REGION,
+			  i ? RMT_FAULT_PREFETCH_HIT : RMT_FAULT_MAJOR);
+		front = i && (pg - front) * dir < 0 ? front : pg;
+		if (rmt_stream_coast(&st, &c)) {
+			coasted++;
+			cr_assert_geq((ahead - pg) * dir, RMT_STREAM_SWEEP_AHEAD,
+				      "fault %u coasts with %lld pages ahead", i,
+				      (long long)(ahead - pg));
+			continue;
+		}
+		far = front + 16 * dir;
+		meta[RMT_STREAM_META_AHEAD] =
+			REGION + ((u64)far << RMT_PAGE_SHIFT);
+		rmt_stream_update(&st, &c, meta,
+				  (u32)((far - (ahead ? ahead : front)) * dir) +
+					  waste);
+		ahead = far;
+	}
+	return coasted;
+}
+
+Test(stream, a_sweep_coasts_while_its_pages_hit)
+{
+	cr_assert_gt(sweep_coasts(1, 0), 200);
+	cr_assert_gt(sweep_coasts(-1, 0), 200);
+	/* Asking for pages that do not hit: a decision every time. */
+	cr_assert_eq(sweep_coasts(1, 8), 0);
 }
 
 /* A program that reports no lookahead (readahead.rmt) never coasts. */
