@@ -3,7 +3,8 @@
 # Under a real-time policy (run-experiment --realtime) rmt-run runs one
 # priority above the program it starts, which keeps the policy and the
 # priority rmt-run was given; the learned prefetcher's training threads
-# run one below the program.  Usage: priority.sh BUILD_DIR
+# run one below the program, and its agent starts before the program.
+# Usage: priority.sh BUILD_DIR
 set -u
 run=$1/bin/rmt-run
 if ! chrt -f 2 true 2>/dev/null; then
@@ -42,3 +43,30 @@ expect "1 1 1 3 3" "rmt-run's threads" "$(chrt -f 2 "$run" \
 	done
 	for t in /proc/$PPID/task/*; do chrt -p ${t##*/}; done' 2>/dev/null)" \
 	"sort -n"
+# The learned prefetcher's agent starts before the program: its training
+# threads run below a real-time program, which never sleeps while it
+# faults, and started after it they could find no CPU until it ended (the
+# run then had no model).  The agent's log is a FIFO here: opening it
+# blocks the agent's start until a reader comes, and the program must not
+# have run by then.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkfifo "$tmp/log"
+chrt -f 2 "$run" --prefetcher learned --agent-log "$tmp/log" -- \
+	touch "$tmp/ran" >/dev/null 2>&1 &
+runner=$!
+sleep 0.5
+if [ -e "$tmp/ran" ]; then
+	echo "FAIL: the program ran before the agent had started"
+	cat "$tmp/log" >/dev/null
+	wait "$runner"
+	exit 1
+fi
+cat "$tmp/log" >"$tmp/agent.log"
+wait "$runner"
+if [ ! -e "$tmp/ran" ] || ! grep -q "event=start" "$tmp/agent.log"; then
+	echo "FAIL: no run, or no agent, after the agent's start"
+	cat "$tmp/agent.log"
+	exit 1
+fi
+echo "ok: the agent starts before the program"

@@ -367,7 +367,8 @@ static struct rmt_agent *start_agent(const struct opts *o, int ev_fd,
 	c.learn.first_model_faults = o->first_model;
 	c.learn.retrain_faults = o->retrain;
 	if (o->agent_log) {
-		FILE *f = fopen(o->agent_log, "a");
+		/* Not the program's: the agent starts before the exec. */
+		FILE *f = fopen(o->agent_log, "ae");
 
 		if (!f) {
 			fprintf(stderr, "rmt-run: cannot write %s: %s\n",
@@ -629,6 +630,19 @@ int main(int argc, char **argv)
 	 * run one priority below the program (rmt_backend_thread).
 	 */
 	raised = raise_above_program();
+	/*
+	 * The agent, attached (--control) or in this process (learned), is
+	 * the fault ring's only consumer.  The in-process agent starts before
+	 * the program: its backend's open waits for its training threads to
+	 * start, and they run below a real-time program, which never sleeps
+	 * while it faults; started after the fork, they sometimes found no
+	 * CPU until the program had finished, and the run never had a model
+	 * (4 runs in 64 of an experiment, with the agent's start logged
+	 * 416-539 ms in: the whole run).
+	 */
+	if (learned)
+		agent = start_agent(&o, ring.fd, cmd.fd, stats_fd,
+				    program_rt_priority());
 	t0 = rmt_us_now_ns();
 	child = fork();
 	if (child < 0) {
@@ -645,19 +659,14 @@ int main(int argc, char **argv)
 	close(pipefd[0]);
 	if (got == sizeof(e)) {
 		waitpid(child, &status, 0);
+		if (agent)
+			stop_agent(agent);
 		rmt_us_ctl_server_stop(server);
 		fprintf(stderr, "rmt-run: cannot execute '%s': %s\n", o.argv[0],
 			strerror(e));
 		return 127;
 	}
-	/*
-	 * The agent, attached (--control) or in this process (learned), is
-	 * the fault ring's only consumer.
-	 */
-	if (learned)
-		agent = start_agent(&o, ring.fd, cmd.fd, stats_fd,
-				    program_rt_priority());
-	else if (!server)
+	if (!learned && !server)
 		pthread_create(&drainer, NULL, drain_thread, &d);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
