@@ -107,44 +107,20 @@ Test(learn, first_model_then_retraining)
 	rmt_learner_destroy(l);
 }
 
-Test(learn, the_tree_predicts_the_stride)
+/* A round's candidate, promoted and parsed back as the datapath runs it. */
+static struct rmt_model *promoted_model(struct rmt_learner *l)
 {
-	struct rmt_learner *l;
 	struct rmt_learner_result res;
-	struct rmt_streams st;
-	struct rmt_ctx_swap_fault c;
 	struct rmt_model *m;
-	struct rmt_infer_out o;
-	s32 x[RMT_LEARNED_FEATURES];
 	char log[160];
-	u32 i;
 
-	cr_assert_eq(rmt_learner_create(NULL, &l), 0);
-	for (i = 0; i < 2000; i++)
-		feed(l, strided(i), RMT_FAULT_MAJOR);
 	train_ok(l, &res);
 	cr_assert(res.promote, "%s", res.why);
 	cr_assert_eq(
 		rmt_model_parse(res.blob, res.blob_len, &m, log, sizeof(log)),
 		0, "%s", log);
-	/* A fresh stride-3 stream, as the datapath's stream code sees it. */
-	rmt_streams_init(&st);
-	for (i = 0; i < 6; i++) {
-		memset(&c, 0, sizeof(c));
-		c.addr = REGION + ((50000ull + 3 * i) << RMT_PAGE_SHIFT);
-		c.vma_start = REGION;
-		c.vma_end = REGION + (PAGES << RMT_PAGE_SHIFT);
-		c.flags = RMT_FAULT_MAJOR;
-		rmt_stream_fill(&st, &c);
-	}
-	rmt_learned_features(&c, x);
-	cr_assert_eq(rmt_model_infer(m, x, &o), 0);
-	cr_assert(o.value == RMT_LC_LAST || o.value == RMT_LC_MODE, "class %d",
-		  o.value);
-	cr_assert_eq(rmt_learned_step(&c, (u32)o.value), 3);
-	rmt_model_free(m);
 	free(res.blob);
-	rmt_learner_destroy(l);
+	return m;
 }
 
 /* A stencil's rows: steps +4, -2, +1, three pages a cycle. */
@@ -163,26 +139,55 @@ static u64 dither(u32 i)
 	return at[i % 6];
 }
 
-static u32 classify(const struct rmt_model *m, u64 (*walk)(u32), u64 base)
+/* Three pages a step. */
+static u64 stride3(u32 i)
+{
+	return 3ull * i;
+}
+
+/*
+ * The class m gives a fresh stream's n-th fault (its context in c) on
+ * the pages base + walk(0 .. n - 1), as the datapath's stream code sees it.
+ */
+static u32 classify(const struct rmt_model *m, u64 (*walk)(u32), u64 base,
+		    u32 n, u32 flags, struct rmt_ctx_swap_fault *c)
 {
 	struct rmt_streams st;
-	struct rmt_ctx_swap_fault c;
 	struct rmt_infer_out o;
 	s32 x[RMT_LEARNED_FEATURES];
 	u32 i;
 
 	rmt_streams_init(&st);
-	for (i = 0; i < 40; i++) {
-		memset(&c, 0, sizeof(c));
-		c.addr = REGION + ((base + walk(i)) << RMT_PAGE_SHIFT);
-		c.vma_start = REGION;
-		c.vma_end = REGION + (PAGES << RMT_PAGE_SHIFT);
-		c.flags = RMT_FAULT_PREFETCH_HIT;
-		rmt_stream_fill(&st, &c);
+	for (i = 0; i < n; i++) {
+		memset(c, 0, sizeof(*c));
+		c->addr = REGION + ((base + walk(i)) << RMT_PAGE_SHIFT);
+		c->vma_start = REGION;
+		c->vma_end = REGION + (PAGES << RMT_PAGE_SHIFT);
+		c->flags = flags;
+		rmt_stream_fill(&st, c);
 	}
-	rmt_learned_features(&c, x);
+	rmt_learned_features(c, x);
 	cr_assert_eq(rmt_model_infer(m, x, &o), 0);
 	return (u32)o.value;
+}
+
+Test(learn, the_tree_predicts_the_stride)
+{
+	struct rmt_learner *l;
+	struct rmt_ctx_swap_fault c;
+	struct rmt_model *m;
+	u32 i, cls;
+
+	cr_assert_eq(rmt_learner_create(NULL, &l), 0);
+	for (i = 0; i < 2000; i++)
+		feed(l, strided(i), RMT_FAULT_MAJOR);
+	m = promoted_model(l);
+	/* A fresh stride-3 stream. */
+	cls = classify(m, stride3, 50000, 6, RMT_FAULT_MAJOR, &c);
+	cr_assert(cls == RMT_LC_LAST || cls == RMT_LC_MODE, "class %u", cls);
+	cr_assert_eq(rmt_learned_step(&c, cls), 3);
+	rmt_model_free(m);
+	rmt_learner_destroy(l);
 }
 
 /*
@@ -192,28 +197,28 @@ static u32 classify(const struct rmt_model *m, u64 (*walk)(u32), u64 base)
 Test(learn, near_streams_that_go_one_way_sweep)
 {
 	struct rmt_learner *l;
-	struct rmt_learner_result res;
+	struct rmt_ctx_swap_fault c;
 	struct rmt_model *m;
-	char log[160];
 	u32 i;
 
 	cr_assert_eq(rmt_learner_create(NULL, &l), 0);
 	for (i = 0; i < 3000; i++)
 		feed(l, i % 2 ? 1000 + rows(i / 2) : 40000 + dither(i / 2),
 		     RMT_FAULT_PREFETCH_HIT);
-	train_ok(l, &res);
-	cr_assert(res.promote, "%s", res.why);
-	cr_assert_eq(
-		rmt_model_parse(res.blob, res.blob_len, &m, log, sizeof(log)),
-		0, "%s", log);
-	cr_assert_eq(classify(m, rows, 20000), RMT_LC_SWEEP);
-	cr_assert_eq(classify(m, dither, 30000), RMT_LC_UNSURE);
+	m = promoted_model(l);
+	cr_assert_eq(classify(m, rows, 20000, 40, RMT_FAULT_PREFETCH_HIT, &c),
+		     RMT_LC_SWEEP);
+	cr_assert_eq(classify(m, dither, 30000, 40, RMT_FAULT_PREFETCH_HIT, &c),
+		     RMT_LC_UNSURE);
 	rmt_model_free(m);
-	free(res.blob);
 	rmt_learner_destroy(l);
 }
 
-Test(learn, drift_makes_a_round_due)
+/*
+ * A learner, retraining only on drift, fed faults of strided(), with the
+ * model of its first 600 installed.
+ */
+static struct rmt_learner *with_stride_model(u32 faults)
 {
 	struct rmt_learner_config cfg = { .retrain_faults = 100000 };
 	struct rmt_learner *l;
@@ -221,12 +226,23 @@ Test(learn, drift_makes_a_round_due)
 	u32 i;
 
 	cr_assert_eq(rmt_learner_create(&cfg, &l), 0);
-	for (i = 0; i < 600; i++)
+	for (i = 0; i < faults; i++) {
 		feed(l, strided(i), RMT_FAULT_MAJOR);
-	train_ok(l, &res);
-	cr_assert(res.promote, "%s", res.why);
-	free(res.blob);
-	rmt_learner_installed(l, res.model_id, true);
+		if (i + 1 != 600)
+			continue;
+		train_ok(l, &res);
+		cr_assert(res.promote, "%s", res.why);
+		free(res.blob);
+		rmt_learner_installed(l, res.model_id, true);
+	}
+	return l;
+}
+
+Test(learn, drift_makes_a_round_due)
+{
+	struct rmt_learner *l = with_stride_model(600);
+	u32 i;
+
 	/* Now jumps within a stream: the stride model is wrong. */
 	for (i = 0; i < 3000 && !rmt_learner_due(l); i++)
 		feed(l, 30000 + (u64)((i * 2654435761u) >> 10) % 60, 0);
@@ -280,20 +296,10 @@ Test(learn, a_shifted_class_mix_makes_a_round_due)
  */
 Test(learn, a_phase_change_is_learned_soon)
 {
-	struct rmt_learner_config cfg = { .retrain_faults = 100000 };
-	struct rmt_learner *l;
+	struct rmt_learner *l = with_stride_model(8000);
 	struct rmt_learner_result res;
 	u32 i, rounds = 0;
 
-	cr_assert_eq(rmt_learner_create(&cfg, &l), 0);
-	for (i = 0; i < 600; i++)
-		feed(l, strided(i), RMT_FAULT_MAJOR);
-	train_ok(l, &res);
-	cr_assert(res.promote, "%s", res.why);
-	free(res.blob);
-	rmt_learner_installed(l, res.model_id, true);
-	for (; i < 8000; i++)
-		feed(l, strided(i), RMT_FAULT_MAJOR);
 	cr_assert_not(rmt_learner_due(l));
 	/* The stride model repeats the last delta; now the one before. */
 	for (i = 0; i < 3000; i++) {
