@@ -4,8 +4,8 @@
  * replayed through the datapath's own stream code (vm/stream.h), so a
  * sample's features are the ones the program will see; a sample waits in
  * its stream's slot until the stream's next fault gives its label (or
- * the stream ends: label "other").  Training takes the window's older
- * part, evaluation its most recent fifth.
+ * the stream ends: label "other").  Training takes four samples in five
+ * of the window, evaluation every fifth.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -433,45 +433,27 @@ static u32 score_ppm(const struct sample *s, u32 n, const struct rmt_model *m)
 	return n ? (u32)(ok * 1000000 / n) : 0;
 }
 
-/* The window's samples, oldest first, copied under the lock. */
-static struct sample *snapshot(struct rmt_learner *l, u32 *n)
+/*
+ * The window's samples, copied under the lock, oldest first: the ones to
+ * train on, then every fifth (*held of them), held out for judging.
+ * Interleaved, not the newest fifth, so that the newest samples also
+ * train: after a phase change the newest fifth is all of the new phase,
+ * and a candidate trained only on what came before cannot learn it.
+ */
+static struct sample *snapshot(struct rmt_learner *l, u32 *n, u32 *held)
 {
 	u64 have = l->head < l->cfg.window ? l->head : l->cfg.window;
-	u64 first = l->head - have, i;
+	u64 first = l->head - have, i, t = 0, h = have - have / 5;
 	struct sample *s = malloc((size_t)(have ? have : 1) * sizeof(*s));
 
-	*n = 0;
+	*n = *held = 0;
 	if (!s)
 		return NULL;
 	for (i = 0; i < have; i++)
-		s[i] = l->win[(first + i) % l->cfg.window];
+		s[i % 5 == 4 ? h++ : t++] = l->win[(first + i) % l->cfg.window];
 	*n = (u32)have;
+	*held = (u32)(have / 5);
 	return s;
-}
-
-/*
- * Puts every fifth sample (of n, oldest first) after the others, in order:
- * those are held out for judging; returns how many.  Interleaved, not the
- * newest fifth, so that the newest samples also train: after a phase
- * change the newest fifth is all of the new phase, and a candidate
- * trained only on what came before cannot learn it.
- */
-static u32 hold_out(struct sample *s, u32 n)
-{
-	struct sample *held = malloc((size_t)(n / 5 + 1) * sizeof(*held));
-	u32 i, t = 0, h = 0;
-
-	if (!held)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (i % 5 == 4)
-			held[h++] = s[i];
-		else
-			s[t++] = s[i];
-	}
-	memcpy(s + t, held, (size_t)h * sizeof(*held));
-	free(held);
-	return h;
 }
 
 static int build_candidate(struct rmt_learner *l, const struct sample *s, u32 n,
@@ -533,7 +515,7 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 
 	memset(res, 0, sizeof(*res));
 	pthread_mutex_lock(&l->lock);
-	s = snapshot(l, &n);
+	s = snapshot(l, &n, &held);
 	l->round_faults = l->faults;
 	l->rounds++;
 	res->model_id = ++l->next_id;
@@ -547,7 +529,6 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 		free(s);
 		return 0;
 	}
-	held = hold_out(s, n);
 	res->train_samples = n - held;
 	res->heldout_samples = held;
 	r = build_candidate(l, s, n - held, res, &cand);

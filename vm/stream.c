@@ -96,14 +96,14 @@ static void rmt_stream_advance(struct rmt_stream *s, u64 pg, u32 flags)
 		}
 		s->expect = 0;
 	}
+	/*
+	 * A miss: what the stream asked for ahead is not all staged (evicted
+	 * unused, as when a stream pauses while others run), so its next
+	 * decision asks again from here.
+	 */
 	if (flags & RMT_FAULT_PREFETCH_HIT)
 		s->hits++;
 	else
-		/*
-		 * A miss: what the stream asked for ahead is not all staged
-		 * (evicted unused, as when a stream pauses while others run),
-		 * so its next decision asks again from here.
-		 */
 		s->ahead = 0;
 	if (pg == s->last)
 		return;

@@ -12,8 +12,8 @@
  * the context's s_* fields; unless rmt_stream_coast() says no decision is
  * needed, the pipeline runs and rmt_stream_update() then records what the
  * decision asked for.  rmt_stream_run() does all three, for the user-space
- * pager and the kernel module alike.  The program reports its decision in metadata words
- * (RMT_STREAM_META_*).
+ * pager and the kernel module alike.  The program reports its decision in
+ * metadata words (RMT_STREAM_META_*).
  */
 #ifndef RMT_VM_STREAM_H
 #define RMT_VM_STREAM_H
