@@ -375,7 +375,8 @@ out:
 }
 
 static int train_backend(struct rmt_backend *be, const struct sample *s, u32 n,
-			 struct rmt_cart *tree, char *err, size_t err_size)
+			 struct rmt_cart *tree, char *ran_on, size_t ran_size,
+			 char *err, size_t err_size)
 {
 	struct rmt_train_job job = { .algo = RMT_TRAIN_CART };
 	struct rmt_train_result res;
@@ -406,6 +407,8 @@ static int train_backend(struct rmt_backend *be, const struct sample *s, u32 n,
 	rmt_job_wait(j, -1);
 	r = rmt_job_take(j, &res);
 	rmt_job_release(j);
+	if (!r)
+		snprintf(ran_on, ran_size, "%s", res.ran_on);
 	if (!r && res.status) {
 		r = res.status;
 		snprintf(err, err_size, "%s", res.err);
@@ -465,8 +468,10 @@ static int build_candidate(struct rmt_learner *l, const struct sample *s, u32 n,
 	char err[160] = "";
 	int r;
 
-	r = l->cfg.backend ? train_backend(l->cfg.backend, s, n, &tree, err,
-					   sizeof(err)) :
+	snprintf(res->ran_on, sizeof(res->ran_on), "the trainer's thread");
+	r = l->cfg.backend ? train_backend(l->cfg.backend, s, n, &tree,
+					   res->ran_on, sizeof(res->ran_on),
+					   err, sizeof(err)) :
 			     train_local(s, n, &tree, err, sizeof(err));
 	if (!r) {
 		mark_unsure(&tree);

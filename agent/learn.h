@@ -46,6 +46,7 @@ struct rmt_learner_result {
 	/* accuracy on the held-out window, parts per million */
 	u32 candidate_ppm, installed_ppm, heuristic_ppm;
 	u64 train_ns;
+	char ran_on[128]; /* the backend's device or cores that trained it */
 	char why[160]; /* "promoted: ...", "rejected: ..." */
 };
 

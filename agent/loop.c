@@ -466,11 +466,11 @@ static void take_result(struct rmt_agent *a, struct key *k)
 	logf_(a,
 	      "event=%s key=%llu model=%llu train_samples=%u "
 	      "heldout_samples=%u candidate_ppm=%u installed_ppm=%u "
-	      "heuristic_ppm=%u train_ms=%.1f why=\"%s\"",
+	      "heuristic_ppm=%u train_ms=%.1f ran_on=\"%s\" why=\"%s\"",
 	      r->promote ? "promote" : "reject", (unsigned long long)k->id,
 	      (unsigned long long)r->model_id, r->train_samples,
 	      r->heldout_samples, r->candidate_ppm, r->installed_ppm,
-	      r->heuristic_ppm, r->train_ns / 1e6, r->why);
+	      r->heuristic_ppm, r->train_ns / 1e6, r->ran_on, r->why);
 	if (!r->promote) {
 		a->st.rejected++;
 		free(r->blob);

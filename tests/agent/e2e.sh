@@ -4,6 +4,8 @@
 # 1. rmt-run --prefetcher leap --control S with rmt-agent --attach S
 #    --backend cpu: the agent trains, verifies and installs a model, and
 #    the run's coverage beats plain leap's; the checksum is the native one.
+#    RMT_E2E_BACKEND=cuda (or dpdk) trains on that backend instead, and
+#    then every model must say it was trained there.
 # 2. A second agent is refused while the first is attached.
 # 3. rmtctl --control S stats reads the running datapath.
 # 4. The agent (with a registry) killed with SIGKILL mid-run: the
@@ -13,6 +15,7 @@
 # Usage: e2e.sh BUILD_DIR
 set -u
 build=$1
+backend=${RMT_E2E_BACKEND:-cpu}
 run=$build/bin/rmt-run
 agent=$build/bin/rmt-agent
 wl=$build/workloads/video-resize
@@ -62,12 +65,12 @@ start_run() { # extra rmt-run options
 	>"$tmp/leap.out" 2>"$tmp/leap.err"
 leap_cov=$(field coverage "$tmp/leap.err")
 start_run
-"$agent" --attach "$sock" --backend cpu --log "$tmp/agent.log" \
+"$agent" --attach "$sock" --backend "$backend" --log "$tmp/agent.log" \
 	2>"$tmp/agent.err" &
 pids+=($!)
 wait_for "$tmp/agent.log" "event=start" 5
 # 2. One agent at a time.
-if "$agent" --attach "$sock" --backend cpu 2>"$tmp/second.err"; then
+if "$agent" --attach "$sock" --backend "$backend" 2>"$tmp/second.err"; then
 	echo "FAIL: a second agent was admitted"
 	fail=1
 elif ! grep -q "another agent is attached" "$tmp/second.err"; then
@@ -109,12 +112,22 @@ grep -q "^rmt: first model installed [0-9.]* ms into the run" "$tmp/err" &&
 grep -q "event=promote" "$tmp/agent.log" &&
 	grep -q "event=install" "$tmp/agent.log" ||
 	{ echo "FAIL: no promote/install lines in the log"; fail=1; }
+if [ "$backend" != cpu ]; then
+	grep "event=start" "$tmp/agent.log"
+	grep -o 'ran_on="[^"]*"' "$tmp/agent.log" | sort | uniq -c
+	if ! grep -q "event=start backend=$backend " "$tmp/agent.log" ||
+		grep "event=promote\|event=reject" "$tmp/agent.log" |
+		grep -vq "ran_on=\"$backend"; then
+		echo "FAIL: not every model was trained on $backend"
+		fail=1
+	fi
+fi
 
 # 4. SIGKILL mid-run (far memory at 1 ms, 8 in flight: the run is bound
 # by the fetch rate and takes seconds, model or not).
 pids=()
 start_run --far-latency 1ms --fetch-depth 8
-"$agent" --attach "$sock" --backend cpu --registry "$tmp/reg" \
+"$agent" --attach "$sock" --backend "$backend" --registry "$tmp/reg" \
 	--log "$tmp/a1.log" 2>/dev/null &
 a1=$!
 pids+=("$a1")
@@ -123,7 +136,7 @@ if ! wait_for "$tmp/a1.log" "event=saved .* err=0" 20; then
 	fail=1
 fi
 { kill -9 "$a1" && wait "$a1"; } 2>/dev/null
-"$agent" --attach "$sock" --backend cpu --registry "$tmp/reg" \
+"$agent" --attach "$sock" --backend "$backend" --registry "$tmp/reg" \
 	--log "$tmp/a2.log" 2>"$tmp/a2.err" &
 a2=$!
 pids+=("$a2")
