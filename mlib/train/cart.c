@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "mlib/train/cart.h"
+#include "mlib/train/cuts.h"
 
 /* All values when at most CART_EXACT rows, else a sample for the cuts. */
 #define CART_EXACT 16384u
@@ -61,36 +62,6 @@ static u64 xorshift(u64 *s)
 	return *s;
 }
 
-static int cmp_s32(const void *a, const void *b)
-{
-	s32 x = *(const s32 *)a, y = *(const s32 *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Cut points of one feature; returns the number of bins. */
-static u32 make_cuts(s32 *sample, u32 n, u32 max_bins, s32 *cuts)
-{
-	u32 i, u = 0, k, nc = 0;
-
-	qsort(sample, n, sizeof(*sample), cmp_s32);
-	for (i = 0; i < n; i++)
-		if (!i || sample[i] != sample[i - 1])
-			sample[u++] = sample[i];
-	if (u <= max_bins) {
-		for (i = 0; i + 1 < u; i++)
-			cuts[nc++] = sample[i];
-		return nc + 1;
-	}
-	for (k = 1; k < max_bins; k++) {
-		s32 c = sample[(size_t)k * u / max_bins - 1];
-
-		if (!nc || c > cuts[nc - 1])
-			cuts[nc++] = c;
-	}
-	return nc + 1;
-}
-
 /* Index of the first cut >= v (branch-free: values come in random order). */
 static u32 find_bin(const s32 *cuts, u32 nc, s32 v)
 {
@@ -114,7 +85,7 @@ static void bin_feature(struct builder *b, const s32 *q, u32 n, u32 f,
 
 	for (i = 0; i < ns; i++)
 		sample[i] = q[(size_t)i * n / ns];
-	nb = make_cuts(sample, ns, b->B, cuts);
+	nb = rmt_train_cuts(sample, sample + ns, ns, b->B, cuts);
 	b->n_bins[f] = nb;
 	for (i = 0; i < b->B; i++) {
 		b->lo[f * b->B + i] = INT32_MAX;
@@ -140,7 +111,7 @@ static int bin_features(struct builder *b, const struct rmt_dataset *ds,
 			u32 frac)
 {
 	u32 n = ds->n, F = b->F, ns = n <= CART_EXACT ? n : CART_SAMPLE;
-	s32 *sample = malloc(ns * sizeof(*sample));
+	s32 *sample = malloc(2 * ns * sizeof(*sample)); /* and scratch */
 	s32 *cuts = malloc(b->B * sizeof(*cuts));
 	s32 *q = malloc((size_t)n * F * sizeof(*q));
 	u32 f, i;

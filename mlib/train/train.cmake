@@ -4,6 +4,7 @@ add_library(rmt_mlib_train STATIC
 	${CMAKE_CURRENT_LIST_DIR}/csv.c
 	${CMAKE_CURRENT_LIST_DIR}/writer.c
 	${CMAKE_CURRENT_LIST_DIR}/cart.c
+	${CMAKE_CURRENT_LIST_DIR}/cuts.c
 	${CMAKE_CURRENT_LIST_DIR}/prune.c
 	${CMAKE_CURRENT_LIST_DIR}/forest.c
 	${CMAKE_CURRENT_LIST_DIR}/cart_model.c

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * bins.c - the cuts of each feature: exact values when a feature has at
- * most max_bins of them, quantiles of a strided sample otherwise (the cut
- * rule of mlib's CART, so trees look alike).
+ * most max_bins of them, quantiles of a strided sample otherwise (mlib's
+ * cut rule, rmt_train_cuts, so trees look alike).
  */
 #include <math.h>
 #include <stdlib.h>
 
+#include "mlib/train/cuts.h"
 #include "offload/train/bins.h"
 
 #define BINS_SAMPLE 65536u
@@ -48,41 +49,11 @@ s32 rmt_bins_value(const struct rmt_train_data *d, u32 row, u32 f, u32 frac)
 					frac);
 }
 
-static int cmp_s32(const void *a, const void *b)
-{
-	s32 x = *(const s32 *)a, y = *(const s32 *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Cut points from a sample; returns the number of bins. */
-static u32 make_cuts(s32 *s, u32 n, u32 max_bins, s32 *cuts)
-{
-	u32 i, u = 0, k, nc = 0;
-
-	qsort(s, n, sizeof(*s), cmp_s32);
-	for (i = 0; i < n; i++)
-		if (!i || s[i] != s[i - 1])
-			s[u++] = s[i];
-	if (u <= max_bins) {
-		for (i = 0; i + 1 < u; i++)
-			cuts[nc++] = s[i];
-		return nc + 1;
-	}
-	for (k = 1; k < max_bins; k++) {
-		s32 c = s[(size_t)k * u / max_bins - 1];
-
-		if (!nc || c > cuts[nc - 1])
-			cuts[nc++] = c;
-	}
-	return nc + 1;
-}
-
 int rmt_bins_cuts(const struct rmt_train_data *d, u32 max_bins,
 		  struct rmt_bins *out)
 {
 	u32 n = d->n, F = d->n_features, ns = n < BINS_SAMPLE ? n : BINS_SAMPLE;
-	s32 *sample = malloc((size_t)ns * sizeof(*sample));
+	s32 *sample = malloc(2 * (size_t)ns * sizeof(*sample)); /* + scratch */
 	u32 f, i;
 
 	memset(out, 0, sizeof(*out));
@@ -101,8 +72,9 @@ int rmt_bins_cuts(const struct rmt_train_data *d, u32 max_bins,
 		for (i = 0; i < ns; i++)
 			sample[i] = rmt_bins_value(d, (u32)((u64)i * n / ns), f,
 						   out->frac);
-		out->n_bins[f] = make_cuts(sample, ns, max_bins,
-					   out->cuts + (size_t)f * max_bins);
+		out->n_bins[f] =
+			rmt_train_cuts(sample, sample + ns, ns, max_bins,
+				       out->cuts + (size_t)f * max_bins);
 	}
 	free(sample);
 	return 0;
