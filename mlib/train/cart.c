@@ -62,22 +62,6 @@ static u64 xorshift(u64 *s)
 	return *s;
 }
 
-/* Index of the first cut >= v (branch-free: values come in random order). */
-static u32 find_bin(const s32 *cuts, u32 nc, s32 v)
-{
-	const s32 *base = cuts;
-	u32 n = nc, half;
-
-	if (!n)
-		return 0;
-	while (n > 1) {
-		half = n / 2;
-		base += (size_t)(base[half - 1] < v) * half;
-		n -= half;
-	}
-	return (u32)(base - cuts) + (*base < v);
-}
-
 static void bin_feature(struct builder *b, const s32 *q, u32 n, u32 f,
 			s32 *sample, u32 ns, s32 *cuts)
 {
@@ -92,7 +76,7 @@ static void bin_feature(struct builder *b, const s32 *q, u32 n, u32 f,
 		b->hi[f * b->B + i] = INT32_MIN;
 	}
 	for (i = 0; i < n; i++) {
-		u32 bin = find_bin(cuts, nb - 1, q[i]);
+		u32 bin = rmt_train_find_bin(cuts, nb - 1, q[i]);
 		u32 at = f * b->B + bin;
 
 		b->bins[(size_t)i * F + f] = (u8)bin;

@@ -2,7 +2,7 @@
 /*
  * bins.h - the cuts that bin a job's features (quantized into the model's
  * fixed point), chosen once on the host so that every engine bins alike;
- * the engines assign the bins themselves (rmt_hc_find_bin).
+ * the engines assign the bins themselves (rmt_train_find_bin).
  */
 #ifndef RMT_OFFLOAD_TRAIN_BINS_H
 #define RMT_OFFLOAD_TRAIN_BINS_H

@@ -50,15 +50,13 @@ static int cpu_cart_begin(void *e, const struct rmt_hc_data *d, char *err,
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
-	for (f = 0; f < F; f++) {
-		const s32 *cuts = d->cuts + (size_t)f * d->max_bins;
-		u8 *col = c->bins + (size_t)f * d->n;
-
-		for (r = 0; r < d->n; r++)
-			col[r] = (u8)rmt_hc_find_bin(
-				cuts, d->n_bins[f] - 1,
+	/* Row by row, the order x is stored in. */
+	for (r = 0; r < d->n; r++)
+		for (f = 0; f < F; f++)
+			c->bins[(size_t)f * d->n + r] = (u8)rmt_train_find_bin(
+				d->cuts + (size_t)f * d->max_bins,
+				d->n_bins[f] - 1,
 				feature_value(d, (size_t)r * F + f));
-	}
 	return 0;
 }
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * split.h - what the CPU engine and the CUDA kernels compute alike, from
- * this one source: a feature's bin (quantize, then find the cut), and the
- * best split of one node on one feature from its histogram of class counts
- * per bin.  Every quantity of a split is an exact integer until one
+ * this one source: a feature's bin (quantize, then rmt_train_find_bin),
+ * and the best split of one node on one feature from its histogram of
+ * class counts per bin.  Every quantity of a split is an exact integer until one
  * division per side, so both pick the same split bit for bit (the CUDA
  * build must not contract into FMAs: -fmad=false).
  */
@@ -11,6 +11,7 @@
 #define RMT_OFFLOAD_TRAIN_SPLIT_H
 
 #include "port/rmt_port.h"
+#include "mlib/train/cuts.h"
 #include "mlib/train/quantize.h"
 
 #define RMT_HC_MAX_CLASSES 64u
@@ -28,22 +29,6 @@ struct rmt_hc_route {
 	u32 bin;
 	u32 left; /* the left child's index in the next level (right: +1) */
 };
-
-/* The bin of v: the first of the nc cuts >= v, or nc (the last bin). */
-static inline RMT_HD u32 rmt_hc_find_bin(const s32 *cuts, u32 nc, s32 v)
-{
-	u32 lo = 0, hi = nc;
-
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (cuts[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
 
 /*
  * h: [nb][K] class counts of the node (h[b * K + c]).  Gini gain of

@@ -3,7 +3,8 @@
  * test_cuts.c - a feature's cut points (rmt_train_cuts): the values come
  * back sorted for every spread of values (one byte, several, negative,
  * the extremes), and the cuts are the distinct values or their
- * quantiles, as a reference computed with qsort says.
+ * quantiles, as a reference computed with qsort says; a value's bin is
+ * the first cut at or above it, for every number of cuts.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -126,4 +127,27 @@ Test(cuts, no_values)
 	s32 v[1], cuts[4];
 
 	cr_assert_eq(rmt_train_cuts(v, v, 0, 4, cuts), 1);
+}
+
+Test(cuts, a_value_falls_in_the_first_bin_whose_cut_is_not_below_it)
+{
+	s32 cuts[40];
+	u32 nc, i, k, want;
+
+	for (nc = 0; nc < 40; nc++) {
+		for (i = 0; i < nc; i++)
+			cuts[i] = (s32)(i * 10) - 100;
+		for (k = 0; k < 1000; k++) {
+			s32 v = (s32)(next() % 600) - 300;
+
+			if (k < 3)
+				v = k == 0 ? INT32_MIN :
+				    k == 1 ? INT32_MAX :
+					     -100;
+			for (want = 0; want < nc && cuts[want] < v; want++)
+				;
+			cr_assert_eq(rmt_train_find_bin(cuts, nc, v), want,
+				     "%u cuts, value %d", nc, v);
+		}
+	}
 }

@@ -56,10 +56,10 @@ Test(split, find_bin)
 {
 	static const s32 cuts[] = { -5, 0, 7 };
 
-	cr_assert_eq(rmt_hc_find_bin(cuts, 3, -100), 0);
-	cr_assert_eq(rmt_hc_find_bin(cuts, 3, -5), 0);
-	cr_assert_eq(rmt_hc_find_bin(cuts, 3, -4), 1);
-	cr_assert_eq(rmt_hc_find_bin(cuts, 3, 7), 2);
-	cr_assert_eq(rmt_hc_find_bin(cuts, 3, 8), 3);
-	cr_assert_eq(rmt_hc_find_bin(cuts, 0, 8), 0);
+	cr_assert_eq(rmt_train_find_bin(cuts, 3, -100), 0);
+	cr_assert_eq(rmt_train_find_bin(cuts, 3, -5), 0);
+	cr_assert_eq(rmt_train_find_bin(cuts, 3, -4), 1);
+	cr_assert_eq(rmt_train_find_bin(cuts, 3, 7), 2);
+	cr_assert_eq(rmt_train_find_bin(cuts, 3, 8), 3);
+	cr_assert_eq(rmt_train_find_bin(cuts, 0, 8), 0);
 }

@@ -25,7 +25,7 @@ extern "C" __global__ void rmt_hc_bin(const void *x, u32 is_float, u32 frac,
 	v = is_float ? rmt_train_quantize_input((double)((const float *)x)[t], frac) :
 		       ((const s32 *)x)[t];
 	bins[(size_t)f * n + r] =
-		(u8)rmt_hc_find_bin(cuts + (size_t)f * B, n_bins[f] - 1, v);
+		(u8)rmt_train_find_bin(cuts + (size_t)f * B, n_bins[f] - 1, v);
 }
 
 /*
