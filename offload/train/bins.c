@@ -29,7 +29,13 @@ u32 rmt_bins_frac(const struct rmt_train_data *d)
 
 		if (a > max)
 			max = a;
-		if (x[i] != floorf(x[i]))
+		/*
+		 * Not floorf: without SSE4.1 that is a libm call a value,
+		 * most of a big job's preparation.  Floats of 2^23 and more
+		 * are whole; below, the s32 round trip is exact.
+		 */
+		if (x[i] != x[i] ||
+		    (a < 8388608.0 && (float)(s32)x[i] != x[i]))
 			integral = false;
 	}
 	if (integral)

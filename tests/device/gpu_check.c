@@ -193,11 +193,11 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
-/* Median seconds of reps jobs: whole job and the engine's part. */
+/* Median seconds of reps jobs: whole job, the cuts, the engine's part. */
 static int time_cart(struct rmt_backend *b, const struct rmt_train_job *job,
-		     int reps, double *total, double *engine)
+		     int reps, double *total, double *prep, double *engine)
 {
-	double t[8], e[8];
+	double t[8], p[8], e[8];
 	struct rmt_train_result r;
 	int i;
 
@@ -205,10 +205,12 @@ static int time_cart(struct rmt_backend *b, const struct rmt_train_job *job,
 		if (train(b, job, &r))
 			return -1;
 		t[i] = r.total_ns / 1e9;
+		p[i] = r.prep_ns / 1e9;
 		e[i] = r.train_ns / 1e9;
 		rmt_train_result_free(&r);
 	}
 	*total = median(t, reps);
+	*prep = median(p, reps);
 	*engine = median(e, reps);
 	return 0;
 }
@@ -221,11 +223,11 @@ static void timings(struct rmt_backend *gpu, struct rmt_backend *cpu)
 	int i;
 
 	printf("CART, 16 float features, depth 8, 256 bins; seconds per job "
-	       "(whole job / engine part); CPU: one thread\n");
+	       "(whole job / cuts / engine part); CPU: one thread\n");
 	for (i = 0; i < 3; i++) {
 		struct rmt_train_job job;
 		struct tdata d;
-		double ct, ce, gt, ge;
+		double ct, cp, ce, gt, gp, ge;
 
 		if (tdata_make(&d, sizes[i], 16, 1)) {
 			printf("FAIL: no memory for %u rows\n", sizes[i]);
@@ -233,16 +235,16 @@ static void timings(struct rmt_backend *gpu, struct rmt_backend *cpu)
 			break;
 		}
 		tdata_job(&d, RMT_TRAIN_CART, false, &job);
-		if (time_cart(gpu, &job, reps[i], &gt, &ge) ||
-		    time_cart(cpu, &job, reps[i], &ct, &ce)) {
+		if (time_cart(gpu, &job, reps[i], &gt, &gp, &ge) ||
+		    time_cart(cpu, &job, reps[i], &ct, &cp, &ce)) {
 			failures++;
 			tdata_free(&d);
 			break;
 		}
 		speedup[i] = ct / gt;
-		printf("  %8u rows: cpu %.3f / %.3f  gpu %.3f / %.3f  "
-		       "speedup %.2fx (engine part %.1fx)\n",
-		       sizes[i], ct, ce, gt, ge, ct / gt, ce / ge);
+		printf("  %8u rows: cpu %.3f / %.3f / %.3f  gpu %.3f / %.3f / "
+		       "%.3f  speedup %.2fx (engine part %.1fx)\n",
+		       sizes[i], ct, cp, ce, gt, gp, ge, ct / gt, ce / ge);
 		tdata_free(&d);
 	}
 	printf("RESULT gpu_train_speedup_1e5=%.2f gpu_train_speedup_1e6=%.2f "

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * test_split.c - what every engine computes alike: quantizing (as mlib
- * does), bin lookup, and the split scan on small histograms.
+ * does), the fixed point picked for float features, bin lookup, and the
+ * split scan on small histograms.
  */
 #include <criterion/criterion.h>
+#include <math.h>
 
+#include "offload/train/bins.h"
 #include "offload/train/split.h"
 
 Test(split, gini_gain_and_first_of_ties)
@@ -62,4 +65,34 @@ Test(split, find_bin)
 	cr_assert_eq(rmt_train_find_bin(cuts, 3, 7), 2);
 	cr_assert_eq(rmt_train_find_bin(cuts, 3, 8), 3);
 	cr_assert_eq(rmt_train_find_bin(cuts, 0, 8), 0);
+}
+
+static u32 frac_of(const float *x, u32 n)
+{
+	struct rmt_train_data d = { .n = n,
+				    .n_features = 1,
+				    .type = RMT_FEAT_F32,
+				    .x = x,
+				    .frac = RMT_TRAIN_FRAC_AUTO };
+
+	return rmt_bins_frac(&d);
+}
+
+/* Whole floats keep integers; any fraction takes bits up to 2^30. */
+Test(split, fixed_point_of_float_features)
+{
+	const float whole[] = { -3, 0, 8388607, 8388608, 1e30f, -1e30f };
+	const float half[] = { 1, 2, -2.5f };
+	const float tiny[] = { 0.25f, 0.5f };
+	const float huge_and_half[] = { 16777216.0f, 0.5f };
+	const float nan[] = { 1, NAN };
+
+	cr_assert_eq(frac_of(whole, 6), 0);
+	/* max 2.5: 2.5 * 2^f < 2^30 up to f = 28, capped at 16. */
+	cr_assert_eq(frac_of(half, 3), 16);
+	cr_assert_eq(frac_of(tiny, 2), 16);
+	/* 2^24 * 2^6 = 2^30 is not below 2^30: five bits. */
+	cr_assert_eq(frac_of(huge_and_half, 2), 5);
+	cr_assert_eq(frac_of(nan, 2), 16);
+	cr_assert_eq(frac_of(whole + 1, 1), 0);
 }
