@@ -94,7 +94,10 @@ wait "$runner"
 wait "${pids[1]}"
 cov=$(field coverage "$tmp/err")
 inst=$(field models_installed "$tmp/err")
-echo "leap coverage $leap_cov; leap + agent $cov, models installed $inst"
+first=$(sed -n 's/^rmt: first model installed \([0-9.]*\) ms.*/\1/p' \
+	"$tmp/err")
+echo "leap coverage $leap_cov; leap + agent $cov, models installed $inst," \
+	"the first ${first:-(none)} ms into the run of $(field wall_s "$tmp/err") s"
 if [ "$(cat "$tmp/out")" != "$native" ]; then
 	echo "FAIL: checksum $(cat "$tmp/out") with the agent, $native natively"
 	fail=1
