@@ -149,6 +149,17 @@ static int open_kind(struct rmt_backend *b, const char *kind)
 	return rmt_backend_cpu_open(b);
 }
 
+int rmt_backend_check_kind(const char *kind, char *err, size_t err_size)
+{
+	if (kind && (!strcmp(kind, "auto") || !strcmp(kind, "cpu") ||
+		     !strcmp(kind, "cuda") || !strcmp(kind, "dpdk")))
+		return 0;
+	snprintf(err, err_size,
+		 "unknown backend '%s': use auto, cpu, cuda or dpdk",
+		 kind ? kind : "(null)");
+	return -EINVAL;
+}
+
 int rmt_backend_open(const char *kind, const struct rmt_backend_opts *opts,
 		     struct rmt_backend **out, char *err, size_t err_size)
 {
@@ -156,13 +167,9 @@ int rmt_backend_open(const char *kind, const struct rmt_backend_opts *opts,
 	int rc;
 
 	*out = NULL;
-	if (!kind || (strcmp(kind, "auto") && strcmp(kind, "cpu") &&
-		      strcmp(kind, "cuda") && strcmp(kind, "dpdk"))) {
-		snprintf(err, err_size,
-			 "unknown backend '%s': use auto, cpu, cuda or dpdk",
-			 kind ? kind : "(null)");
-		return -EINVAL;
-	}
+	rc = rmt_backend_check_kind(kind, err, err_size);
+	if (rc)
+		return rc;
 	if (opts && opts->cpu_threads > 256) {
 		snprintf(err, err_size, "%u CPU threads: at most 256",
 			 opts->cpu_threads);

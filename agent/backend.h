@@ -87,6 +87,8 @@ struct rmt_job;
  */
 int rmt_backend_open(const char *kind, const struct rmt_backend_opts *opts,
 		     struct rmt_backend **out, char *err, size_t err_size);
+/* 0 for a kind rmt_backend_open knows, else -EINVAL and why. */
+int rmt_backend_check_kind(const char *kind, char *err, size_t err_size);
 /* Stops the backend; jobs not started yet complete with -ECANCELED. */
 void rmt_backend_close(struct rmt_backend *b);
 const struct rmt_backend_info *rmt_backend_info(const struct rmt_backend *b);

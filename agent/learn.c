@@ -600,6 +600,11 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 	return 0;
 }
 
+void rmt_learner_set_backend(struct rmt_learner *l, struct rmt_backend *b)
+{
+	l->cfg.backend = b;
+}
+
 void rmt_learner_installed(struct rmt_learner *l, u64 model_id, bool installed)
 {
 	pthread_mutex_lock(&l->lock);

@@ -55,6 +55,8 @@ struct rmt_learner;
 int rmt_learner_create(const struct rmt_learner_config *c,
 		       struct rmt_learner **out);
 void rmt_learner_destroy(struct rmt_learner *l);
+/* Train the next rounds on b; only while no round runs. */
+void rmt_learner_set_backend(struct rmt_learner *l, struct rmt_backend *b);
 
 /* Feed fault events of this workload, oldest first. */
 void rmt_learner_ingest(struct rmt_learner *l, const struct rmt_msg_fault *ev,

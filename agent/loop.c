@@ -19,6 +19,11 @@
  * version (adopted when the datapath still runs it, as after the agent
  * was killed, else installed), and a change of the current version by
  * someone else (rmtctl models rollback|pin) is installed within a second.
+ *
+ * An accelerator takes a while to start (a CUDA context or DPDK's EAL:
+ * 0.2-0.3 s), longer than the first model takes on the CPU.  So any
+ * backend but "cpu" is opened on a thread of its own while the CPU
+ * backend trains; the drainer switches to it between rounds.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -86,10 +91,22 @@ struct watch {
 	struct quality before; /* over the window before it */
 };
 
+/* The backend asked for, opening beside the CPU backend (see above). */
+struct accel {
+	pthread_t thread;
+	bool pending; /* the thread runs, or ran and was not joined */
+	struct rmt_backend_opts opts;
+	/* Under the agent's lock: */
+	bool done;
+	struct rmt_backend *b; /* NULL: the open failed (err) */
+	char err[256];
+};
+
 struct rmt_agent {
 	struct rmt_dp *dp;
 	struct rmt_agent_config c;
 	struct rmt_backend *backend;
+	struct accel accel;
 	struct rmt_registry *reg;
 	u64 reg_polled_ns;
 	struct key keys[MAX_KEYS];
@@ -108,7 +125,7 @@ struct rmt_agent {
 	struct rmt_agent_stats st; /* the drainer's */
 	struct rmt_agent_stats pub; /* a copy for rmt_agent_stats(), locked */
 	pthread_t drainer, trainer;
-	volatile int stop;
+	int stop; /* RMT_READ_ONCE / RMT_WRITE_ONCE */
 	struct rmt_msg_fault ev[BURST];
 };
 
@@ -364,7 +381,7 @@ static void *trainer(void *arg)
 		rmt_backend_yield_cpu(a->c.backend_opts->cpu_nice);
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		while (!a->q_len && !a->stop)
+		while (!a->q_len && !RMT_READ_ONCE(a->stop))
 			pthread_cond_wait(&a->cond, &a->lock);
 		if (!a->q_len)
 			break;
@@ -565,13 +582,78 @@ static void monitor(struct rmt_agent *a)
 		rollback(a, after);
 }
 
+static void *open_accel(void *arg)
+{
+	struct rmt_agent *a = arg;
+	struct rmt_backend *b = NULL;
+	char err[256] = "";
+
+	rmt_backend_open(a->c.backend, &a->accel.opts, &b, err, sizeof(err));
+	pthread_mutex_lock(&a->lock);
+	a->accel.b = b;
+	snprintf(a->accel.err, sizeof(a->accel.err), "%s", err);
+	a->accel.done = true;
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+/* Waits for the opener and closes what it opened (the agent stops). */
+static void drop_accel(struct rmt_agent *a)
+{
+	if (!a->accel.pending)
+		return;
+	pthread_join(a->accel.thread, NULL);
+	a->accel.pending = false;
+	rmt_backend_close(a->accel.b);
+	a->accel.b = NULL;
+}
+
+/* Once the accelerator is open and no round runs, train there. */
+static void switch_backend(struct rmt_agent *a)
+{
+	const struct rmt_backend_info *bi;
+	struct rmt_backend *b;
+	unsigned int i;
+	bool done;
+
+	if (!a->accel.pending)
+		return;
+	pthread_mutex_lock(&a->lock);
+	done = a->accel.done;
+	b = a->accel.b;
+	pthread_mutex_unlock(&a->lock);
+	for (i = 0; done && i < MAX_KEYS; i++)
+		if (a->keys[i].used && a->keys[i].training)
+			return;
+	if (!done)
+		return;
+	pthread_join(a->accel.thread, NULL);
+	a->accel.pending = false;
+	a->accel.b = NULL;
+	if (!b || rmt_backend_info(b)->kind == RMT_BACKEND_CPU) {
+		logf_(a, "event=backend backend=cpu device=\"%s\" why=\"%s\"",
+		      rmt_backend_info(a->backend)->device,
+		      b ? rmt_backend_info(b)->why : a->accel.err);
+		rmt_backend_close(b);
+		return;
+	}
+	for (i = 0; i < MAX_KEYS; i++)
+		if (a->keys[i].used)
+			rmt_learner_set_backend(a->keys[i].l, b);
+	rmt_backend_close(a->backend);
+	a->backend = b;
+	bi = rmt_backend_info(b);
+	logf_(a, "event=backend backend=%s device=\"%s\" why=\"%s\"", bi->name,
+	      bi->device, bi->why);
+}
+
 static void *drainer(void *arg)
 {
 	struct rmt_agent *a = arg;
 	int n;
 
 	for (;;) {
-		int stop = a->stop;
+		int stop = RMT_READ_ONCE(a->stop);
 
 		n = rmt_dp_poll_faults(a->dp, a->ev, BURST);
 		if (n > 0)
@@ -582,6 +664,7 @@ static void *drainer(void *arg)
 		 */
 		if (!stop) {
 			collect(a);
+			switch_backend(a);
 			queue_rounds(a);
 			monitor(a);
 			follow_registry(a);
@@ -626,24 +709,44 @@ int rmt_agent_start(struct rmt_dp *dp, const struct rmt_agent_config *c,
 			return r;
 		}
 	}
-	r = rmt_backend_open(c->backend ? c->backend : "cpu", &bo, &a->backend,
-			     err, err_size);
+	if (!a->c.backend)
+		a->c.backend = "cpu";
+	a->accel.pending = strcmp(a->c.backend, "cpu") != 0;
+	/* A kind that does not exist fails here, not on the thread. */
+	r = rmt_backend_check_kind(a->c.backend, err, err_size);
+	if (!r)
+		r = rmt_backend_open(a->accel.pending ? "cpu" : a->c.backend,
+				     &bo, &a->backend, err, err_size);
 	if (r) {
 		rmt_registry_close(a->reg);
 		free(a);
 		return r;
 	}
-	logf_(a, "event=start backend=%s device=\"%s\" why=\"%s\"",
-	      rmt_backend_info(a->backend)->name,
-	      rmt_backend_info(a->backend)->device,
-	      rmt_backend_info(a->backend)->why);
+	if (a->accel.pending)
+		logf_(a,
+		      "event=start backend=cpu device=\"%s\" why=\"%s "
+		      "starting: the CPU trains meanwhile\"",
+		      rmt_backend_info(a->backend)->device, a->c.backend);
+	else
+		logf_(a, "event=start backend=%s device=\"%s\" why=\"%s\"",
+		      rmt_backend_info(a->backend)->name,
+		      rmt_backend_info(a->backend)->device,
+		      rmt_backend_info(a->backend)->why);
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
+	a->accel.opts = bo;
+	if (a->accel.pending &&
+	    pthread_create(&a->accel.thread, NULL, open_accel, a)) {
+		a->accel.pending = false;
+		logf_(a,
+		      "event=backend backend=cpu why=\"no thread to open %s\"",
+		      a->c.backend);
+	}
 	r = rmt_backend_thread(&a->trainer, trainer, a, c->backend_opts);
 	if (!r) {
 		r = -pthread_create(&a->drainer, NULL, drainer, a);
 		if (r) {
-			a->stop = 1;
+			RMT_WRITE_ONCE(a->stop, 1);
 			pthread_cond_signal(&a->cond);
 			pthread_join(a->trainer, NULL);
 		}
@@ -651,6 +754,7 @@ int rmt_agent_start(struct rmt_dp *dp, const struct rmt_agent_config *c,
 	if (r) {
 		snprintf(err, err_size, "cannot start threads: %s",
 			 strerror(-r));
+		drop_accel(a);
 		rmt_backend_close(a->backend);
 		rmt_registry_close(a->reg);
 		free(a);
@@ -666,7 +770,7 @@ void rmt_agent_stop(struct rmt_agent *a)
 
 	if (!a)
 		return;
-	a->stop = 1;
+	RMT_WRITE_ONCE(a->stop, 1);
 	pthread_join(a->drainer, NULL);
 	pthread_mutex_lock(&a->lock);
 	a->q_len = 0; /* rounds not started are dropped */
@@ -689,6 +793,7 @@ void rmt_agent_stop(struct rmt_agent *a)
 	      (unsigned long long)a->st.rejected,
 	      (unsigned long long)a->st.rolled_back,
 	      (unsigned long long)a->st.models_installed);
+	drop_accel(a);
 	rmt_backend_close(a->backend);
 	rmt_registry_close(a->reg);
 	model_free(&a->cur);

@@ -50,7 +50,7 @@ struct rmt_us_ctl {
 	u64 rec[RMT_US_CMD_MAX_PAYLOAD / 8]; /* private copy of a record */
 	pthread_t thread;
 	bool running;
-	volatile int stop;
+	int stop; /* RMT_READ_ONCE / RMT_WRITE_ONCE */
 	/* rmt_us_ctl_service(): one faulting thread at a time, rate-limited. */
 	int serving;
 	u64 next_service_ns;
@@ -72,7 +72,7 @@ static void reply(struct rmt_us_ctl *ctl, u16 req_type, u32 seq, u32 slot,
 	va_start(ap, fmt);
 	vsnprintf(r.reason, sizeof(r.reason), fmt, ap);
 	va_end(ap);
-	ctl->c.stats->commands++;
+	RMT_WRITE_ONCE(ctl->c.stats->commands, ctl->c.stats->commands + 1);
 	ctl->c.reply(ctl->c.reply_arg, &r, sizeof(r));
 }
 
@@ -86,7 +86,8 @@ static void blob_reset(struct blob *b)
 static void blob_refuse(struct rmt_us_ctl *ctl, u32 seq, u32 slot, u64 id,
 			int status, const char *why)
 {
-	ctl->c.stats->models_rejected++;
+	RMT_WRITE_ONCE(ctl->c.stats->models_rejected,
+		       ctl->c.stats->models_rejected + 1);
 	ctl->have_dead = true;
 	ctl->dead_seq = seq;
 	reply(ctl, RMT_MSG_MODEL_BLOB, seq, slot, id, status,
@@ -162,7 +163,7 @@ static void note_first_model(struct rmt_us_stats *st)
 	uint64_t now = rmt_us_now_ns();
 
 	if (!st->models_installed && ready && now > ready)
-		st->first_model_ns = now - ready;
+		RMT_WRITE_ONCE(st->first_model_ns, now - ready);
 }
 
 static void on_chunk(struct rmt_us_ctl *ctl, const struct rmt_msg_model_blob *h)
@@ -216,8 +217,9 @@ static void on_chunk(struct rmt_us_ctl *ctl, const struct rmt_msg_model_blob *h)
 		blob_refuse(ctl, b->seq, b->slot, b->model_id, err, why);
 	} else {
 		note_first_model(ctl->c.stats);
-		ctl->c.stats->models_installed++;
-		ctl->c.stats->model_id = b->model_id;
+		RMT_WRITE_ONCE(ctl->c.stats->models_installed,
+			       ctl->c.stats->models_installed + 1);
+		RMT_WRITE_ONCE(ctl->c.stats->model_id, b->model_id);
 		reply(ctl, RMT_MSG_MODEL_BLOB, b->seq, b->slot, b->model_id, 0,
 		      "model %llu installed in slot %u",
 		      (unsigned long long)b->model_id, b->slot);
@@ -259,7 +261,7 @@ static void on_command(struct rmt_us_ctl *ctl, const struct rmt_msg_command *c)
 			      ctl->c.prefetcher, c->arg0);
 			return;
 		}
-		st->model_id = 0;
+		RMT_WRITE_ONCE(st->model_id, 0);
 		reply(ctl, RMT_MSG_COMMAND, c->seq, c->arg0, 0, 0,
 		      "slot %u cleared: default action", c->arg0);
 		return;
@@ -381,7 +383,7 @@ static void *ctl_thread(void *arg)
 	struct rmt_us_ctl *ctl = arg;
 	unsigned int wait_us = POLL_MIN_US;
 
-	while (!ctl->stop) {
+	while (!RMT_READ_ONCE(ctl->stop)) {
 		snapshot(ctl);
 		if (rmt_us_ctl_poll(ctl) > 0) {
 			wait_us = POLL_MIN_US;
@@ -421,7 +423,7 @@ void rmt_us_ctl_destroy(struct rmt_us_ctl *ctl)
 {
 	if (!ctl)
 		return;
-	ctl->stop = 1;
+	RMT_WRITE_ONCE(ctl->stop, 1);
 	if (ctl->running)
 		pthread_join(ctl->thread, NULL);
 	blob_reset(&ctl->blob);

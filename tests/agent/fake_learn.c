@@ -4,12 +4,14 @@
  * counts the events it is fed, is due every first_model_faults events,
  * and "trains" a one-leaf tree over slot.rmt's two features whose class
  * (pages to prefetch) is fake_learn_class; it promotes while
- * fake_learn_promote is set.
+ * fake_learn_promote is set, and says it ran on its backend's kind.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/backend.h"
 #include "agent/learn.h"
 #include "mlib/train/writer.h"
 #include "tests/agent/fake_learn.h"
@@ -22,6 +24,11 @@ struct rmt_learner {
 	pthread_mutex_t lock;
 	u64 events, trained_at, next_id, installed;
 };
+
+void rmt_learner_set_backend(struct rmt_learner *l, struct rmt_backend *b)
+{
+	l->c.backend = b;
+}
 
 int rmt_learner_create(const struct rmt_learner_config *c,
 		       struct rmt_learner **out)
@@ -83,6 +90,9 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 	err = rmt_model_write(&m, &res->blob, &res->blob_len);
 	if (err)
 		return err;
+	snprintf(res->ran_on, sizeof(res->ran_on), "%s",
+		 l->c.backend ? rmt_backend_info(l->c.backend)->name :
+				"the trainer's thread");
 	res->promote = fake_learn_promote;
 	res->candidate_ppm = 900000;
 	strcpy(res->why,

@@ -4,7 +4,9 @@
  * of rig.c with the test learner of fake_learn.c: events are drained
  * and fed to a learner, a promoted model is installed and counted by the
  * datapath, a rejected one is not, and a model after which live coverage
- * falls is rolled back (the slot cleared) with a log line saying why.
+ * falls is rolled back (the slot cleared) with a log line saying why;
+ * a backend other than the CPU opens beside it and takes over between
+ * rounds.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -39,9 +41,12 @@ static bool logged(const char *what)
 	return yes;
 }
 
-static struct rmt_agent *start(void)
+static struct rmt_agent *start_on(const char *backend,
+				  const struct rmt_backend_opts *o)
 {
-	struct rmt_agent_config c = { .backend = "cpu", .log = log_line };
+	struct rmt_agent_config c = { .backend = backend,
+				      .backend_opts = o,
+				      .log = log_line };
 	struct rmt_agent *a;
 	char err[256] = "";
 
@@ -50,6 +55,11 @@ static struct rmt_agent *start(void)
 	cr_assert_eq(rmt_agent_start(R.dp, &c, &a, err, sizeof(err)), 0, "%s",
 		     err);
 	return a;
+}
+
+static struct rmt_agent *start(void)
+{
+	return start_on("cpu", NULL);
 }
 
 static void faults(unsigned int n, u32 tgid)
@@ -90,9 +100,10 @@ Test(loop, promoted_models_are_installed)
 	a = start();
 	faults(499, 42);
 	usleep(50000);
-	cr_assert_eq(R.st->models_installed, 0, "not due before 500 faults");
+	cr_assert_eq(RMT_READ_ONCE(R.st->models_installed), 0,
+		     "not due before 500 faults");
 	faults(1, 42);
-	cr_assert(eventually(R.st->models_installed == 1));
+	cr_assert(eventually(RMT_READ_ONCE(R.st->models_installed) == 1));
 	cr_assert_eq(rig_decide(), 3, "the pipeline runs the agent's model");
 	cr_assert(
 		eventually((rmt_agent_stats(a, &s), s.models_installed == 1)));
@@ -121,7 +132,7 @@ Test(loop, one_learner_per_workload_and_rejections_are_not_installed)
 	cr_assert(logged("event=new_workload hook=1 key=8"));
 	cr_assert(logged("event=reject key=8"), "%s", logbuf);
 	cr_assert_eq(s.promoted, 0);
-	cr_assert_eq(R.st->models_installed, 0);
+	cr_assert_eq(RMT_READ_ONCE(R.st->models_installed), 0);
 	rmt_agent_stop(a);
 }
 
@@ -134,8 +145,8 @@ Test(loop, a_model_that_loses_coverage_is_rolled_back)
 	fake_learn_promote = 1;
 	a = start();
 	/* A window of 2000 faults at 90% coverage before the model. */
-	R.st->hits = 1800;
-	R.st->misses = 200;
+	RMT_WRITE_ONCE(R.st->hits, 1800);
+	RMT_WRITE_ONCE(R.st->misses, 200);
 	usleep(20000);
 	faults(500, 42);
 	/* The agent has taken its "before" figures once it counts it. */
@@ -143,12 +154,12 @@ Test(loop, a_model_that_loses_coverage_is_rolled_back)
 		eventually((rmt_agent_stats(a, &s), s.models_installed == 1)));
 	cr_assert_eq(rig_decide(), 5);
 	/* The next 2000 faults at 10%. */
-	R.st->hits += 200;
-	R.st->misses += 1800;
+	RMT_WRITE_ONCE(R.st->hits, R.st->hits + 200);
+	RMT_WRITE_ONCE(R.st->misses, R.st->misses + 1800);
 	cr_assert(eventually((rmt_agent_stats(a, &s), s.rolled_back == 1)),
 		  "%s", logbuf);
 	cr_assert_eq(rig_decide(), 0, "the slot is empty again");
-	cr_assert_eq(R.st->model_id, 0);
+	cr_assert_eq(RMT_READ_ONCE(R.st->model_id), 0);
 	cr_assert(logged("event=rollback key=42 model=1 to=0"), "%s", logbuf);
 	cr_assert(
 		logged("coverage_before_ppm=900000 coverage_after_ppm=100000"),
@@ -165,22 +176,66 @@ Test(loop, a_model_that_wastes_prefetches_is_rolled_back)
 	fake_learn_promote = 1;
 	a = start();
 	/* Before: coverage 0.90, accuracy 0.90. */
-	R.st->hits = 1800;
-	R.st->misses = 200;
-	R.st->prefetched = 2000;
+	RMT_WRITE_ONCE(R.st->hits, 1800);
+	RMT_WRITE_ONCE(R.st->misses, 200);
+	RMT_WRITE_ONCE(R.st->prefetched, 2000);
 	usleep(20000);
 	faults(500, 42);
 	cr_assert(
 		eventually((rmt_agent_stats(a, &s), s.models_installed == 1)));
 	/* After: the same coverage, but half of the prefetches wasted. */
-	R.st->hits += 1800;
-	R.st->misses += 200;
-	R.st->prefetched += 3600;
+	RMT_WRITE_ONCE(R.st->hits, R.st->hits + 1800);
+	RMT_WRITE_ONCE(R.st->misses, R.st->misses + 200);
+	RMT_WRITE_ONCE(R.st->prefetched, R.st->prefetched + 3600);
 	cr_assert(eventually((rmt_agent_stats(a, &s), s.rolled_back == 1)),
 		  "%s", logbuf);
 	cr_assert(
 		logged("accuracy_before_ppm=900000 accuracy_after_ppm=500000"),
 		"%s", logbuf);
 	cr_assert_eq(rig_decide(), 0);
+	rmt_agent_stop(a);
+}
+
+/*
+ * "auto" with EAL arguments: a GPU, else DPDK cores, else the CPU.  The
+ * first round runs on the CPU backend while that one opens; the next on
+ * whatever it turned out to be.
+ */
+Test(loop, the_backend_asked_for_takes_over_between_rounds)
+{
+	struct rmt_backend_opts o = {
+		.dpdk_eal = "-l 0-1 --no-huge --no-pci -m 64 --no-shconf "
+			    "--no-telemetry --iova-mode=va"
+	};
+	char kind[32] = "", want[64];
+	struct rmt_agent_stats s;
+	struct rmt_agent *a;
+	const char *at;
+
+	fake_learn_promote = 0;
+	a = start_on("auto", &o);
+	cr_assert(logged("event=start backend=cpu"), "%s", logbuf);
+	cr_assert(logged("auto starting: the CPU trains meanwhile"), "%s",
+		  logbuf);
+	faults(500, 5);
+	cr_assert(eventually((rmt_agent_stats(a, &s), s.rounds == 1)));
+	cr_assert(logged("ran_on=\"cpu\""), "%s", logbuf);
+	cr_assert(eventually(logged("event=backend backend=")), "%s", logbuf);
+	pthread_mutex_lock(&log_lock);
+	at = strstr(logbuf, "event=backend backend=");
+	sscanf(at, "event=backend backend=%31s", kind);
+	pthread_mutex_unlock(&log_lock);
+	faults(500, 5);
+	cr_assert(eventually((rmt_agent_stats(a, &s), s.rounds == 2)));
+	snprintf(want, sizeof(want),
+		 "model=2 train_samples=0 "
+		 "heldout_samples=0 candidate_ppm=900000");
+	cr_assert(logged(want), "%s", logbuf);
+	snprintf(want, sizeof(want), "ran_on=\"%s\"", kind);
+	pthread_mutex_lock(&log_lock);
+	at = strstr(logbuf, "model=2 ");
+	cr_assert(at && strstr(at, want), "round 2 not on %s:\n%s", kind,
+		  logbuf);
+	pthread_mutex_unlock(&log_lock);
 	rmt_agent_stop(a);
 }

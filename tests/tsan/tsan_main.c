@@ -10,11 +10,28 @@
 #include <stdarg.h>
 
 static struct rmt_tsan_test *tests, **tail = &tests;
+static struct rmt_tsan_suite *suites;
 
 void rmt_tsan_register(struct rmt_tsan_test *t)
 {
 	*tail = t;
 	tail = &t->next;
+}
+
+void rmt_tsan_register_suite(struct rmt_tsan_suite *s)
+{
+	s->next = suites;
+	suites = s;
+}
+
+static const struct rmt_tsan_suite *suite_of(const struct rmt_tsan_test *t)
+{
+	const struct rmt_tsan_suite *s;
+
+	for (s = suites; s; s = s->next)
+		if (!strcmp(s->name, t->suite))
+			return s;
+	return NULL;
 }
 
 void rmt_tsan_check(bool ok, const char *file, int line, const char *expr,
@@ -52,6 +69,7 @@ static bool wanted(const struct rmt_tsan_test *t, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	const struct rmt_tsan_suite *s;
 	const struct rmt_tsan_test *t;
 	int ran = 0;
 
@@ -64,9 +82,14 @@ int main(int argc, char **argv)
 	for (t = tests; t; t = t->next) {
 		if (!wanted(t, argc, argv))
 			continue;
+		s = suite_of(t);
 		printf("[RUN ] %s::%s\n", t->suite, t->name);
 		fflush(stdout);
+		if (s && s->init)
+			s->init();
 		t->fn();
+		if (s && s->fini)
+			s->fini();
 		printf("[PASS] %s::%s\n", t->suite, t->name);
 		ran++;
 	}

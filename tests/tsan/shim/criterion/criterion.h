@@ -4,7 +4,8 @@
  * runner cannot start under TSan here, so the concurrency tests are built
  * against this stand-in instead.  It gives the part of Criterion's API
  * those tests use: Test() registers a function that tsan_main.c runs in
- * this process, and a failed cr_assert*() prints where and why and exits
+ * this process, TestSuite() the suite's .init and .fini, run around each
+ * of its tests, and a failed cr_assert*() prints where and why and exits
  * with 1.  Test options (.timeout = ...) are accepted and ignored.
  */
 #ifndef RMT_TSAN_CRITERION_H
@@ -23,7 +24,15 @@ struct rmt_tsan_test {
 	struct rmt_tsan_test *next;
 };
 
+struct rmt_tsan_suite {
+	const char *name;
+	void (*init)(void);
+	void (*fini)(void);
+	struct rmt_tsan_suite *next;
+};
+
 void rmt_tsan_register(struct rmt_tsan_test *t);
+void rmt_tsan_register_suite(struct rmt_tsan_suite *s);
 void rmt_tsan_check(bool ok, const char *file, int line, const char *expr,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
@@ -37,6 +46,14 @@ void rmt_tsan_check(bool ok, const char *file, int line, const char *expr,
 		rmt_tsan_register(&suite##_##name##_test);                    \
 	}                                                                     \
 	static void suite##_##name(void)
+
+#define TestSuite(suite, ...)                                             \
+	static struct rmt_tsan_suite suite##_suite = { .name = #suite,    \
+						       __VA_ARGS__ };     \
+	__attribute__((constructor)) static void suite##_suite_reg(void) \
+	{                                                                 \
+		rmt_tsan_register_suite(&suite##_suite);                  \
+	}
 
 /* An optional message follows the operands, as in Criterion. */
 #define cr_assert(cond, ...) \
