@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * test_split.c - what every engine computes alike: quantizing (as mlib
- * does), the fixed point picked for float features, bin lookup, and the
- * split scan on small histograms.
+ * does), the fixed point picked for float features, each feature's cuts
+ * (sampled a group of features at a time), bin lookup, and the split
+ * scan on small histograms.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -95,4 +96,35 @@ Test(split, fixed_point_of_float_features)
 	cr_assert_eq(frac_of(huge_and_half, 2), 5);
 	cr_assert_eq(frac_of(nan, 2), 16);
 	cr_assert_eq(frac_of(whole + 1, 1), 0);
+}
+
+/* 37 features: two whole groups of 16 and a partial one; 70,001 rows. */
+Test(split, cuts_of_every_feature_from_its_own_sample)
+{
+	const u32 n = 70001, F = 37, B = 64, ns = 65536;
+	s32 *x = malloc((size_t)n * F * sizeof(*x));
+	s32 *v = malloc(2 * (size_t)ns * sizeof(*v)), cuts[64];
+	struct rmt_train_data d = {
+		.n = n, .n_features = F, .type = RMT_FEAT_S32, .x = x
+	};
+	struct rmt_bins b;
+	u32 f, i, nb;
+
+	cr_assert(x && v);
+	for (i = 0; i < n * F; i++)
+		x[i] = (s32)((i * 2654435761u) % (1000 + (i % F) * 37)) -
+		       (s32)(i % F) * 100;
+	cr_assert_eq(rmt_bins_cuts(&d, B, &b), 0);
+	for (f = 0; f < F; f++) {
+		for (i = 0; i < ns; i++)
+			v[i] = x[(size_t)((u64)i * n / ns) * F + f];
+		nb = rmt_train_cuts(v, v + ns, ns, B, cuts);
+		cr_assert_eq(b.n_bins[f], nb, "feature %u", f);
+		cr_assert(!memcmp(b.cuts + (size_t)f * B, cuts,
+				  (nb - 1) * sizeof(*cuts)),
+			  "feature %u", f);
+	}
+	rmt_bins_free(&b);
+	free(x);
+	free(v);
 }
