@@ -582,6 +582,14 @@ static void monitor(struct rmt_agent *a)
 		rollback(a, after);
 }
 
+static void note_backend(struct rmt_agent *a)
+{
+	const struct rmt_backend_info *bi = rmt_backend_info(a->backend);
+
+	snprintf(a->st.backend, sizeof(a->st.backend), "%s", bi->name);
+	snprintf(a->st.device, sizeof(a->st.device), "%s", bi->device);
+}
+
 static void *open_accel(void *arg)
 {
 	struct rmt_agent *a = arg;
@@ -642,6 +650,7 @@ static void switch_backend(struct rmt_agent *a)
 			rmt_learner_set_backend(a->keys[i].l, b);
 	rmt_backend_close(a->backend);
 	a->backend = b;
+	note_backend(a);
 	bi = rmt_backend_info(b);
 	logf_(a, "event=backend backend=%s device=\"%s\" why=\"%s\"", bi->name,
 	      bi->device, bi->why);
@@ -732,6 +741,8 @@ int rmt_agent_start(struct rmt_dp *dp, const struct rmt_agent_config *c,
 		      rmt_backend_info(a->backend)->name,
 		      rmt_backend_info(a->backend)->device,
 		      rmt_backend_info(a->backend)->why);
+	note_backend(a);
+	a->pub = a->st;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
 	a->accel.opts = bo;

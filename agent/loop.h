@@ -45,6 +45,9 @@ struct rmt_agent_stats {
 	u64 rounds, promoted, rejected, rolled_back;
 	u64 models_installed;
 	u64 first_event_ns, first_install_ns; /* CLOCK_MONOTONIC, 0: none */
+	/* What trains now: "cpu" until the backend asked for is ready. */
+	char backend[8];
+	char device[160];
 };
 void rmt_agent_stats(struct rmt_agent *a, struct rmt_agent_stats *out);
 

@@ -214,6 +214,8 @@ Test(loop, the_backend_asked_for_takes_over_between_rounds)
 
 	fake_learn_promote = 0;
 	a = start_on("auto", &o);
+	rmt_agent_stats(a, &s);
+	cr_assert(!strcmp(s.backend, "cpu"), "%s", s.backend);
 	cr_assert(logged("event=start backend=cpu"), "%s", logbuf);
 	cr_assert(logged("auto starting: the CPU trains meanwhile"), "%s",
 		  logbuf);
@@ -225,6 +227,10 @@ Test(loop, the_backend_asked_for_takes_over_between_rounds)
 	at = strstr(logbuf, "event=backend backend=");
 	sscanf(at, "event=backend backend=%31s", kind);
 	pthread_mutex_unlock(&log_lock);
+	/* The stats name what trains now. */
+	cr_assert(
+		eventually((rmt_agent_stats(a, &s), !strcmp(s.backend, kind))),
+		"stats say %s, the log %s", s.backend, kind);
 	faults(500, 5);
 	cr_assert(eventually((rmt_agent_stats(a, &s), s.rounds == 2)));
 	snprintf(want, sizeof(want),

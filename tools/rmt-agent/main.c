@@ -175,13 +175,13 @@ static int attach(const char *where, const struct rmt_dp_kernel_opts *ko,
 	rmt_dp_detach(dp);
 	fprintf(stderr,
 		"rmt-agent: %s; events %llu, dropped %llu, models "
-		"installed %llu, rolled back %llu\n",
+		"installed %llu, rolled back %llu; trained on %s (%s)\n",
 		stop		       ? "stopped by a signal" :
 		end && now_ms() >= end ? "the duration is over" :
 					 "the datapath has gone",
 		(unsigned long long)s.events, (unsigned long long)s.dropped,
 		(unsigned long long)s.models_installed,
-		(unsigned long long)s.rolled_back);
+		(unsigned long long)s.rolled_back, s.backend, s.device);
 	return 0;
 }
 
