@@ -28,27 +28,34 @@ static int cmp_s32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The rule spelled out plainly: sort, distinct values, quantiles. */
+/*
+ * The rule as docs/mlib.md states it: the distinct values in order; each
+ * of them but the last when there are at most max_bins, else the value
+ * at each k/max_bins quantile of them (k = 1 .. max_bins - 1), once.
+ */
 static u32 reference_cuts(s32 *v, u32 n, u32 max_bins, s32 *cuts)
 {
-	u32 i, u = 0, k, nc = 0;
+	s32 *distinct = malloc((size_t)n * sizeof(*distinct) + 1);
+	u32 i, n_distinct = 0, n_cuts = 0, k;
 
+	cr_assert(distinct);
 	qsort(v, n, sizeof(*v), cmp_s32);
 	for (i = 0; i < n; i++)
-		if (!i || v[i] != v[i - 1])
-			v[u++] = v[i];
-	if (u <= max_bins) {
-		for (i = 0; i + 1 < u; i++)
-			cuts[nc++] = v[i];
-		return nc + 1;
-	}
-	for (k = 1; k < max_bins; k++) {
-		s32 c = v[(size_t)k * u / max_bins - 1];
+		if (n_distinct == 0 || distinct[n_distinct - 1] != v[i])
+			distinct[n_distinct++] = v[i];
+	for (k = 1; k < max_bins && n_distinct; k++) {
+		u64 at = n_distinct <= max_bins ?
+				 k - 1 :
+				 (u64)k * n_distinct / max_bins - 1;
 
-		if (!nc || c > cuts[nc - 1])
-			cuts[nc++] = c;
+		if (at + 1 >= n_distinct && n_distinct <= max_bins)
+			break;
+		if (n_cuts && cuts[n_cuts - 1] >= distinct[at])
+			continue;
+		cuts[n_cuts++] = distinct[at];
 	}
-	return nc + 1;
+	free(distinct);
+	return n_cuts + 1;
 }
 
 /* Values drawn as base + (random & mask), some replaced by extremes. */
