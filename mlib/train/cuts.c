@@ -61,11 +61,8 @@ u32 rmt_train_cuts(s32 *v, s32 *scratch, u32 n, u32 max_bins, s32 *cuts)
 			cuts[nc++] = v[i];
 		return nc + 1;
 	}
-	for (k = 1; k < max_bins; k++) {
-		s32 c = v[(size_t)k * u / max_bins - 1];
-
-		if (!nc || c > cuts[nc - 1])
-			cuts[nc++] = c;
-	}
+	/* More distinct values than bins: the quantiles differ. */
+	for (k = 1; k < max_bins; k++)
+		cuts[nc++] = v[(size_t)k * u / max_bins - 1];
 	return nc + 1;
 }

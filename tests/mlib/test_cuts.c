@@ -50,8 +50,6 @@ static u32 reference_cuts(s32 *v, u32 n, u32 max_bins, s32 *cuts)
 
 		if (at + 1 >= n_distinct && n_distinct <= max_bins)
 			break;
-		if (n_cuts && cuts[n_cuts - 1] >= distinct[at])
-			continue;
 		cuts[n_cuts++] = distinct[at];
 	}
 	free(distinct);
