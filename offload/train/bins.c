@@ -13,33 +13,54 @@
 #define BINS_SAMPLE 65536u
 #define BINS_GROUP 16u /* features sampled together */
 
+/* The largest magnitude of x[0..n), NaNs left out; vectorizes. */
+static float max_magnitude(const float *x, size_t n, float max)
+{
+	float m[4] = { max, max, max, max };
+	size_t i, j;
+
+	/* Four running maxima: one would wait on each compare in turn. */
+	for (i = 0; i + 4 <= n; i += 4)
+		for (j = 0; j < 4; j++) {
+			float a = fabsf(x[i + j]);
+
+			m[j] = a > m[j] ? a : m[j];
+		}
+	for (; i < n; i++)
+		m[0] = fabsf(x[i]) > m[0] ? fabsf(x[i]) : m[0];
+	for (j = 1; j < 4; j++)
+		m[0] = m[j] > m[0] ? m[j] : m[0];
+	return m[0];
+}
+
 u32 rmt_bins_frac(const struct rmt_train_data *d)
 {
 	const float *x = d->x;
 	size_t i, n = (size_t)d->n * d->n_features;
-	double max = 0;
-	bool integral = true;
+	float max = 0;
 	u32 frac = 0;
 
 	if (d->type == RMT_FEAT_S32)
 		return 0;
 	if (d->frac != RMT_TRAIN_FRAC_AUTO)
 		return d->frac;
+	/*
+	 * Up to the first value with a fraction (or a NaN); then only the
+	 * largest magnitude matters.  Floats of 2^23 and more are whole;
+	 * below, the s32 round trip is exact (floorf would be a libm call a
+	 * value without SSE4.1).
+	 */
 	for (i = 0; i < n; i++) {
-		double a = fabs((double)x[i]);
+		float a = fabsf(x[i]);
 
-		if (a > max)
-			max = a;
-		/*
-		 * Not floorf: without SSE4.1 that is a libm call a value,
-		 * most of a big job's preparation.  Floats of 2^23 and more
-		 * are whole; below, the s32 round trip is exact.
-		 */
-		if (x[i] != x[i] || (a < 8388608.0 && (float)(s32)x[i] != x[i]))
-			integral = false;
+		max = a > max ? a : max;
+		if (x[i] != x[i] ||
+		    (a < 8388608.0f && (float)(s32)x[i] != x[i]))
+			break;
 	}
-	if (integral)
+	if (i == n)
 		return 0;
+	max = max_magnitude(x + i + 1, n - i - 1, max);
 	while (frac < 16 && ldexp(max, (int)frac + 1) < 1073741824.0)
 		frac++;
 	return frac;

@@ -98,6 +98,24 @@ Test(split, fixed_point_of_float_features)
 	cr_assert_eq(frac_of(whole + 1, 1), 0);
 }
 
+/*
+ * After the first fraction only the largest magnitude counts: found
+ * wherever it lies (the four running maxima, the tail), NaNs left out.
+ */
+Test(split, fixed_point_follows_the_largest_value_after_a_fraction)
+{
+	float x[23];
+	u32 i, at;
+
+	/* 2^20 + 1/2 leaves 9 bits below 2^30. */
+	for (at = 1; at < 23; at++) {
+		for (i = 0; i < 23; i++)
+			x[i] = i == 0 ? 0.5f : i % 5 == 0 ? NAN : (float)i;
+		x[at] = -1048576.5f;
+		cr_assert_eq(frac_of(x, 23), 9, "largest at %u", at);
+	}
+}
+
 /* 37 features: two whole groups of 16 and a partial one; 70,001 rows. */
 Test(split, cuts_of_every_feature_from_its_own_sample)
 {
