@@ -12,14 +12,20 @@
  * for a fetch from the latency model (uspace/fetch.h); every fault adds a
  * fixed fault cost.  The hook runs on every miss and hit with the
  * faulting thread's page deltas; its pages enter the cache (FIFO, evicted
- * unused pages are pollution).  Pages that were resident in the recorded
- * run never appear in the trace, so prefetching them counts as unused.
+ * unused pages are pollution).  As in the pager, a prefetch may name any
+ * page of far memory, here any page of a region the trace has shown so
+ * far.  Pages that were resident in the recorded run never appear in the
+ * trace, so prefetching them counts as unused.
  *
  * With --prefetcher learned the learner (agent/learn.h) runs in the loop
  * on the simulated clock: each fault event goes to it as the pager would
  * emit it, a training round runs synchronously when one is due, and a
  * promoted model goes straight into the program's model slot, so a
  * replay is deterministic.
+ *
+ * --prefetcher oracle:TRACE replays the future from TRACE (the replayed
+ * trace itself, usually), as rmt-run's oracle does: what a perfect
+ * prefetcher would gain in the same model, without the host's noise.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,6 +41,7 @@
 #include "uspace/fetch.h"
 #include "uspace/hook.h"
 #include "uspace/parse.h"
+#include "uspace/oracle.h"
 #include "uspace/rmt_prefetch.h"
 #include "uspace/stats.h"
 #include "uspace/trace.h"
@@ -70,6 +77,10 @@ struct sim {
 	void *priv;
 	struct rmt_us_rmt_pf *pf;
 	struct rmt_learner *learner; /* --prefetcher learned */
+	struct region {
+		uint64_t start, end; /* page numbers */
+	} regions[MAX_REGIONS];
+	unsigned int n_regions;
 	unsigned int models_installed;
 	bool verbose;
 };
@@ -80,7 +91,8 @@ static void usage(FILE *f)
 		"usage: rmt-replay [options] TRACE\n"
 		"Replays a fault trace (rmt-run --trace) through a prefetcher on a\n"
 		"simulated clock and prints the statistics, ending with a RESULT line.\n"
-		"  --prefetcher NAME    none (default), readahead, leap, learned\n"
+		"  --prefetcher NAME    none (default), readahead, leap, learned,\n"
+		"                       oracle:TRACE (the future from TRACE)\n"
 		"                       or FILE.rmt\n"
 		"  --far-latency TIME   latency of one page fetch (5us)\n"
 		"  --fetch-depth N      page fetches in flight (8)\n"
@@ -205,21 +217,31 @@ static struct hist *hist_of(struct sim *s, uint32_t tid)
 	return &s->h[i];
 }
 
-/* Tells the prefetcher about each region the first time it shows up. */
-static void new_region(struct rmt_us_rmt_pf *pf,
-		       const struct rmt_us_trace_rec *r)
+/* Notes each region the first time it shows up, and tells the prefetcher. */
+static void new_region(struct sim *s, const struct rmt_us_trace_rec *r)
 {
-	static uint64_t seen[MAX_REGIONS];
-	static unsigned int n;
+	struct region g = { r->region_start >> 12, r->region_end >> 12 };
 	unsigned int i;
 
-	for (i = 0; i < n; i++)
-		if (seen[i] == r->region_start)
+	for (i = 0; i < s->n_regions; i++)
+		if (s->regions[i].start == g.start)
 			return;
-	if (n == MAX_REGIONS)
+	if (s->n_regions == MAX_REGIONS)
 		return;
-	seen[n++] = r->region_start;
-	rmt_us_rmt_pf_region(pf, r->region_start, r->region_end, true);
+	s->regions[s->n_regions++] = g;
+	if (s->pf)
+		rmt_us_rmt_pf_region(s->pf, r->region_start, r->region_end,
+				     true);
+}
+
+static bool in_far_memory(const struct sim *s, uint64_t pg)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_regions; i++)
+		if (pg >= s->regions[i].start && pg < s->regions[i].end)
+			return true;
+	return false;
 }
 
 /* The learner's round, when due; a promoted model goes into slot 0. */
@@ -312,8 +334,7 @@ static void access_page(struct sim *s, const struct rmt_us_trace_rec *r)
 			s->st.hook_errors++;
 		for (k = 0; k < n; k++)
 			if (pages[k] >> 12 != pg &&
-			    pages[k] >= r->region_start &&
-			    pages[k] < r->region_end)
+			    in_far_memory(s, pages[k] >> 12))
 				prefetch(s, pages[k] >> 12);
 	}
 	if (s->learner)
@@ -342,6 +363,7 @@ int main(int argc, char **argv)
 	uint64_t latency = 5000, depth = 8, cap = 1024, prev_end = 0;
 	uint64_t first_model = 500, retrain = 4000;
 	struct rmt_us_rmt_pf *pf = NULL;
+	struct rmt_us_oracle *oracle = NULL;
 	static struct sim s;
 	char line[512], err[256] = "";
 	unsigned long lineno = 0;
@@ -398,7 +420,10 @@ int main(int argc, char **argv)
 				"rmt-replay --help)\n");
 		return 2;
 	}
-	if (rmt_us_rmt_pf_open(pf_name, &pf, err, sizeof(err))) {
+	if (rmt_us_oracle_trace(pf_name) ?
+		    rmt_us_oracle_open(rmt_us_oracle_trace(pf_name), &oracle,
+				       err, sizeof(err)) :
+		    rmt_us_rmt_pf_open(pf_name, &pf, err, sizeof(err))) {
 		fprintf(stderr, "rmt-replay: bad --prefetcher: %s\n", err);
 		return 2;
 	}
@@ -414,8 +439,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rmt-replay: out of memory\n");
 		return 1;
 	}
-	s.fn = pf ? rmt_us_rmt_pf_run : NULL;
-	s.priv = pf;
+	s.fn = pf ? rmt_us_rmt_pf_run : oracle ? rmt_us_oracle_run : NULL;
+	s.priv = pf ? (void *)pf : (void *)oracle;
 	s.pf = pf;
 	if (!strcmp(pf_name, "learned")) {
 		struct rmt_learner_config lc = {
@@ -451,8 +476,7 @@ int main(int argc, char **argv)
 				argv[optind], lineno, why);
 			return 1;
 		}
-		if (pf)
-			new_region(pf, &r);
+		new_region(&s, &r);
 		/* Keep the program's own time between faults. */
 		if (!first && r.time_ns > prev_end)
 			s.now += r.time_ns - prev_end;
@@ -470,6 +494,12 @@ int main(int argc, char **argv)
 		"rmt-replay: simulated time %.6f s, replayed in %.3f s\n",
 		s.now / 1e9, (rmt_us_now_ns() - t0) / 1e9);
 	rmt_us_stats_print(stderr, &s.st, s.now / 1e9, s.models_installed);
+	if (oracle && rmt_us_oracle_misfits(oracle))
+		fprintf(stderr,
+			"rmt-replay: oracle: %llu faults were not where its "
+			"trace said\n",
+			(unsigned long long)rmt_us_oracle_misfits(oracle));
+	rmt_us_oracle_close(oracle);
 	rmt_us_rmt_pf_close(pf);
 	rmt_learner_destroy(s.learner);
 	return 0;
