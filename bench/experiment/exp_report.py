@@ -27,6 +27,7 @@ COLUMNS = (
         "reps",
         "wall_min_s",
         "wall_max_s",
+        "replay_s",
         "native_s",
         "slowdown",
         "checksum_ok",
@@ -376,10 +377,47 @@ def print_oracle(g):
         )
 
 
+def print_replay(g):
+    """The same configurations on rmt-replay's simulated clock: what the
+    prefetchers' decisions are worth without the host's noise."""
+    keys = [
+        k
+        for k, runs in g.items()
+        if all(runs.get(pf, {}).get("replay_s") for pf in ec.BASELINES)
+    ]
+    if not keys:
+        return
+    print()
+    print(
+        "Replayed (rmt-replay on the oracle's trace, simulated seconds; no "
+        "host noise): times over"
+    )
+    print("the faster baseline's replayed time.")
+    hdr = (
+        f'{"workload":<14} {"far":<4} {"limit":<6} {"best_s":>7} '
+        f'{"learned":>7} {"oracle":>7}'
+    )
+    print(hdr)
+    print("-" * len(hdr))
+    for k in keys:
+        runs = g[k]
+        best = min(runs[pf]["replay_s"] for pf in ec.BASELINES)
+
+        def ratio(pf):
+            t = runs.get(pf, {}).get("replay_s")
+            return "-" if not t else format(t / best, ".3f")
+
+        print(
+            f"{k[0]:<14} {k[1]:<4} {k[2]:<6} {best:7.3f} "
+            f'{ratio("learned"):>7} {ratio(ORACLE):>7}'
+        )
+
+
 def report(out, rows):
     g = group(rows)
     print_table(g)
     print_oracle(g)
+    print_replay(g)
     print_goals(g)
     written = exp_plots.plot(out, g)
     if written:

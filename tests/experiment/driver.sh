@@ -113,9 +113,10 @@ assert paired_vs({"learned": {"walls": [1.0]}}, "learned") is None
 print("ok paired comparison")
 PY
 # The oracle: a trace from an untimed readahead run, then timed runs that
-# cover more of the faults than readahead, beside it in the report.
+# cover more of the faults than readahead, beside it in the report; and
+# every prefetcher replayed on that trace, the oracle no slower there.
 if ! "$drv" --build "$build" --out "$tmp/or" --workloads seqscan \
-	--prefetchers readahead,oracle --settings rdma --limits 50% --size 4 \
+	--prefetchers readahead,leap,oracle --settings rdma --limits 50% --size 4 \
 	--reps 2 >"$tmp/orlog" 2>&1; then
 	echo "FAIL the experiment with the oracle failed:"
 	cat "$tmp/orlog"
@@ -123,6 +124,8 @@ if ! "$drv" --build "$build" --out "$tmp/or" --workloads seqscan \
 fi
 grep -q "^Against the oracle" "$tmp/orlog" ||
 	{ echo "FAIL no section against the oracle"; cat "$tmp/orlog"; fail=1; }
+grep -q "^Replayed (rmt-replay" "$tmp/orlog" ||
+	{ echo "FAIL no replayed section"; cat "$tmp/orlog"; fail=1; }
 python3 - "$tmp/or" "$src/bench/experiment" <<'PY' || fail=1
 import json, sys
 sys.path.insert(0, sys.argv[2])
@@ -132,6 +135,8 @@ ra, o = runs['readahead'], runs['oracle']
 assert o['checksum_ok'] and o['reps'] == 2, o
 assert o['coverage'] > ra['coverage'] and o['coverage'] > 0.99, (o, ra)
 assert o['accuracy'] > 0.99, o
+assert all(r['replay_s'] > 0 for r in runs.values()), runs
+assert o['replay_s'] <= min(ra['replay_s'], runs['leap']['replay_s']), runs
 # learned at 0.97x where the oracle reaches 0.94x: half of the gain.
 assert abs(attainable_share(0.97, 0.94) - 0.5) < 1e-9
 assert attainable_share(0.97, 1.0) is None
