@@ -340,6 +340,16 @@ def attainable_share(learned, oracle):
     return (1.0 - learned) / (1.0 - oracle)
 
 
+def table_head(*columns):
+    """A configuration's columns, then (name, width) right-aligned ones,
+    and a rule under them."""
+    hdr = f'{"workload":<14} {"far":<4} {"limit":<6}' + "".join(
+        f" {name:>{width}}" for name, width in columns
+    )
+    print(hdr)
+    print("-" * len(hdr))
+
+
 def print_oracle(g):
     keys = [k for k, runs in g.items() if ORACLE in runs]
     if not keys:
@@ -357,12 +367,7 @@ def print_oracle(g):
         "oracle's gain over that baseline that learned gets (where the "
         f"oracle gains {MIN_ORACLE_GAIN:.0%} or more)."
     )
-    hdr = (
-        f'{"workload":<14} {"far":<4} {"limit":<6} {"oracle":>7} '
-        f'{"learned":>7} {"share":>6} {"coverage":>8}'
-    )
-    print(hdr)
-    print("-" * len(hdr))
+    table_head(("oracle", 7), ("learned", 7), ("share", 6), ("coverage", 8))
     for k in keys:
         runs = g[k]
         vo = paired_vs(runs, ORACLE)
@@ -393,12 +398,7 @@ def print_replay(g):
         "host noise): times over"
     )
     print("the faster baseline's replayed time.")
-    hdr = (
-        f'{"workload":<14} {"far":<4} {"limit":<6} {"best_s":>7} '
-        f'{"learned":>7} {"oracle":>7}'
-    )
-    print(hdr)
-    print("-" * len(hdr))
+    table_head(("best_s", 7), ("learned", 7), ("oracle", 7))
     for k in keys:
         runs = g[k]
         best = min(runs[pf]["replay_s"] for pf in ec.BASELINES)
