@@ -630,14 +630,13 @@ static void switch_backend(struct rmt_agent *a)
 	done = a->accel.done;
 	b = a->accel.b;
 	pthread_mutex_unlock(&a->lock);
-	for (i = 0; done && i < MAX_KEYS; i++)
-		if (a->keys[i].used && a->keys[i].training)
-			return;
 	if (!done)
 		return;
+	for (i = 0; i < MAX_KEYS; i++)
+		if (a->keys[i].used && a->keys[i].training)
+			return;
 	pthread_join(a->accel.thread, NULL);
 	a->accel.pending = false;
-	a->accel.b = NULL;
 	if (!b || rmt_backend_info(b)->kind == RMT_BACKEND_CPU) {
 		logf_(a, "event=backend backend=cpu device=\"%s\" why=\"%s\"",
 		      rmt_backend_info(a->backend)->device,

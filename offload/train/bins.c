@@ -26,8 +26,11 @@ static float max_magnitude(const float *x, size_t n, float max)
 
 			m[j] = a > m[j] ? a : m[j];
 		}
-	for (; i < n; i++)
-		m[0] = fabsf(x[i]) > m[0] ? fabsf(x[i]) : m[0];
+	for (; i < n; i++) {
+		float a = fabsf(x[i]);
+
+		m[0] = a > m[0] ? a : m[0];
+	}
 	for (j = 1; j < 4; j++)
 		m[0] = m[j] > m[0] ? m[j] : m[0];
 	return m[0];
@@ -80,9 +83,10 @@ int rmt_bins_cuts(const struct rmt_train_data *d, u32 max_bins,
 		  struct rmt_bins *out)
 {
 	u32 n = d->n, F = d->n_features, ns = n < BINS_SAMPLE ? n : BINS_SAMPLE;
-	/* [BINS_GROUP][ns] sampled values, then ns of scratch for the sort. */
-	s32 *sample = malloc((BINS_GROUP + 1) * (size_t)ns * sizeof(*sample));
-	s32 *scratch = sample + (size_t)BINS_GROUP * ns;
+	u32 group = F < BINS_GROUP ? F : BINS_GROUP;
+	/* [group][ns] sampled values, then ns of scratch for the sort. */
+	s32 *sample = malloc(((size_t)group + 1) * ns * sizeof(*sample));
+	s32 *scratch = sample + (size_t)group * ns;
 	u32 f0, f, i;
 
 	memset(out, 0, sizeof(*out));
@@ -102,8 +106,8 @@ int rmt_bins_cuts(const struct rmt_train_data *d, u32 max_bins,
 	 * features share a cache line or two, where one feature at a time
 	 * took a cache miss a value.
 	 */
-	for (f0 = 0; f0 < F; f0 += BINS_GROUP) {
-		u32 nf = F - f0 < BINS_GROUP ? F - f0 : BINS_GROUP;
+	for (f0 = 0; f0 < F; f0 += group) {
+		u32 nf = F - f0 < group ? F - f0 : group;
 
 		for (i = 0; i < ns; i++)
 			for (f = 0; f < nf; f++)

@@ -245,3 +245,15 @@ Test(loop, the_backend_asked_for_takes_over_between_rounds)
 	pthread_mutex_unlock(&log_lock);
 	rmt_agent_stop(a);
 }
+
+/* A kind no backend has is refused at once, not on the opener thread. */
+Test(loop, an_unknown_backend_is_refused_at_start)
+{
+	struct rmt_agent_config c = { .backend = "gpu", .log = log_line };
+	struct rmt_agent *a = NULL;
+	char err[256] = "";
+
+	cr_assert_eq(rmt_agent_start(R.dp, &c, &a, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "unknown backend 'gpu'"), "%s", err);
+	cr_assert_null(a);
+}
