@@ -5,8 +5,9 @@
  * It takes the workload's fault events, splits them into streams with the
  * same freestanding code the datapath uses, keeps a sliding window of
  * labelled feature vectors, trains a candidate tree when one is due (the
- * first after about 500 faults, then every few thousand faults or when
- * the installed model's measured accuracy drops), compares candidate,
+ * first after about 500 faults, then every few thousand faults, less
+ * often while rounds change nothing, or when the installed model's
+ * measured accuracy drops), compares candidate,
  * installed model and the default heuristic on the most recent held-out
  * window (replayed through the same features), and hands back a
  * candidate only when it wins by a margin, quantized and serialized as
@@ -30,6 +31,8 @@ struct rmt_backend;
 struct rmt_learner_config {
 	u32 first_model_faults; /* 0: 500 */
 	u32 retrain_faults; /* 0: 4000 */
+	/* Rounds that change nothing double the wait up to this; 0: 8x */
+	u32 retrain_max_faults;
 	u32 window; /* labelled samples kept; 0: 4096 */
 	u32 promote_margin_ppm; /* candidate must beat by this; 0: 10000 */
 	struct rmt_backend *backend; /* NULL: train on the calling thread */
@@ -52,6 +55,9 @@ struct rmt_learner_result {
 
 struct rmt_learner;
 
+/* NULL if c (NULL: every default) is usable, else what is wrong. */
+const char *rmt_learner_config_error(const struct rmt_learner_config *c);
+/* 0, -EINVAL where rmt_learner_config_error() objects, or -ENOMEM. */
 int rmt_learner_create(const struct rmt_learner_config *c,
 		       struct rmt_learner **out);
 void rmt_learner_destroy(struct rmt_learner *l);

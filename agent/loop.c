@@ -701,9 +701,15 @@ int rmt_agent_start(struct rmt_dp *dp, const struct rmt_agent_config *c,
 		    struct rmt_agent **out, char *err, size_t err_size)
 {
 	struct rmt_backend_opts bo = { 0 };
-	struct rmt_agent *a = calloc(1, sizeof(*a));
+	const char *bad = rmt_learner_config_error(&c->learn);
+	struct rmt_agent *a;
 	int r;
 
+	if (bad) {
+		snprintf(err, err_size, "learner: %s", bad);
+		return -EINVAL;
+	}
+	a = calloc(1, sizeof(*a));
 	if (!a) {
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;

@@ -87,6 +87,12 @@ void rmt_us_stats_print(FILE *f, const struct rmt_us_stats *s, double wall_s,
 	if (s->first_model_ns)
 		fprintf(f, "rmt: first model installed %.1f ms into the run\n",
 			(double)s->first_model_ns / 1e6);
+	if (s->program_cpu_ns || s->runner_cpu_ns)
+		fprintf(f,
+			"rmt: CPU time: the program %.1f ms; beside it, "
+			"rmt-run's agent or fault-ring drainer %.1f ms\n",
+			(double)s->program_cpu_ns / 1e6,
+			(double)s->runner_cpu_ns / 1e6);
 	if (s->hook_calls)
 		fprintf(f,
 			"rmt: swap_fault hook %llu calls, %.2f us each; "
@@ -132,6 +138,7 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		"\"hook_calls\": %llu, \"hook_errors\": %llu, "
 		"\"prefetch_skipped\": %llu, \"wp_faults\": %llu, "
 		"\"ring_dropped\": %llu, \"first_model_ms\": %.3f, "
+		"\"program_cpu_ms\": %.3f, \"runner_cpu_ms\": %.3f, "
 		"\"limit_pages\": %llu, \"peak_resident_pages\": %llu, "
 		"\"far_bytes\": %llu, \"pager_ns\": {",
 		(unsigned long long)s->late_hits,
@@ -147,6 +154,8 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		(unsigned long long)s->wp_faults,
 		(unsigned long long)s->ring_dropped,
 		(double)s->first_model_ns / 1e6,
+		(double)s->program_cpu_ns / 1e6,
+		(double)s->runner_cpu_ns / 1e6,
 		(unsigned long long)s->limit_pages,
 		(unsigned long long)s->peak_resident,
 		(unsigned long long)s->far_bytes);

@@ -93,6 +93,9 @@ struct rmt_us_stats {
 	uint64_t prefetch_ns; /* time staging the pages it asked for */
 	uint64_t setup_ns; /* the datapath's start: pager, programs, JIT */
 	uint64_t ready_ns; /* CLOCK_MONOTONIC when the program could start */
+	/* Written by rmt-run once the program has exited. */
+	uint64_t program_cpu_ns; /* the program's user and system time */
+	uint64_t runner_cpu_ns; /* rmt-run's: its agent or trace drainer */
 	struct rmt_us_hist fault_lat; /* misses and hits, read to wake-up */
 	struct rmt_us_pipe_snap pipe; /* control thread only */
 };

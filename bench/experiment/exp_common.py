@@ -28,6 +28,8 @@ STAT_KEYS = (
     "fault_p50_us",
     "fault_p99_us",
     "models_installed",
+    "program_cpu_ms",
+    "runner_cpu_ms",
     "cgroup_peak_mb",
 )
 

@@ -413,11 +413,44 @@ def print_replay(g):
         )
 
 
+def print_cpu(g):
+    """What ran beside each program in rmt-run: the fault ring's drainer
+    for the baselines, the agent (draining and training) for learned.
+    CPU time, unlike completion time, hardly moves with the host's load."""
+    pfs = ("readahead", "leap", "learned")
+    keys = [
+        k
+        for k, runs in g.items()
+        if any(runs.get(pf, {}).get("runner_cpus_ms") for pf in pfs)
+    ]
+    if not keys:
+        return
+    print()
+    print(
+        "CPU time beside the program (ms, median of the runs): rmt-run's "
+        "fault-ring drainer for the"
+    )
+    print("baselines, its agent (draining and training) for learned.")
+    table_head(*((pf, 9) for pf in pfs))
+    for k in keys:
+        runs = g[k]
+
+        def ms(pf):
+            v = [x for x in runs.get(pf, {}).get("runner_cpus_ms") or [] if x]
+            return format(statistics.median(v), ".1f") if v else "-"
+
+        print(
+            f"{k[0]:<14} {k[1]:<4} {k[2]:<6}"
+            + "".join(f" {ms(pf):>9}" for pf in pfs)
+        )
+
+
 def report(out, rows):
     g = group(rows)
     print_table(g)
     print_oracle(g)
     print_replay(g)
+    print_cpu(g)
     print_goals(g)
     written = exp_plots.plot(out, g)
     if written:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
-# Bad arguments to rmt-agent (its kernel attachment too), rmt-run --control and rmtctl stats get
-# clear errors and the documented exit status.  Usage: bad_args.sh BUILD_DIR
+# Bad arguments to rmt-agent (its kernel attachment too), rmt-run (--control,
+# the learner's) and rmtctl stats get clear errors and the documented exit
+# status.  Usage: bad_args.sh BUILD_DIR
 set -u
 build=$1
 tmp=$(mktemp -d)
@@ -35,6 +36,8 @@ expect 2 "exclude each other" -- "$agent" --attach x --probe
 expect 2 "nothing to do" -- "$agent"
 expect 2 "unknown --backend 'gpu'" -- "$agent" --attach x --backend gpu
 expect 2 "--first-model" -- "$agent" --attach x --first-model -3
+expect 2 "--retrain-max: below the faults between rounds" -- \
+	"$agent" --attach x --retrain-max 3999
 touch "$tmp/file"
 expect 2 "cannot write" -- "$agent" --attach x --log "$tmp/no/such/log"
 ctl=$build/bin/rmtctl
@@ -48,6 +51,9 @@ if "$build/bin/rmt-run" --far-latency 0 -- true 2>/dev/null; then
 	expect 2 "--trace goes with neither" -- \
 		"$run" --control "$tmp/s" --trace "$tmp/t" -- true
 	expect 2 "bad --first-model" -- "$run" --first-model 0 -- true
+	expect 2 "bad --retrain-max" -- "$run" --retrain-max 0 -- true
+	expect 2 "--retrain-max: below the faults between rounds" -- \
+		"$run" --retrain 800 --retrain-max 700 -- true
 else
 	echo "rmt-run's part skipped: the pager cannot run here"
 fi

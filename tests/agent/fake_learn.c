@@ -30,6 +30,11 @@ void rmt_learner_set_backend(struct rmt_learner *l, struct rmt_backend *b)
 	l->c.backend = b;
 }
 
+const char *rmt_learner_config_error(const struct rmt_learner_config *c)
+{
+	return c->retrain_max_faults == 1 ? "a fake refusal" : NULL;
+}
+
 int rmt_learner_create(const struct rmt_learner_config *c,
 		       struct rmt_learner **out)
 {

@@ -257,3 +257,16 @@ Test(loop, an_unknown_backend_is_refused_at_start)
 	cr_assert(strstr(err, "unknown backend 'gpu'"), "%s", err);
 	cr_assert_null(a);
 }
+
+/* A learner configuration the learner refuses is refused at start. */
+Test(loop, a_bad_learner_config_is_refused_at_start)
+{
+	struct rmt_agent_config c = { .log = log_line };
+	struct rmt_agent *a = NULL;
+	char err[256] = "";
+
+	c.learn.retrain_max_faults = 1; /* fake_learn.c refuses it */
+	cr_assert_eq(rmt_agent_start(R.dp, &c, &a, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "learner: a fake refusal"), "%s", err);
+	cr_assert_null(a);
+}

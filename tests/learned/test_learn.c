@@ -56,6 +56,12 @@ Test(learn, bad_config)
 	c.window = 0;
 	c.promote_margin_ppm = 2000000;
 	cr_assert_eq(rmt_learner_create(&c, &l), -EINVAL);
+	c.promote_margin_ppm = 0;
+	c.retrain_max_faults = 3999; /* below the default 4000 */
+	cr_assert_not_null(rmt_learner_config_error(&c));
+	cr_assert_eq(rmt_learner_create(&c, &l), -EINVAL);
+	c.retrain_max_faults = 4000;
+	cr_assert_null(rmt_learner_config_error(&c));
 	cr_assert_eq(rmt_learner_create(NULL, &l), 0);
 	rmt_learner_destroy(l);
 	rmt_learner_destroy(NULL);
@@ -104,6 +110,87 @@ Test(learn, first_model_then_retraining)
 	cr_assert_null(res.blob);
 	cr_assert_eq(res.installed_ppm, res.candidate_ppm);
 	cr_assert(!strncmp(res.why, "rejected", 8), "%s", res.why);
+	rmt_learner_destroy(l);
+}
+
+/*
+ * Feeds strided() faults from *i until a round is due (at most limit
+ * faults), runs it, and returns how many faults it waited.
+ */
+static u32 next_round(struct rmt_learner *l, u32 *i, u32 limit,
+		      struct rmt_learner_result *res)
+{
+	u32 from = *i;
+
+	while (!rmt_learner_due(l) && *i - from < limit)
+		feed(l, strided((*i)++), RMT_FAULT_MAJOR);
+	cr_assert(rmt_learner_due(l), "no round after %u faults", limit);
+	train_ok(l, res);
+	free(res->blob);
+	return *i - from;
+}
+
+Test(learn, rounds_that_change_nothing_back_off)
+{
+	static const u32 waits[] = { 4000, 8000, 16000, 32000, 32000 };
+	struct rmt_learner *l;
+	struct rmt_learner_result res;
+	u32 i = 0, r, w;
+
+	cr_assert_eq(rmt_learner_create(NULL, &l), 0);
+	next_round(l, &i, 600, &res);
+	cr_assert(res.promote, "%s", res.why);
+	rmt_learner_installed(l, res.model_id, true);
+	for (r = 0; r < sizeof(waits) / sizeof(waits[0]); r++) {
+		w = next_round(l, &i, 40000, &res);
+		cr_assert(!res.promote, "round %u: %s", r, res.why);
+		/* Due at the first fault past the wait. */
+		cr_assert(w >= waits[r] && w <= waits[r] + 1,
+			  "round %u after %u faults, want %u", r, w, waits[r]);
+	}
+	rmt_learner_destroy(l);
+}
+
+Test(learn, a_promotion_ends_the_backoff)
+{
+	struct rmt_learner_config cfg = { .retrain_max_faults = 16000 };
+	struct rmt_learner *l;
+	struct rmt_learner_result res;
+	u32 i = 0, w;
+
+	cr_assert_eq(rmt_learner_create(&cfg, &l), 0);
+	next_round(l, &i, 600, &res);
+	rmt_learner_installed(l, res.model_id, true);
+	next_round(l, &i, 40000, &res);
+	next_round(l, &i, 40000, &res);
+	w = next_round(l, &i, 40000, &res);
+	cr_assert(w >= 16000 && w <= 16001, "backed off to %u", w);
+	/* A model rolled back: the next round comes as soon as the first. */
+	rmt_learner_installed(l, res.model_id - 3, false);
+	w = next_round(l, &i, 40000, &res);
+	cr_assert(w >= 500 && w <= 501, "first round after a rollback: %u", w);
+	cr_assert(res.promote, "%s", res.why);
+	rmt_learner_installed(l, res.model_id, true);
+	w = next_round(l, &i, 40000, &res);
+	cr_assert(w >= 4000 && w <= 4001, "after a promotion: %u", w);
+	rmt_learner_destroy(l);
+}
+
+Test(learn, no_backoff_when_the_longest_wait_is_the_first)
+{
+	struct rmt_learner_config cfg = { .retrain_faults = 3000,
+					  .retrain_max_faults = 3000 };
+	struct rmt_learner *l;
+	struct rmt_learner_result res;
+	u32 i = 0, r, w;
+
+	cr_assert_eq(rmt_learner_create(&cfg, &l), 0);
+	next_round(l, &i, 600, &res);
+	rmt_learner_installed(l, res.model_id, true);
+	for (r = 0; r < 4; r++) {
+		w = next_round(l, &i, 40000, &res);
+		cr_assert(w >= 3000 && w <= 3001, "round %u after %u", r, w);
+	}
 	rmt_learner_destroy(l);
 }
 

@@ -29,6 +29,16 @@ if ! grep -qE '"far_bytes": [0-9]{8}' "$err.json" ||
 	rm -f "$err.json"
 	exit 1
 fi
+# Its thousands of faults take the program milliseconds of CPU; rmt-run's
+# drainer ran beside it.
+if ! grep -qE '"program_cpu_ms": [1-9][0-9]*\.' "$err.json" ||
+   ! grep -qE '"runner_cpu_ms": [0-9]+\.[0-9]' "$err.json" ||
+   ! grep -q "rmt: CPU time: the program" "$err"; then
+	echo "FAIL: no CPU times"
+	cat "$err" "$err.json"
+	rm -f "$err.json"
+	exit 1
+fi
 rm -f "$err.json"
 bus=$build/tests/uspace/sigbus-probe
 for how in sigaction signal; do

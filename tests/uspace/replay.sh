@@ -53,6 +53,9 @@ expect 2 "cannot read" "$tmp/missing"
 expect 2 "exactly one TRACE"
 expect 2 "unknown prefetcher" --prefetcher magic "$tmp/t"
 expect 2 "bad --cache" --cache 0 "$tmp/t"
+expect 2 "below the faults between rounds" --prefetcher learned \
+	--retrain 5000 --retrain-max 4999 "$tmp/t"
+expect 2 "bad --retrain-max" --retrain-max x "$tmp/t"
 # The same trace as rmt-run's oracle: the run it came from again, with
 # its future known, misses only where a region first appears.
 want=$("$build/workloads/seqscan" --quick)

@@ -20,6 +20,7 @@
 
 #include "agent/backend.h"
 #include "agent/datapath.h"
+#include "agent/learn.h"
 #include "agent/loop.h"
 
 static const char usage[] =
@@ -56,6 +57,8 @@ static const char usage[] =
 	"                     default standard error)\n"
 	"  --first-model N    faults before the first model (500)\n"
 	"  --retrain N        faults between training rounds (4000)\n"
+	"  --retrain-max N    rounds that change nothing double the wait up\n"
+	"                     to N faults (8x --retrain)\n"
 	"  --probe            print what the backend runs on, or why it\n"
 	"                     falls back to the CPU, and exit\n"
 	"  --threads N        CPU backend threads (default 2)\n"
@@ -195,6 +198,7 @@ int main(int argc, char **argv)
 		{ "registry", required_argument, NULL, 'R' },
 		{ "first-model", required_argument, NULL, 'f' },
 		{ "retrain", required_argument, NULL, 'r' },
+		{ "retrain-max", required_argument, NULL, 'm' },
 		{ "probe", no_argument, NULL, 'p' },
 		{ "cgroup", required_argument, NULL, 'C' },
 		{ "pid", required_argument, NULL, 'P' },
@@ -210,7 +214,7 @@ int main(int argc, char **argv)
 	struct rmt_backend_opts bo = { 0 };
 	struct rmt_agent_config ac = { 0 };
 	struct rmt_dp_kernel_opts ko = { 0 };
-	const char *kind = "auto", *where = NULL, *log = NULL;
+	const char *kind = "auto", *where = NULL, *log = NULL, *bad_learner;
 	bool do_probe = false, kernel;
 	u32 duration = 0;
 	struct stat sb;
@@ -239,6 +243,11 @@ int main(int argc, char **argv)
 		case 'r':
 			if (parse_u32(optarg, "--retrain", 1u << 30,
 				      &ac.learn.retrain_faults))
+				return 2;
+			break;
+		case 'm':
+			if (parse_u32(optarg, "--retrain-max", 1u << 30,
+				      &ac.learn.retrain_max_faults))
 				return 2;
 			break;
 		case 'p':
@@ -301,6 +310,11 @@ int main(int argc, char **argv)
 			"rmt-agent: unknown --backend '%s' (auto, cpu, "
 			"cuda or dpdk)\n",
 			kind);
+		return 2;
+	}
+	bad_learner = rmt_learner_config_error(&ac.learn);
+	if (bad_learner) {
+		fprintf(stderr, "rmt-agent: --retrain-max: %s\n", bad_learner);
 		return 2;
 	}
 	if (do_probe)

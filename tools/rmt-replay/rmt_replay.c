@@ -100,6 +100,8 @@ static void usage(FILE *f)
 		"  --cache PAGES        prefetch cache capacity (1024)\n"
 		"  --first-model N      learned: faults before the first model (500)\n"
 		"  --retrain N          learned: faults between rounds (4000)\n"
+		"  --retrain-max N      learned: rounds that change nothing double the\n"
+		"                       wait up to N faults (8x --retrain)\n"
 		"  --verbose            learned: one line per training round\n"
 		"  --help               this text\n");
 }
@@ -355,13 +357,14 @@ int main(int argc, char **argv)
 		{ "cache", required_argument, NULL, 'C' },
 		{ "first-model", required_argument, NULL, 'F' },
 		{ "retrain", required_argument, NULL, 'R' },
+		{ "retrain-max", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pf_name = "none";
 	uint64_t latency = 5000, depth = 8, cap = 1024, prev_end = 0;
-	uint64_t first_model = 500, retrain = 4000;
+	uint64_t first_model = 500, retrain = 4000, retrain_max = 0;
 	struct rmt_us_rmt_pf *pf = NULL;
 	struct rmt_us_oracle *oracle = NULL;
 	static struct sim s;
@@ -403,6 +406,11 @@ int main(int argc, char **argv)
 		case 'R':
 			if (rmt_us_parse_count(optarg, 1, 1u << 30, &retrain))
 				bad("--retrain", optarg);
+			break;
+		case 'M':
+			if (rmt_us_parse_count(optarg, 1, 1u << 30,
+					       &retrain_max))
+				bad("--retrain-max", optarg);
 			break;
 		case 'v':
 			s.verbose = true;
@@ -446,8 +454,14 @@ int main(int argc, char **argv)
 		struct rmt_learner_config lc = {
 			.first_model_faults = (u32)first_model,
 			.retrain_faults = (u32)retrain,
+			.retrain_max_faults = (u32)retrain_max,
 		};
+		const char *why = rmt_learner_config_error(&lc);
 
+		if (why) {
+			fprintf(stderr, "rmt-replay: --retrain-max: %s\n", why);
+			return 2;
+		}
 		if (rmt_learner_create(&lc, &s.learner)) {
 			fprintf(stderr, "rmt-replay: out of memory\n");
 			return 1;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "agent/datapath.h"
+#include "agent/learn.h"
 #include "agent/loop.h"
 #include "proto/msg.h"
 #include "proto/ring.h"
@@ -56,7 +57,7 @@ struct opts {
 	const char *trace;
 	const char *control;
 	const char *agent_log;
-	uint32_t first_model, retrain;
+	uint32_t first_model, retrain, retrain_max;
 	char **argv;
 };
 
@@ -100,6 +101,8 @@ static void usage(FILE *f)
 		"  --inactive PCT       share of the limit kept on the inactive list (25)\n"
 		"  --first-model N      learned: faults before the first model (500)\n"
 		"  --retrain N          learned: faults between rounds (4000)\n"
+		"  --retrain-max N      learned: rounds that change nothing double the\n"
+		"                       wait up to N faults (8x --retrain)\n"
 		"  --agent-log FILE     learned: the agent's decision log (standard\n"
 		"                       error by default)\n"
 		"  --json FILE          write the statistics as JSON\n"
@@ -144,6 +147,22 @@ static void check_prefetcher(const char *name)
 	rmt_us_rmt_pf_close(pf);
 }
 
+/* --first-model, --retrain and --retrain-max, together. */
+static void check_learner(const struct opts *o)
+{
+	struct rmt_learner_config lc = {
+		.first_model_faults = o->first_model,
+		.retrain_faults = o->retrain,
+		.retrain_max_faults = o->retrain_max,
+	};
+	const char *why = rmt_learner_config_error(&lc);
+
+	if (why) {
+		fprintf(stderr, "rmt-run: --retrain-max: %s\n", why);
+		exit(2);
+	}
+}
+
 static void parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longs[] = {
@@ -161,6 +180,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "control", required_argument, NULL, 'C' },
 		{ "first-model", required_argument, NULL, 'F' },
 		{ "retrain", required_argument, NULL, 'R' },
+		{ "retrain-max", required_argument, NULL, 'M' },
 		{ "agent-log", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -225,6 +245,11 @@ static void parse(int argc, char **argv, struct opts *o)
 			*(c == 'F' ? &o->first_model : &o->retrain) =
 				(uint32_t)v;
 			break;
+		case 'M':
+			if (rmt_us_parse_count(optarg, 1, 1u << 30, &v))
+				bad("--retrain-max", optarg);
+			o->retrain_max = (uint32_t)v;
+			break;
 		case 'A':
 			o->agent_log = optarg;
 			break;
@@ -258,6 +283,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		    "--fault-handler thread)",
 		    o->spin);
 	check_prefetcher(o->prefetcher);
+	check_learner(o);
 	if (rmt_us_parse_size(o->threshold, &v, &pm) || pm || !v)
 		bad("--threshold", o->threshold);
 	if (rmt_us_parse_count(o->inactive, 0, 90, &v))
@@ -366,6 +392,7 @@ static struct rmt_agent *start_agent(const struct opts *o, int ev_fd,
 	bo.workload_rt_priority = program_rt;
 	c.learn.first_model_faults = o->first_model;
 	c.learn.retrain_faults = o->retrain;
+	c.learn.retrain_max_faults = o->retrain_max;
 	if (o->agent_log) {
 		/* Not the program's: the agent starts before the exec. */
 		FILE *f = fopen(o->agent_log, "ae");
@@ -529,6 +556,13 @@ static bool raise_above_program(void)
 	return !sched_setscheduler(0, program_policy, &sp);
 }
 
+static uint64_t cpu_ns(const struct rusage *ru)
+{
+	return (uint64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) *
+		       1000000000ull +
+	       (uint64_t)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1000ull;
+}
+
 /* The program's real-time priority, 0 when it has none. */
 static int program_rt_priority(void)
 {
@@ -546,6 +580,7 @@ int main(int argc, char **argv)
 	bool learned;
 	struct rmt_us_stats *st;
 	struct drain d = { 0 };
+	struct rusage ru_start, ru_self, ru_program;
 	char preload[PATH_MAX], why[256] = "";
 	int stats_fd, pipefd[2], status, e, err;
 	bool raised;
@@ -630,6 +665,7 @@ int main(int argc, char **argv)
 	 * run one priority below the program (rmt_backend_thread).
 	 */
 	raised = raise_above_program();
+	getrusage(RUSAGE_SELF, &ru_start);
 	/*
 	 * The agent, attached (--control) or in this process (learned), is
 	 * the fault ring's only consumer.  The in-process agent starts before
@@ -668,7 +704,7 @@ int main(int argc, char **argv)
 	}
 	if (!learned && !server)
 		pthread_create(&drainer, NULL, drain_thread, &d);
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+	while (wait4(child, &status, 0, &ru_program) < 0 && errno == EINTR)
 		;
 	t1 = rmt_us_now_ns();
 	/* From the moment the datapath was ready (see preload.c). */
@@ -683,6 +719,9 @@ int main(int argc, char **argv)
 	rmt_us_ctl_server_stop(server);
 	if (d.trace)
 		fclose(d.trace);
+	getrusage(RUSAGE_SELF, &ru_self);
+	st->program_cpu_ns = cpu_ns(&ru_program);
+	st->runner_cpu_ns = cpu_ns(&ru_self) - cpu_ns(&ru_start);
 	rmt_us_stats_print(stderr, st, (t1 - t0) / 1e9,
 			   (unsigned int)st->models_installed);
 	if (o.json)
