@@ -325,22 +325,24 @@ static void mix_of(const struct sample *s, u32 n, u32 *mix)
 		mix[c] = n ? (u32)((u64)count[c] * 1000000 / n) : 0;
 }
 
-static bool due_locked(const struct rmt_learner *l)
+/*
+ * The model in use got worse than it was when promoted, or the mix of
+ * classes moved away from its training window's.
+ */
+static bool drifted_locked(const struct rmt_learner *l)
 {
-	u64 since = l->faults - l->round_faults;
-
-	if (l->head < MIN_SAMPLES)
-		return false;
-	if (since >= l->every)
-		return true;
-	if (!l->installed)
-		return false;
-	/* Drift: the model in use got worse than it was when promoted. */
-	if (l->live_n < DRIFT_MIN)
+	if (!l->installed || l->live_n < DRIFT_MIN)
 		return false;
 	return (u64)l->live_ok * 1000000 / l->live_n + DRIFT_PPM <
 		       l->installed_ppm ||
 	       mix_shift_ppm(l) > SHIFT_PPM;
+}
+
+static bool due_locked(const struct rmt_learner *l)
+{
+	if (l->head < MIN_SAMPLES)
+		return false;
+	return l->faults - l->round_faults >= l->every || drifted_locked(l);
 }
 
 bool rmt_learner_due(const struct rmt_learner *l)
@@ -538,18 +540,19 @@ static u32 replace_gain(u32 installed_ppm, u32 margin_ppm, u32 held)
 }
 
 /*
- * Faults until the next periodic round.  A periodic round that keeps
- * what runs (the model, or the heuristic before one) doubles the wait, up
+ * Faults until the next periodic round.  A round that keeps what runs
+ * (the model, or the heuristic before one) doubles the wait, up
  * to retrain_max_faults: a workload the model has right costs fewer and
  * fewer rounds (pointer chasing trained 26 times in 105,000 faults, each
- * round rejected).  A promotion, or a drift no candidate beat, brings the
- * wait back to the first: the workload is moving.
+ * round rejected).  A promotion, or a round called by a drift (even one
+ * no candidate beat), brings the wait back to the first: the workload is
+ * moving.
  */
-static u32 next_every(const struct rmt_learner *l, bool promote, bool periodic)
+static u32 next_every(const struct rmt_learner *l, bool promote, bool drifted)
 {
 	u32 max = l->cfg.retrain_max_faults;
 
-	if (promote || !periodic)
+	if (promote || drifted)
 		return l->installed ? l->cfg.retrain_faults :
 				      l->cfg.first_model_faults;
 	return l->every > max / 2 ? max : 2 * l->every;
@@ -561,12 +564,12 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 	struct sample *s;
 	u64 t0 = now_ns();
 	u32 n, held, bar;
-	bool periodic;
+	bool drifted;
 	int r;
 
 	memset(res, 0, sizeof(*res));
 	pthread_mutex_lock(&l->lock);
-	periodic = l->faults - l->round_faults >= l->every;
+	drifted = drifted_locked(l);
 	s = snapshot(l, &n, &held);
 	l->round_faults = l->faults;
 	l->rounds++;
@@ -611,7 +614,7 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 	if (bar > 1000000)
 		bar = res->installed_ppm < 1000000 ? 1000000 : bar;
 	res->promote = res->candidate_ppm >= bar;
-	l->every = next_every(l, res->promote, periodic);
+	l->every = next_every(l, res->promote, drifted);
 	if (!res->promote && l->installed) {
 		/*
 		 * The model stays: judge its drift from now on against what
