@@ -26,7 +26,7 @@ static u32 rmt_stream_find(struct rmt_streams *st, u64 region, u64 pg,
 			   bool *fresh)
 {
 	u32 i, best = RMT_STREAM_SLOTS, lru = 0;
-	u64 d, best_dist = (u64)RMT_STREAM_NEAR + 1;
+	u64 d, best_dist = (u64)RMT_STREAM_NEAR + 1, lru_used = ~0ull;
 	const struct rmt_stream *m = &st->s[st->mru % RMT_STREAM_SLOTS];
 
 	/* The latest stream continuing its stride: no scan needed. */
@@ -35,37 +35,32 @@ static u32 rmt_stream_find(struct rmt_streams *st, u64 region, u64 pg,
 		*fresh = false;
 		return st->mru % RMT_STREAM_SLOTS;
 	}
+	/*
+	 * One pass: a stride landing on pg wins at once; meanwhile the
+	 * nearest stream and the least recently used slot are kept for
+	 * when none does (a new stream needs the slot).
+	 */
 	for (i = 0; i < RMT_STREAM_SLOTS; i++) {
 		const struct rmt_stream *s = &st->s[i];
 
-		if (s->last + (u64)s->d[0] == pg && s->n &&
-		    s->region == region && s->used) {
+		if (s->used < lru_used) {
+			lru_used = s->used;
+			lru = i;
+		}
+		if (s->region != region || !s->used)
+			continue;
+		if (s->n && s->last + (u64)s->d[0] == pg) {
 			*fresh = false;
 			return i;
 		}
-	}
-	/* No stride lands on pg: the nearest, a second pass (rarer). */
-	for (i = 0; i < RMT_STREAM_SLOTS; i++) {
-		const struct rmt_stream *s = &st->s[i];
-
-		if (s->region != region || !s->used)
-			continue;
 		d = rmt_dist(s->last, pg);
 		if (d < best_dist) {
 			best_dist = d;
 			best = i;
 		}
 	}
-	if (best < RMT_STREAM_SLOTS) {
-		*fresh = false;
-		return best;
-	}
-	/* Only a new stream needs the least recently used slot. */
-	for (i = 1; i < RMT_STREAM_SLOTS; i++)
-		if (st->s[i].used < st->s[lru].used)
-			lru = i;
-	*fresh = true;
-	return lru;
+	*fresh = best == RMT_STREAM_SLOTS;
+	return *fresh ? lru : best;
 }
 
 static void rmt_stream_start(struct rmt_stream *s, u64 region, u64 pg)
