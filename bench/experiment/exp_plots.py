@@ -2,7 +2,8 @@
 # exp_plots.py - the experiment's plots, drawn by gnuplot as PNG and SVG:
 # per far-memory setting, grouped bars per workload and prefetcher of the
 # completion time over the best baseline, of coverage and of accuracy,
-# one panel per memory limit.
+# one panel per memory limit; with the oracle, the replayed times too
+# (rmt-replay's simulated clock: the decisions without the host's noise).
 import os
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ METRICS = {
     "time": ("completion time / best baseline", None),
     "coverage": ("coverage = hits / (hits + misses)", 1.05),
     "accuracy": ("accuracy = hits / prefetched", 1.05),
+    "replayed": ("replayed time / best baseline", None),
 }
 
 
@@ -31,6 +33,11 @@ def values(runs, pf, metric):
     n = 3 if metric == "time" else 1
     if r is None or (metric == "accuracy" and not r["prefetched"]):
         return [None] * n
+    if metric == "replayed":
+        b = [runs[x].get("replay_s") for x in ec.BASELINES if x in runs]
+        b = [t for t in b if t]
+        t = r.get("replay_s")
+        return [t / min(b) if t and b else None]
     if metric != "time":
         return [r[metric]]
     b = [runs[x]["wall_s"] for x in ec.BASELINES if x in runs]
@@ -66,7 +73,7 @@ def script(metric, st, limits, wls, pfs, dat, out_base, ymax):
         f"set yrange [0:{top:.2f}]",
         f"set ylabel '{ylabel}'",
     ]
-    if metric == "time":
+    if metric in ("time", "replayed"):
         lines.append(
             "set arrow 1 from graph 0, first 1 to graph 1, first 1"
             ' nohead dt 2 lw 1.5 lc rgb "black" front'
@@ -95,7 +102,9 @@ def script(metric, st, limits, wls, pfs, dat, out_base, ymax):
         )
         panels.append("plot " + ", ".join(plot).replace("IDX", str(n)))
     title = (
-        f"{ylabel}, {ec.SETTING_NAMES[st]}-class far "
+        f"{ylabel}"
+        + (" (rmt-replay: no host noise)" if metric == "replayed" else "")
+        + f", {ec.SETTING_NAMES[st]}-class far "
         f"memory ({lat} per page, {depth} in flight)"
     )
     body = (
@@ -133,6 +142,14 @@ def plot(out, g):
         for metric in METRICS:
             # Without prefetching both are 0 or undefined.
             shown = [pf for pf in pfs if metric == "time" or pf != "none"]
+            if metric == "replayed":
+                shown = [
+                    pf
+                    for pf in shown
+                    if any(g[k].get(pf, {}).get("replay_s") for k in keys)
+                ]
+                if not shown:
+                    continue
             dat = os.path.join(ddir, f"{metric}-{st}.dat")
             ymax = 0
             with open(dat, "w") as f:

@@ -64,6 +64,8 @@ if ! "$drv" --build "$build" --out "$out" --workloads seqscan \
 	exit 1
 fi
 cat "$tmp/log"
+grep -q "^CPU time beside the program" "$tmp/log" ||
+	{ echo "FAIL no CPU time section"; fail=1; }
 grep -q "skipping prefetcher 'no-such-prefetcher'" "$tmp/log" ||
 	{ echo "FAIL no line about skipping the unknown prefetcher"; fail=1; }
 [ "$(grep -c '^run ' "$tmp/log")" -eq 2 ] ||
@@ -93,6 +95,10 @@ assert len(w) == runs[1]['reps'] and float(rows[1]['wall_s']) in w, runs[1]
 assert len(runs[1]['coverages']) == runs[1]['reps'], runs[1]
 assert float(rows[1]['coverage']) in runs[1]['coverages'], runs[1]
 assert runs[1]['first_model_ms'] == [0] * runs[1]['reps'], runs[1]
+# CPU time: the program's, and rmt-run's drainer beside it in every run.
+assert float(rows[1]['program_cpu_ms']) > 0, rows[1]
+assert len(runs[1]['runner_cpus_ms']) == runs[1]['reps'], runs[1]
+assert all(x > 0 for x in runs[1]['runner_cpus_ms']), runs[1]
 print('ok CSV and JSON:', len(rows), 'runs')
 PY
 # The paired comparison: per repetition, over the faster baseline of the
@@ -159,5 +165,9 @@ d.parse(sys.argv[1]).getElementsByTagName("svg")[0]' "$svg" 2>/dev/null; then
 	fi
 done
 [ -e "$out/time-nvme.png" ] && { echo "FAIL a plot for a setting not run"; fail=1; }
+# The replayed times are plotted where the oracle ran (and so rmt-replay).
+head -c 8 "$tmp/or/replayed-rdma.png" 2>/dev/null | grep -q PNG ||
+	{ echo "FAIL no plot of the replayed times"; fail=1; }
+[ -e "$out/replayed-rdma.png" ] && { echo "FAIL a replayed plot without replays"; fail=1; }
 [ $fail = 0 ] && echo "ok plots"
 exit $fail
