@@ -276,9 +276,10 @@ static u32 sweep_coasts(int dir, u32 waste)
 		front = i && (pg - front) * dir < 0 ? front : pg;
 		if (rmt_stream_coast(&st, &c)) {
 			coasted++;
-			cr_assert_geq((ahead - pg) * dir, RMT_STREAM_SWEEP_AHEAD,
-				      "fault %u coasts with %lld pages ahead", i,
-				      (long long)(ahead - pg));
+			cr_assert_geq((ahead - pg) * dir,
+				      RMT_STREAM_SWEEP_AHEAD,
+				      "fault %u coasts with %lld pages ahead",
+				      i, (long long)(ahead - pg));
 			continue;
 		}
 		far = front + 16 * dir;

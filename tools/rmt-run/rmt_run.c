@@ -560,7 +560,8 @@ static uint64_t cpu_ns(const struct rusage *ru)
 {
 	return (uint64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) *
 		       1000000000ull +
-	       (uint64_t)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1000ull;
+	       (uint64_t)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) *
+		       1000ull;
 }
 
 /* The program's real-time priority, 0 when it has none. */

@@ -47,12 +47,12 @@ void rmt_tsan_check(bool ok, const char *file, int line, const char *expr,
 	}                                                                     \
 	static void suite##_##name(void)
 
-#define TestSuite(suite, ...)                                             \
-	static struct rmt_tsan_suite suite##_suite = { .name = #suite,    \
-						       __VA_ARGS__ };     \
+#define TestSuite(suite, ...)                                            \
+	static struct rmt_tsan_suite suite##_suite = { .name = #suite,   \
+						       __VA_ARGS__ };    \
 	__attribute__((constructor)) static void suite##_suite_reg(void) \
-	{                                                                 \
-		rmt_tsan_register_suite(&suite##_suite);                  \
+	{                                                                \
+		rmt_tsan_register_suite(&suite##_suite);                 \
 	}
 
 /* An optional message follows the operands, as in Criterion. */
