@@ -401,7 +401,8 @@ Test(learn, a_phase_change_is_learned_soon)
 		rmt_learner_installed(l, res.model_id, true);
 		break;
 	}
-	cr_assert_lt(i, 200, "promoted after %u faults of the new phase, %u rounds: %s",
+	cr_assert_lt(i, 200,
+		     "promoted after %u faults of the new phase, %u rounds: %s",
 		     i, rounds, res.why);
 	rmt_learner_destroy(l);
 }
