@@ -85,7 +85,8 @@ static u64 now_ns(void)
 }
 
 /* c with its zeros replaced by the defaults. */
-static struct rmt_learner_config with_defaults(const struct rmt_learner_config *c)
+static struct rmt_learner_config
+with_defaults(const struct rmt_learner_config *c)
 {
 	struct rmt_learner_config d = { 0 };
 
@@ -243,8 +244,7 @@ static void label_and_keep(struct rmt_learner *l, struct pending *p, s64 next)
 	 * near.  If it keeps going one way (half a page a fault or more), a
 	 * sweep ahead of it finds its pages; else readahead's window may.
 	 */
-	if (s->label == RMT_LC_OTHER && next && near(next) &&
-	    all_near(s, &net))
+	if (s->label == RMT_LC_OTHER && next && near(next) && all_near(s, &net))
 		s->label = 2 * (net < 0 ? -net : net) >= s->x[8] ?
 				   RMT_LC_SWEEP :
 				   RMT_LC_UNSURE;
@@ -498,10 +498,10 @@ static int build_candidate(struct rmt_learner *l, const struct sample *s, u32 n,
 	int r;
 
 	snprintf(res->ran_on, sizeof(res->ran_on), "the trainer's thread");
-	r = l->cfg.backend ? train_backend(l->cfg.backend, s, n, &tree,
-					   res->ran_on, sizeof(res->ran_on),
-					   err, sizeof(err)) :
-			     train_local(s, n, &tree, err, sizeof(err));
+	r = l->cfg.backend ?
+		    train_backend(l->cfg.backend, s, n, &tree, res->ran_on,
+				  sizeof(res->ran_on), err, sizeof(err)) :
+		    train_local(s, n, &tree, err, sizeof(err));
 	if (!r) {
 		mark_unsure(&tree);
 		r = rmt_cart_to_model(&tree, 1, 0, &m, err, sizeof(err));
