@@ -89,9 +89,11 @@ void rmt_us_stats_print(FILE *f, const struct rmt_us_stats *s, double wall_s,
 			(double)s->first_model_ns / 1e6);
 	if (s->program_cpu_ns || s->runner_cpu_ns)
 		fprintf(f,
-			"rmt: CPU time: the program %.1f ms; beside it, "
-			"rmt-run's agent or fault-ring drainer %.1f ms\n",
+			"rmt: CPU time: the program %.1f ms (preempted %llu "
+			"times); beside it, rmt-run's agent or fault-ring "
+			"drainer %.1f ms\n",
 			(double)s->program_cpu_ns / 1e6,
+			(unsigned long long)s->program_preempted,
 			(double)s->runner_cpu_ns / 1e6);
 	if (s->hook_calls)
 		fprintf(f,
@@ -139,6 +141,7 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		"\"prefetch_skipped\": %llu, \"wp_faults\": %llu, "
 		"\"ring_dropped\": %llu, \"first_model_ms\": %.3f, "
 		"\"program_cpu_ms\": %.3f, \"runner_cpu_ms\": %.3f, "
+		"\"program_preempted\": %llu, "
 		"\"limit_pages\": %llu, \"peak_resident_pages\": %llu, "
 		"\"far_bytes\": %llu, \"pager_ns\": {",
 		(unsigned long long)s->late_hits,
@@ -155,6 +158,7 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		(unsigned long long)s->ring_dropped,
 		(double)s->first_model_ns / 1e6,
 		(double)s->program_cpu_ns / 1e6, (double)s->runner_cpu_ns / 1e6,
+		(unsigned long long)s->program_preempted,
 		(unsigned long long)s->limit_pages,
 		(unsigned long long)s->peak_resident,
 		(unsigned long long)s->far_bytes);

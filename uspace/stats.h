@@ -96,6 +96,7 @@ struct rmt_us_stats {
 	/* Written by rmt-run once the program has exited. */
 	uint64_t program_cpu_ns; /* the program's user and system time */
 	uint64_t runner_cpu_ns; /* rmt-run's: its agent or trace drainer */
+	uint64_t program_preempted; /* involuntary context switches */
 	struct rmt_us_hist fault_lat; /* misses and hits, read to wake-up */
 	struct rmt_us_pipe_snap pipe; /* control thread only */
 };

@@ -33,6 +33,7 @@ fi
 # drainer ran beside it.
 if ! grep -qE '"program_cpu_ms": [1-9][0-9]*\.' "$err.json" ||
    ! grep -qE '"runner_cpu_ms": [0-9]+\.[0-9]' "$err.json" ||
+   ! grep -qE '"program_preempted": [0-9]+' "$err.json" ||
    ! grep -q "rmt: CPU time: the program" "$err"; then
 	echo "FAIL: no CPU times"
 	cat "$err" "$err.json"

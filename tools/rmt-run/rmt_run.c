@@ -722,6 +722,7 @@ int main(int argc, char **argv)
 		fclose(d.trace);
 	getrusage(RUSAGE_SELF, &ru_self);
 	st->program_cpu_ns = cpu_ns(&ru_program);
+	st->program_preempted = (uint64_t)ru_program.ru_nivcsw;
 	st->runner_cpu_ns = cpu_ns(&ru_self) - cpu_ns(&ru_start);
 	rmt_us_stats_print(stderr, st, (t1 - t0) / 1e9,
 			   (unsigned int)st->models_installed);
