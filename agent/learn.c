@@ -31,7 +31,9 @@
 #define MIN_SAMPLES 100u
 /* Live accuracy this far (ppm) below the promotion's: retrain now. */
 #define DRIFT_PPM 50000u
+/* Live samples a model is judged on; fewer for one trained on few. */
 #define DRIFT_MIN 512u
+#define YOUNG_MIN 256u
 /*
  * Share of the faults (ppm) whose class mix moved since the promotion
  * (half the L1 distance between the two mixes): retrain now, even if the
@@ -70,6 +72,7 @@ struct rmt_learner {
 	struct rmt_model *installed, *offered;
 	u64 installed_id, offered_id;
 	u32 installed_ppm, offered_ppm; /* held-out accuracy when promoted */
+	u32 installed_n, offered_n; /* samples they were trained on */
 	u32 live_ok, live_n; /* its accuracy on recent samples (decayed) */
 	/* Labels per class: in the training window (ppm), and since. */
 	u32 offered_mix[RMT_LC_COUNT], installed_mix[RMT_LC_COUNT];
@@ -331,7 +334,14 @@ static void mix_of(const struct sample *s, u32 n, u32 *mix)
  */
 static bool drifted_locked(const struct rmt_learner *l)
 {
-	if (!l->installed || l->live_n < DRIFT_MIN)
+	/*
+	 * A model trained on less than half a window (the first one, after
+	 * 500 faults) knows only the start of the run; on spmv such a model
+	 * went wrong on what followed and stayed for 2,000 faults.
+	 */
+	u32 least = l->installed_n < l->cfg.window / 2 ? YOUNG_MIN : DRIFT_MIN;
+
+	if (!l->installed || l->live_n < least)
 		return false;
 	return (u64)l->live_ok * 1000000 / l->live_n + DRIFT_PPM <
 		       l->installed_ppm ||
@@ -632,6 +642,7 @@ int rmt_learner_train(struct rmt_learner *l, struct rmt_learner_result *res)
 		l->offered = cand;
 		l->offered_id = res->model_id;
 		l->offered_ppm = res->candidate_ppm;
+		l->offered_n = res->train_samples;
 		cand = NULL;
 	}
 	pthread_mutex_unlock(&l->lock);
@@ -665,6 +676,7 @@ void rmt_learner_installed(struct rmt_learner *l, u64 model_id, bool installed)
 			l->installed = l->offered;
 			l->installed_id = model_id;
 			l->installed_ppm = l->offered_ppm;
+			l->installed_n = l->offered_n;
 			l->every = l->cfg.retrain_faults;
 			l->live_ok = l->live_n = 0;
 			memcpy(l->installed_mix, l->offered_mix,
