@@ -5,7 +5,8 @@
 # video-resize, conv2d and pointer-chase: on video and convolution its
 # coverage beats the better of readahead and leap by at least 0.05 with
 # accuracy >= 0.98; on pointer chasing it prefetches at most 5% of the
-# faults; replays are deterministic.
+# faults; replays are deterministic; the learner's summary line, and its
+# rounds backing off where they change nothing.
 # Usage: replay.sh BUILD_DIR
 . "$(dirname "$0")/../uspace/replay-lib.sh"
 record() {
@@ -36,6 +37,25 @@ for t in video conv; do
 				a >= 0.98) }' ||
 		{ echo "FAIL $t: learned does not beat the baselines"; fail=1; }
 done
+# The learner's summary: its first model after the first 500 faults; on
+# pointer chasing, where its rounds change nothing, fewer rounds than
+# without backing off (--retrain-max equal to --retrain).
+summary() {
+	"$replay" --cache 256 --prefetcher learned "$@" 2>&1 |
+		grep '^rmt-replay: learner:'
+}
+rounds() { sed -n 's/.*learner: \([0-9]*\) rounds.*/\1/p' <<<"$1"; }
+sum=$(summary "$tmp/video")
+echo "$sum"
+first=$(sed -n 's/.*the first after \([0-9]*\) faults.*/\1/p' <<<"$sum")
+[ -n "$first" ] && [ "$first" -ge 500 ] && [ "$first" -lt 1000 ] ||
+	{ echo "FAIL the learner's summary: '$sum'"; fail=1; }
+back=$(summary --retrain 500 "$tmp/chase")
+flat=$(summary --retrain 500 --retrain-max 500 "$tmp/chase")
+echo "backing off: $back"
+echo "not:         $flat"
+[ -n "$(rounds "$back")" ] && [ "$(rounds "$back")" -lt "$(rounds "$flat")" ] ||
+	{ echo "FAIL pointer chasing: no fewer rounds backing off"; fail=1; }
 chase=$(result --prefetcher learned "$tmp/chase")
 echo "pointer-chase learned: $chase"
 awk -v p="$(field prefetched "$chase")" -v f="$(field faults "$chase")" \

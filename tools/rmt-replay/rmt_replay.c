@@ -82,6 +82,9 @@ struct sim {
 	} regions[MAX_REGIONS];
 	unsigned int n_regions;
 	unsigned int models_installed;
+	/* The learner's rounds, and when its first model came. */
+	unsigned int rounds;
+	uint64_t faults, first_model_fault, first_model_ns;
 	bool verbose;
 };
 
@@ -262,10 +265,12 @@ static void learn(struct sim *s, const struct rmt_us_fault_ctx *ctx)
 	char err[160] = "";
 	int r;
 
+	s->faults++;
 	rmt_learner_ingest(s->learner, &ev, 1);
 	if (!rmt_learner_due(s->learner))
 		return;
 	r = rmt_learner_train(s->learner, &res);
+	s->rounds++;
 	if (s->verbose)
 		fprintf(stderr, "rmt-replay: t=%.6f s round %llu: %s\n",
 			s->now / 1e9, (unsigned long long)res.model_id,
@@ -286,7 +291,10 @@ static void learn(struct sim *s, const struct rmt_us_fault_ctx *ctx)
 		rmt_learner_installed(s->learner, res.model_id, false);
 		return;
 	}
-	s->models_installed++;
+	if (!s->models_installed++) {
+		s->first_model_fault = s->faults;
+		s->first_model_ns = s->now;
+	}
 	rmt_learner_installed(s->learner, res.model_id, true);
 }
 
@@ -507,6 +515,16 @@ int main(int argc, char **argv)
 	fprintf(stderr,
 		"rmt-replay: simulated time %.6f s, replayed in %.3f s\n",
 		s.now / 1e9, (rmt_us_now_ns() - t0) / 1e9);
+	if (s.learner && s.models_installed)
+		fprintf(stderr,
+			"rmt-replay: learner: %u rounds, %u models installed, "
+			"the first after %llu faults (%.6f s)\n",
+			s.rounds, s.models_installed,
+			(unsigned long long)s.first_model_fault,
+			s.first_model_ns / 1e9);
+	else if (s.learner)
+		fprintf(stderr, "rmt-replay: learner: %u rounds, no model\n",
+			s.rounds);
 	rmt_us_stats_print(stderr, &s.st, s.now / 1e9, s.models_installed);
 	if (oracle && rmt_us_oracle_misfits(oracle))
 		fprintf(stderr,
