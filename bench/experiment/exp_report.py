@@ -415,8 +415,8 @@ def print_replay(g):
 
 def print_cpu(g):
     """What ran beside each program in rmt-run: the fault ring's drainer
-    for the baselines, the agent (draining and training) for learned.
-    CPU time, unlike completion time, hardly moves with the host's load."""
+    for the baselines, the agent (draining and training) for learned:
+    what each costs beside the program, apart from its completion time."""
     pfs = ("readahead", "leap", "learned")
     keys = [
         k
