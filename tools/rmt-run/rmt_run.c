@@ -147,14 +147,21 @@ static void check_prefetcher(const char *name)
 	rmt_us_rmt_pf_close(pf);
 }
 
-/* --first-model, --retrain and --retrain-max, together. */
-static void check_learner(const struct opts *o)
+/* The learner's schedule from --first-model, --retrain and --retrain-max. */
+static struct rmt_learner_config learner_config(const struct opts *o)
 {
 	struct rmt_learner_config lc = {
 		.first_model_faults = o->first_model,
 		.retrain_faults = o->retrain,
 		.retrain_max_faults = o->retrain_max,
 	};
+
+	return lc;
+}
+
+static void check_learner(const struct opts *o)
+{
+	struct rmt_learner_config lc = learner_config(o);
 	const char *why = rmt_learner_config_error(&lc);
 
 	if (why) {
@@ -390,9 +397,7 @@ static struct rmt_agent *start_agent(const struct opts *o, int ev_fd,
 	char err[256];
 
 	bo.workload_rt_priority = program_rt;
-	c.learn.first_model_faults = o->first_model;
-	c.learn.retrain_faults = o->retrain;
-	c.learn.retrain_max_faults = o->retrain_max;
+	c.learn = learner_config(o);
 	if (o->agent_log) {
 		/* Not the program's: the agent starts before the exec. */
 		FILE *f = fopen(o->agent_log, "ae");
