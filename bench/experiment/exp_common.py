@@ -3,6 +3,7 @@
 # settings, parsing of rmt-run's statistics, timing, and the machine's
 # description for the results.
 import datetime
+import errno
 import json
 import os
 import platform
@@ -69,6 +70,43 @@ def read_stats(json_path, stderr):
         except ValueError:
             return None
     return stats if "wall_s" in stats else None
+
+
+CAP_SYS_NICE = 23
+
+
+def has_capability(bit):
+    """Whether this process has capability number bit in effect."""
+    try:
+        with open("/proc/self/status") as f:
+            for ln in f:
+                if ln.startswith("CapEff:"):
+                    return bool(int(ln.split()[1], 16) >> bit & 1)
+    except (OSError, ValueError):
+        pass
+    return False
+
+
+def realtime_refused(err):
+    """Why SCHED_FIFO was refused with err, and what to do instead."""
+    if err.errno != errno.EPERM:
+        return f"SCHED_FIFO refused: {err.strerror}"
+    if not has_capability(CAP_SYS_NICE):
+        why = (
+            "this process lacks CAP_SYS_NICE (run it as root, "
+            "outside a container that drops the capability)"
+        )
+    else:
+        why = (
+            "it has CAP_SYS_NICE, so most likely its cgroup has no "
+            "real-time runtime (a kernel with CONFIG_RT_GROUP_SCHED "
+            "gives none where cpu.rt_runtime_us is 0, as under cgroup "
+            "v2 for every cgroup but the root)"
+        )
+    return (
+        f"SCHED_FIFO refused ({err.strerror}): {why}; "
+        "run without --realtime"
+    )
 
 
 def loadavg():

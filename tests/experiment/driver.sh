@@ -51,6 +51,19 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
 	fi
 fi
 
+# --realtime where SCHED_FIFO is refused: exit 1, saying why, before any run.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	out=$(setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice \
+		"$drv" --realtime --build "$build" --out "$tmp/rt" 2>&1)
+	rc=$?
+	if [ $rc -ne 1 ] || ! grep -q "lacks CAP_SYS_NICE" <<<"$out" ||
+		[ -e "$tmp/rt" ]; then
+		echo "FAIL --realtime without CAP_SYS_NICE: rc=$rc (want 1): $out"
+		fail=1
+	else
+		echo "ok --realtime without CAP_SYS_NICE: $out"
+	fi
+fi
 if ! why=$("$build/bin/rmt-run" --far-latency 0 -- true 2>&1 >/dev/null); then
 	echo "skipped: the pager cannot run here: $why"
 	exit 77
