@@ -831,6 +831,26 @@ static unsigned int sig_fault_how(const void *uc)
 #endif
 }
 
+/*
+ * The faulting thread's id, asked of the kernel once per thread: gettid()
+ * is a system call (85 ns here) on every fault otherwise.  Initial-exec
+ * TLS needs no allocation, so the signal handler may read it; a forked
+ * child's thread gets its own id again.
+ */
+static __thread uint32_t sig_tid __attribute__((tls_model("initial-exec")));
+
+static void sig_forget_tid(void)
+{
+	sig_tid = 0;
+}
+
+static uint32_t sig_thread_id(void)
+{
+	if (!sig_tid)
+		sig_tid = (uint32_t)gettid();
+	return sig_tid;
+}
+
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	int saved_errno = errno;
@@ -845,7 +865,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 		handle_fault(p,
 			     (uintptr_t)si->si_addr &
 				     ~(uintptr_t)(RMT_US_PAGE - 1),
-			     sig_fault_how(uc), (uint32_t)gettid(), now);
+			     sig_fault_how(uc), sig_thread_id(), now);
 		pthread_mutex_unlock(&p->lock);
 		if (p->cfg.after_fault)
 			p->cfg.after_fault(p->cfg.prefetch_priv, now);
@@ -870,6 +890,7 @@ static void sig_install(void)
 		sig_install_err = -errno;
 		return;
 	}
+	pthread_atfork(NULL, NULL, sig_forget_tid);
 	pthread_mutex_lock(&sig_setup_lock);
 	sig_prev = prev;
 	sig_installed = true;

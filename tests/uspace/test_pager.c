@@ -496,6 +496,70 @@ Test(pager, concurrent_writers_lose_nothing)
 	rmt_pager_destroy(p);
 }
 
+/* Which thread the hook was told faulted, per region of the arena. */
+struct tid_hook {
+	uintptr_t split; /* region 0 below, region 1 from here */
+	uint32_t want[2];
+	uint64_t calls[2], wrong[2];
+	uint32_t said;
+};
+
+static int note_tid(void *priv, const struct rmt_us_fault_ctx *ctx,
+		    uint64_t *pages, unsigned int max)
+{
+	struct tid_hook *h = priv;
+	unsigned int r = ctx->addr >= h->split;
+
+	(void)pages;
+	(void)max;
+	h->calls[r]++;
+	if (ctx->tid != h->want[r]) {
+		h->wrong[r]++;
+		h->said = ctx->tid;
+	}
+	return 0;
+}
+
+struct tid_worker {
+	uint8_t *m;
+	uint32_t *tid;
+};
+
+static void *fill_and_check(void *arg)
+{
+	struct tid_worker *w = arg;
+
+	*w->tid = (uint32_t)gettid();
+	fill(w->m, 64, 3);
+	check(w->m, 64, 3);
+	return NULL;
+}
+
+Test(pager, each_fault_names_its_thread)
+{
+	struct tid_hook h = { 0 };
+	struct rmt_pager *p = start(16, 0, note_tid, &h);
+	uint8_t *m = rmt_pager_alloc(p, 128 * PG);
+	unsigned int i;
+
+	h.split = (uintptr_t)(m + 64 * PG);
+	/* One after the other: a thread's id must not stay for the next. */
+	for (i = 0; i < 2; i++) {
+		struct tid_worker w = { m + i * 64 * PG, &h.want[i] };
+		pthread_t t;
+
+		cr_assert_eq(pthread_create(&t, NULL, fill_and_check, &w), 0);
+		pthread_join(t, NULL);
+		cr_assert_gt(h.calls[i], 0, "thread %u never missed", i);
+		cr_assert_eq(
+			h.wrong[i], 0,
+			"thread %u (tid %u): %llu of %llu faults said tid %u",
+			i, h.want[i], (unsigned long long)h.wrong[i],
+			(unsigned long long)h.calls[i], h.said);
+	}
+	rmt_pager_destroy(p);
+}
+
 /* Whether this kernel's userfaultfd moves pages (UFFDIO_MOVE, 6.8 on). */
 static bool kernel_moves_pages(void)
 {
