@@ -131,6 +131,47 @@ assert abs(paired_vs(runs, "learned", ("readahead",)) - 0.95) < 1e-9
 assert paired_vs({"learned": {"walls": [1.0]}}, "learned") is None
 print("ok paired comparison")
 PY
+# The interval of a median (order statistics, binomial confidence), and
+# a time goal decided only where the interval lies on one side of it.
+python3 - "$src/bench/experiment" <<'PY' || fail=1
+import sys
+sys.path.insert(0, sys.argv[1])
+from exp_report import Goal, Times, median_interval
+lo, hi, c = median_interval([5, 1, 4, 2, 3])
+assert (lo, hi) == (1, 5) and abs(c - (1 - 2 / 32)) < 1e-12, (lo, hi, c)
+lo, hi, c = median_interval(list(range(15, 0, -1)))
+assert (lo, hi) == (4, 12) and abs(c - (1 - 2 * 576 / 32768)) < 1e-12, c
+assert median_interval([7])[:2] == (7, 7) and median_interval([]) is None
+
+
+def config(learned, replay):
+    w = [1.0] * len(learned)
+    return {
+        "readahead": {"wall_s": 1.0, "wall_min_s": 1.0, "walls": w,
+                      "replay_s": 1.0},
+        "leap": {"wall_s": 1.1, "wall_min_s": 1.1, "walls": w,
+                 "replay_s": 2.0},
+        "learned": {"wall_s": sorted(learned)[len(learned) // 2],
+                    "wall_min_s": min(learned), "walls": learned,
+                    "replay_s": replay},
+    }
+
+
+g = Goal("time <= 0.95x", "{:.2f}x")
+g.check_time("a", Times(config([0.90, 0.91, 0.92, 0.93, 0.94], 0.90)), 0.95)
+g.check_time("b", Times(config([0.96, 0.97, 0.98, 0.99, 1.2], 0.99)), 0.95)
+g.check_time("c", Times(config([0.90, 0.91, 0.92, 0.93, 0.99], 0.96)), 0.95)
+assert g.decided == {"met": 1, "missed": 1, "undecided": 1}, g.decided
+assert [ok for ok, _ in g.replay] == [True, False, False], g.replay
+text = "\n".join(g.lines())
+assert "NOT met" in text and "1 met, 1 missed, 1 undecided" in text, text
+assert "94% interval" in text and "replayed: worst 0.990x, 1/3 pass" in text
+g = Goal("time <= 0.95x", "{:.2f}x")
+g.check_time("d", Times(config([0.90, 0.91, 0.92], 0.90)), 0.95)
+assert "too few repetitions to decide (an interval of 75%" in "\n".join(
+    g.lines()), g.lines()
+print("ok intervals and verdicts")
+PY
 # The oracle: a trace from an untimed readahead run, then timed runs that
 # cover more of the faults than readahead, beside it in the report; and
 # every prefetcher replayed on that trace, the oracle no slower there.
