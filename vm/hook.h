@@ -86,6 +86,7 @@ struct rmt_ctx_swap_fault {
 	u32 s_issued; /* recent pages the stream asked for */
 	u32 s_right; /* recent next-page predictions that came true */
 	u32 s_wrong;
+	u32 s_refuted; /* "nothing near comes next" refuted in a row */
 };
 
 _Static_assert(sizeof(struct rmt_ctx_swap_fault) < 4096, "small context");
@@ -98,7 +99,9 @@ _Static_assert(__builtin_offsetof(struct rmt_ctx_swap_fault, s_id) == 192 &&
 		       __builtin_offsetof(struct rmt_ctx_swap_fault, s_mode) ==
 			       272 &&
 		       __builtin_offsetof(struct rmt_ctx_swap_fault, s_wrong) ==
-			       324,
+			       324 &&
+		       __builtin_offsetof(struct rmt_ctx_swap_fault,
+					  s_refuted) == 328,
 	       "swap_fault stream fields are ABI");
 
 #define RMT_SCHED_MAX_CPUS 16

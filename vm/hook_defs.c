@@ -53,6 +53,7 @@ static const struct rmt_ctx_field swap_fault_fields[] = {
 	F(struct rmt_ctx_swap_fault, s_issued, 25, RE),
 	F(struct rmt_ctx_swap_fault, s_right, 26, RE),
 	F(struct rmt_ctx_swap_fault, s_wrong, 27, RE),
+	F(struct rmt_ctx_swap_fault, s_refuted, 28, RE),
 };
 
 static const struct rmt_ctx_field sched_wakeup_fields[] = {

@@ -91,6 +91,14 @@ static void rmt_stream_advance(struct rmt_stream *s, u64 pg, u32 flags)
 		}
 		s->expect = 0;
 	}
+	/* Claims are kept apart: a random walk would vouch for any step. */
+	if (s->deny) {
+		if (pg != s->deny)
+			s->refuted = 0;
+		else if (s->refuted < 0xffffu)
+			s->refuted++;
+		s->deny = 0;
+	}
 	/*
 	 * A miss: what the stream asked for ahead is not all staged (evicted
 	 * unused, as when a stream pauses while others run), so its next
@@ -162,6 +170,7 @@ static void rmt_stream_export(const struct rmt_stream *s,
 	c->s_issued = s->issued;
 	c->s_right = s->right;
 	c->s_wrong = s->wrong;
+	c->s_refuted = s->refuted;
 }
 
 u32 rmt_stream_fill(struct rmt_streams *st, struct rmt_ctx_swap_fault *c)
@@ -228,8 +237,10 @@ void rmt_stream_update(struct rmt_streams *st,
 {
 	struct rmt_stream *s = &st->s[c->s_id % RMT_STREAM_SLOTS];
 	s64 step = (s64)meta[RMT_STREAM_META_STEP];
+	s64 deny = (s64)meta[RMT_STREAM_META_DENY];
 
 	s->expect = step ? (c->addr >> RMT_PAGE_SHIFT) + (u64)step : 0;
+	s->deny = !step && deny ? (c->addr >> RMT_PAGE_SHIFT) + (u64)deny : 0;
 	s->ahead = meta[RMT_STREAM_META_AHEAD];
 	s->step = s->ahead ? step : 0;
 	s->issued += n_pages;

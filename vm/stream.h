@@ -41,6 +41,12 @@
 /* Metadata words the program leaves for rmt_stream_update(). */
 #define RMT_STREAM_META_STEP 0 /* predicted next delta (pages), 0: none */
 #define RMT_STREAM_META_AHEAD 1 /* new furthest page address asked for */
+/*
+ * "Nothing near comes next": the delta (pages) the stream will not
+ * repeat, 0: no such claim (and none with a step).  Checked at the
+ * stream's next fault; s_refuted counts the claims refuted in a row.
+ */
+#define RMT_STREAM_META_DENY 2
 
 struct rmt_stream {
 	u64 region; /* vma_start */
@@ -50,9 +56,11 @@ struct rmt_stream {
 	u32 n;
 	s64 d[RMT_STREAM_HISTORY]; /* deltas, newest first */
 	u64 expect; /* page the last prediction said comes next, 0: none */
+	u64 deny; /* page the last prediction said does not, 0: none */
 	u64 ahead;
 	s64 step;
 	u32 run, hits, issued, right, wrong;
+	u32 refuted; /* RMT_STREAM_META_DENY claims refuted in a row */
 };
 
 struct rmt_streams {

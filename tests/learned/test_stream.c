@@ -169,6 +169,45 @@ Test(stream, predictions_and_lookahead_are_checked)
 }
 
 /*
+ * "Nothing near comes next" (RMT_STREAM_META_DENY): refuted when the
+ * stream repeats the denied delta, counted in a row, apart from the
+ * step predictions' right and wrong.
+ */
+Test(stream, claims_are_counted_refuted_in_a_row)
+{
+	struct rmt_streams st;
+	struct rmt_ctx_swap_fault c;
+	u64 meta[RMT_META_WORDS] = { 0 };
+	u32 i;
+
+	rmt_streams_init(&st);
+	c = fault(&st, 10, REGION, RMT_FAULT_MAJOR);
+	c = fault(&st, 11, REGION, RMT_FAULT_MAJOR);
+	for (i = 1; i <= 3; i++) {
+		meta[RMT_STREAM_META_DENY] = 1;
+		rmt_stream_update(&st, &c, meta, 0);
+		c = fault(&st, 11 + i, REGION, RMT_FAULT_MAJOR);
+		cr_assert_eq(c.s_refuted, i, "claim %u", i);
+	}
+	cr_assert_eq(c.s_right + c.s_wrong, 0, "claims are not steps");
+	/* A claim that holds ends the count. */
+	rmt_stream_update(&st, &c, meta, 0);
+	c = fault(&st, 20, REGION, RMT_FAULT_MAJOR);
+	cr_assert_eq(c.s_refuted, 0);
+	/* No claim, nothing counted; a step is not a claim. */
+	meta[RMT_STREAM_META_DENY] = 0;
+	rmt_stream_update(&st, &c, meta, 0);
+	c = fault(&st, 28, REGION, RMT_FAULT_MAJOR);
+	cr_assert_eq(c.s_refuted, 0);
+	meta[RMT_STREAM_META_STEP] = 8;
+	meta[RMT_STREAM_META_DENY] = 8;
+	rmt_stream_update(&st, &c, meta, 0);
+	c = fault(&st, 36, REGION, RMT_FAULT_MAJOR);
+	cr_assert_eq(c.s_refuted, 0);
+	cr_assert_eq(c.s_right, 1);
+}
+
+/*
  * A stream that pauses while others fault may find the pages it asked
  * for evicted unused: a miss inside its lookahead.  It must not go on
  * asking only past the old lookahead (every page up to it would miss).
