@@ -93,16 +93,14 @@ _Static_assert(sizeof(struct rmt_ctx_swap_fault) < 4096, "small context");
 _Static_assert(__builtin_offsetof(struct rmt_ctx_swap_fault, addr) == 0,
 	       "page address at offset 0");
 /* programs/learned.rmt reads the stream fields at these offsets. */
-_Static_assert(__builtin_offsetof(struct rmt_ctx_swap_fault, s_id) == 192 &&
-		       __builtin_offsetof(struct rmt_ctx_swap_fault,
-					  s_deltas) == 208 &&
-		       __builtin_offsetof(struct rmt_ctx_swap_fault, s_mode) ==
-			       272 &&
-		       __builtin_offsetof(struct rmt_ctx_swap_fault, s_wrong) ==
-			       324 &&
-		       __builtin_offsetof(struct rmt_ctx_swap_fault,
-					  s_refuted) == 328,
-	       "swap_fault stream fields are ABI");
+_Static_assert(
+	__builtin_offsetof(struct rmt_ctx_swap_fault, s_id) == 192 &&
+		__builtin_offsetof(struct rmt_ctx_swap_fault, s_deltas) ==
+			208 &&
+		__builtin_offsetof(struct rmt_ctx_swap_fault, s_mode) == 272 &&
+		__builtin_offsetof(struct rmt_ctx_swap_fault, s_wrong) == 324 &&
+		__builtin_offsetof(struct rmt_ctx_swap_fault, s_refuted) == 328,
+	"swap_fault stream fields are ABI");
 
 #define RMT_SCHED_MAX_CPUS 16
 
