@@ -6,7 +6,7 @@
 # coverage beats the better of readahead and leap by at least 0.05 with
 # accuracy >= 0.98; on pointer chasing it prefetches at most 5% of the
 # faults; replays are deterministic; the learner's summary line, and its
-# rounds backing off where they change nothing.
+# rounds backing off where they change nothing; --by-region adds up.
 # Usage: replay.sh BUILD_DIR
 . "$(dirname "$0")/../uspace/replay-lib.sh"
 record() {
@@ -56,6 +56,16 @@ echo "backing off: $back"
 echo "not:         $flat"
 [ -n "$(rounds "$back")" ] && [ "$(rounds "$back")" -lt "$(rounds "$flat")" ] ||
 	{ echo "FAIL pointer chasing: no fewer rounds backing off"; fail=1; }
+# --by-region: the regions' faults and misses add up to the totals, and
+# the misses after the first model are some of them.
+out=$("$replay" --cache 256 --prefetcher learned --by-region "$tmp/video" 2>&1)
+awk '/^rmt-replay: +[0-9]+ / { f += $4; m += $5; after += $6;
+		bad += $6 > $5; n++ }
+     /^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "=");
+		v[kv[1]] = kv[2] } }
+     END { exit !(n >= 2 && f == v["faults"] && m == v["misses"] &&
+		  !bad && after < m) }' <<<"$out" ||
+	{ echo "FAIL --by-region does not add up: $out"; fail=1; }
 chase=$(result --prefetcher learned "$tmp/chase")
 echo "pointer-chase learned: $chase"
 awk -v p="$(field prefetched "$chase")" -v f="$(field faults "$chase")" \

@@ -79,13 +79,17 @@ struct sim {
 	struct rmt_learner *learner; /* --prefetcher learned */
 	struct region {
 		uint64_t start, end; /* page numbers */
+		/* --by-region: the region's faults, and its misses before
+		 * and after the first model */
+		uint64_t faults, misses, model_misses;
 	} regions[MAX_REGIONS];
 	unsigned int n_regions;
+	struct region *cur; /* the fault's region, NULL past MAX_REGIONS */
 	unsigned int models_installed;
 	/* The learner's rounds, and when its first model came. */
 	unsigned int rounds;
 	uint64_t first_model_fault, first_model_ns;
-	bool verbose;
+	bool verbose, by_region;
 };
 
 static void usage(FILE *f)
@@ -106,6 +110,8 @@ static void usage(FILE *f)
 		"  --retrain-max N      learned: rounds that change nothing double the\n"
 		"                       wait up to N faults (8x --retrain)\n"
 		"  --verbose            learned: one line per training round\n"
+		"  --by-region          faults and misses per region (misses\n"
+		"                       after the first model apart)\n"
 		"  --help               this text\n");
 }
 
@@ -225,18 +231,53 @@ static struct hist *hist_of(struct sim *s, uint32_t tid)
 /* Notes each region the first time it shows up, and tells the prefetcher. */
 static void new_region(struct sim *s, const struct rmt_us_trace_rec *r)
 {
-	struct region g = { r->region_start >> 12, r->region_end >> 12 };
+	struct region g = { .start = r->region_start >> 12,
+			    .end = r->region_end >> 12 };
 	unsigned int i;
 
-	for (i = 0; i < s->n_regions; i++)
-		if (s->regions[i].start == g.start)
+	for (i = 0; i < s->n_regions; i++) {
+		if (s->regions[i].start == g.start) {
+			s->cur = &s->regions[i];
 			return;
+		}
+	}
+	s->cur = NULL;
 	if (s->n_regions == MAX_REGIONS)
 		return;
+	s->cur = &s->regions[s->n_regions];
 	s->regions[s->n_regions++] = g;
 	if (s->pf)
 		rmt_us_rmt_pf_region(s->pf, r->region_start, r->region_end,
 				     true);
+}
+
+/* Where the misses are: per region, in the order of first faults. */
+static void print_regions(const struct sim *s)
+{
+	unsigned int i;
+
+	fprintf(stderr, "rmt-replay: by region (numbered in the order of "
+			"their first faults):\n"
+			"rmt-replay:  region    pages   faults   misses  "
+			"after the first model\n");
+	for (i = 0; i < s->n_regions; i++) {
+		const struct region *g = &s->regions[i];
+
+		fprintf(stderr, "rmt-replay: %7u %8llu %8llu %8llu ", i,
+			(unsigned long long)(g->end - g->start),
+			(unsigned long long)g->faults,
+			(unsigned long long)g->misses);
+		if (s->learner)
+			fprintf(stderr, "%8llu\n",
+				(unsigned long long)g->model_misses);
+		else
+			fprintf(stderr, "%8s\n", "-");
+	}
+	if (s->n_regions == MAX_REGIONS)
+		fprintf(stderr,
+			"rmt-replay: (regions past the first %u are "
+			"not counted)\n",
+			MAX_REGIONS);
 }
 
 static bool in_far_memory(const struct sim *s, uint64_t pg)
@@ -307,6 +348,8 @@ static void access_page(struct sim *s, const struct rmt_us_trace_rec *r)
 	uint64_t start = s->now;
 	int n, k;
 
+	if (s->cur)
+		s->cur->faults++;
 	ctx.addr = r->addr;
 	ctx.region_start = r->region_start;
 	ctx.region_end = r->region_end;
@@ -327,6 +370,10 @@ static void access_page(struct sim *s, const struct rmt_us_trace_rec *r)
 	} else {
 		ready = rmt_us_fetchq_issue(&s->fq, s->now);
 		s->st.misses++;
+		if (s->cur) {
+			s->cur->misses++;
+			s->cur->model_misses += s->models_installed > 0;
+		}
 		ctx.flags = RMT_FAULT_MAJOR;
 	}
 	if (h->seen && pg != h->last) {
@@ -367,6 +414,7 @@ int main(int argc, char **argv)
 		{ "retrain", required_argument, NULL, 'R' },
 		{ "retrain-max", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "by-region", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -422,6 +470,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			s.verbose = true;
+			break;
+		case 'r':
+			s.by_region = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -525,6 +576,8 @@ int main(int argc, char **argv)
 	else if (s.learner)
 		fprintf(stderr, "rmt-replay: learner: %u rounds, no model\n",
 			s.rounds);
+	if (s.by_region)
+		print_regions(&s);
 	rmt_us_stats_print(stderr, &s.st, s.now / 1e9, s.models_installed);
 	if (oracle && rmt_us_oracle_misfits(oracle))
 		fprintf(stderr,
