@@ -44,8 +44,11 @@ def write_results(out, meta, rows):
         )
         w.writeheader()
         w.writerows(rows)
+    verdicts = [goal.as_dict() for goal in goals(group(rows))]
     with open(os.path.join(out, "experiment.json"), "w") as f:
-        json.dump({"machine": meta, "runs": rows}, f, indent=1)
+        json.dump(
+            {"machine": meta, "runs": rows, "goals": verdicts}, f, indent=1
+        )
         f.write("\n")
 
 
@@ -247,6 +250,36 @@ class Goal:
         self.failed += not ok
         if self.worst is None or badness > self.worst[0]:
             self.worst = (badness, label, value)
+
+    def as_dict(self):
+        """The verdict for experiment.json."""
+        d = {"goal": self.text, "configurations": self.checked}
+        if not self.checked:
+            d["state"] = "not measured"
+            return d
+        _, label, value = self.worst
+        d.update(
+            state="NOT met" if self.failed else "met",
+            passed=self.checked - self.failed,
+            worst=value,
+            worst_at=label,
+        )
+        for name, checks in (
+            ("fastest_runs", self.fast),
+            ("paired", self.paired),
+            ("oracle_paired", self.oracle),
+            ("replayed", self.replay),
+            ("oracle_replayed", self.replay_oracle),
+        ):
+            if checks:
+                d[name] = {
+                    "worst": max(v for _, v in checks),
+                    "passed": sum(ok for ok, _ in checks),
+                }
+        if self.confidence is not None:
+            d["paired_interval"] = dict(self.decided)
+            d["paired_interval"]["confidence"] = self.confidence
+        return d
 
     def lines(self):
         if not self.checked:

@@ -111,6 +111,10 @@ assert runs[1]['first_model_ms'] == [0] * runs[1]['reps'], runs[1]
 # CPU time: the program's, and rmt-run's drainer beside it in every run.
 assert float(rows[1]['program_cpu_ms']) > 0, rows[1]
 assert len(runs[1]['runner_cpus_ms']) == runs[1]['reps'], runs[1]
+# The goals' verdicts (none measured: learned did not run).
+goals = json.load(open(out + '/experiment.json'))['goals']
+assert len(goals) == 11 and all(g['state'] == 'not measured'
+                                for g in goals), goals
 assert all(x > 0 for x in runs[1]['runner_cpus_ms']), runs[1]
 print('ok CSV and JSON:', len(rows), 'runs')
 PY
@@ -166,6 +170,11 @@ assert [ok for ok, _ in g.replay] == [True, False, False], g.replay
 text = "\n".join(g.lines())
 assert "NOT met" in text and "1 met, 1 missed, 1 undecided" in text, text
 assert "94% interval" in text and "replayed: worst 0.990x, 1/3 pass" in text
+d = g.as_dict()
+assert d["state"] == "NOT met" and d["passed"] == 2, d
+assert d["paired_interval"]["missed"] == 1, d
+assert d["replayed"] == {"worst": 0.99, "passed": 1}, d
+assert Goal("x").as_dict()["state"] == "not measured"
 g = Goal("time <= 0.95x", "{:.2f}x")
 g.check_time("d", Times(config([0.90, 0.91, 0.92], 0.90)), 0.95)
 assert "too few repetitions to decide (an interval of 75%" in "\n".join(
