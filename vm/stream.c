@@ -91,14 +91,17 @@ static void rmt_stream_advance(struct rmt_stream *s, u64 pg, u32 flags)
 		}
 		s->expect = 0;
 	}
-	/* Claims are kept apart: a random walk would vouch for any step. */
-	if (s->deny) {
-		if (pg != s->deny)
-			s->refuted = 0;
-		else if (s->refuted < 0xffffu)
+	/*
+	 * Claims are kept apart (a random walk would vouch for any step):
+	 * a fault without a refuted claim ends the row.
+	 */
+	if (s->deny && pg == s->deny) {
+		if (s->refuted < 0xffffu)
 			s->refuted++;
-		s->deny = 0;
+	} else {
+		s->refuted = 0;
 	}
+	s->deny = 0;
 	/*
 	 * A miss: what the stream asked for ahead is not all staged (evicted
 	 * unused, as when a stream pauses while others run), so its next

@@ -194,7 +194,10 @@ Test(stream, claims_are_counted_refuted_in_a_row)
 	rmt_stream_update(&st, &c, meta, 0);
 	c = fault(&st, 20, REGION, RMT_FAULT_MAJOR);
 	cr_assert_eq(c.s_refuted, 0);
-	/* No claim, nothing counted; a step is not a claim. */
+	/* A fault without a claim ends the row too; a step is no claim. */
+	rmt_stream_update(&st, &c, meta, 0);
+	c = fault(&st, 21, REGION, RMT_FAULT_MAJOR);
+	cr_assert_eq(c.s_refuted, 1);
 	meta[RMT_STREAM_META_DENY] = 0;
 	rmt_stream_update(&st, &c, meta, 0);
 	c = fault(&st, 28, REGION, RMT_FAULT_MAJOR);
