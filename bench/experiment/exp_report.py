@@ -73,12 +73,14 @@ def best_coverage(runs):
     return max(cs) if cs else None
 
 
-def vs_best(runs, pf, key="wall_s"):
-    """Time over the best baseline's: medians, or with key='wall_min_s'
-    the fastest runs (less disturbed by other work on a busy machine)."""
-    ts = [runs[b].get(key) for b in ec.BASELINES if b in runs]
+def vs_best(runs, pf, key="wall_s", bases=ec.BASELINES):
+    """pf's time over the faster of bases': medians, or with
+    key='wall_min_s' the fastest runs (less disturbed by other work on a
+    busy machine), or 'replay_s' the replays (no host noise); None where
+    pf or every base lacks it."""
+    ts = [runs[b].get(key) for b in bases if b in runs]
     ts = [t for t in ts if t]
-    t = runs[pf].get(key)
+    t = runs.get(pf, {}).get(key)
     return t / min(ts) if ts and t else None
 
 
@@ -128,14 +130,6 @@ def median_interval(values, level=0.95):
     while k + 1 <= (n + 1) // 2 and confidence(k + 1) >= level:
         k += 1
     return xs[k - 1], xs[n - k], confidence(k)
-
-
-def replay_vs(runs, pf, bases=ec.BASELINES):
-    """pf's replayed time (rmt-replay, no host noise) over the faster
-    replayed baseline's, None where one did not replay."""
-    bs = [runs[b].get("replay_s") for b in bases if b in runs]
-    t = runs.get(pf, {}).get("replay_s")
-    return t / min(bs) if t and bs and all(bs) else None
 
 
 def print_table(g):
@@ -217,9 +211,8 @@ class Goal:
         """ratios: learned's paired ratios of one configuration."""
         if not ratios:
             return
-        self.paired.append(
-            (statistics.median(ratios) <= limit, statistics.median(ratios))
-        )
+        median = statistics.median(ratios)
+        self.paired.append((median <= limit, median))
         lo, hi, conf = median_interval(ratios)
         verdict = "met" if hi <= limit else "missed" if lo > limit else None
         self.decided[verdict or "undecided"] += 1
@@ -326,19 +319,14 @@ class Times:
     both replayed; None (or no ratios) where something did not run."""
 
     def __init__(self, runs, bases=ec.BASELINES):
-        def over(key):
-            ts = [runs[b].get(key) for b in bases if b in runs]
-            t = runs["learned"].get(key)
-            return t / min(ts) if t and ts and all(ts) else None
-
-        self.median = over("wall_s")
-        self.fastest = over("wall_min_s")
+        self.median = vs_best(runs, "learned", "wall_s", bases)
+        self.fastest = vs_best(runs, "learned", "wall_min_s", bases)
         self.paired = paired_ratios(runs, "learned", bases)
         self.oracle = (
             paired_vs(runs, ORACLE, bases) if ORACLE in runs else None
         )
-        self.replay = replay_vs(runs, "learned", bases)
-        self.replay_oracle = replay_vs(runs, ORACLE, bases)
+        self.replay = vs_best(runs, "learned", "replay_s", bases)
+        self.replay_oracle = vs_best(runs, ORACLE, "replay_s", bases)
 
 
 def label(k):
