@@ -79,8 +79,8 @@ struct sim {
 	struct rmt_learner *learner; /* --prefetcher learned */
 	struct region {
 		uint64_t start, end; /* page numbers */
-		/* --by-region: the region's faults, and its misses before
-		 * and after the first model */
+		/* --by-region: the region's faults, its misses, and those
+		 * of them after the first model */
 		uint64_t faults, misses, model_misses;
 	} regions[MAX_REGIONS];
 	unsigned int n_regions;
