@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <sched.h>
 
 #include "vm/table.h"
 #include "port/rmt_rcu.h"
@@ -16,11 +17,15 @@
 #define N_PERM 32
 #define N_COMMITS 300
 #define N_READERS 2
+/* Commits go on past N_COMMITS until the readers have overlapped them. */
+#define MIN_OVERLAP_ROUNDS (4 * N_READERS)
+#define MAX_COMMITS 200000
 
 struct shared {
 	struct rmt_table *t;
 	u32 done;
 	u32 errors;
+	u64 rounds;
 	u64 lookups;
 	const char *why;
 };
@@ -58,6 +63,7 @@ static void *reader(void *arg)
 			rmt_rcu_read_unlock();
 			n++;
 		}
+		__atomic_add_fetch(&sh->rounds, 1, __ATOMIC_RELAXED);
 	}
 	__atomic_add_fetch(&sh->lookups, n, __ATOMIC_RELAXED);
 	rmt_rcu_thread_offline();
@@ -83,7 +89,7 @@ Test(table_concurrent, readers_see_whole_versions)
 	struct shared sh = { 0 };
 	pthread_t th[N_READERS];
 	u32 params[4] = { 0 }, v, k, i;
-	u64 seed = 99, churn[8] = { 0 };
+	u64 seed = 99, churn[8] = { 0 }, first_round;
 	struct rmt_table_entry e;
 
 	c.actions[1].param_len = 16;
@@ -95,7 +101,19 @@ Test(table_concurrent, readers_see_whole_versions)
 	cr_assert_eq(rmt_table_commit(sh.t, NULL), 0);
 	for (i = 0; i < N_READERS; i++)
 		cr_assert_eq(pthread_create(&th[i], NULL, reader, &sh), 0);
-	for (v = 1; v <= N_COMMITS; v++) {
+	/*
+	 * On a loaded machine the readers may not run until the writer is
+	 * done; the test means nothing unless they look up while it commits.
+	 */
+	while (__atomic_load_n(&sh.rounds, __ATOMIC_RELAXED) < N_READERS)
+		sched_yield();
+	first_round = __atomic_load_n(&sh.rounds, __ATOMIC_RELAXED);
+	for (v = 1;
+	     v <= N_COMMITS || __atomic_load_n(&sh.rounds, __ATOMIC_RELAXED) <
+				       first_round + MIN_OVERLAP_ROUNDS;
+	     v++) {
+		cr_assert_lt(v, MAX_COMMITS,
+			     "readers made no progress during %u commits", v);
 		for (i = 0; i < 4; i++)
 			params[i] = v;
 		for (k = 0; k < N_PERM; k++) {
