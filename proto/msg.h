@@ -5,8 +5,9 @@
  * asserts) and the limits the receiving side enforces with rmt_msg_check().
  *
  * Datapath -> agent: fault events, training samples, statistics, guardrail
- * events, replies to commands and model blobs.  Agent -> datapath: commands, table entries, model blobs (in
- * chunks, each carrying the CRC32C of the whole blob).
+ * events, replies to commands and model blobs, evictions.  Agent ->
+ * datapath: commands, table entries, model blobs (in chunks, each carrying
+ * the CRC32C of the whole blob).
  */
 #ifndef RMT_PROTO_MSG_H
 #define RMT_PROTO_MSG_H
@@ -21,6 +22,7 @@ enum rmt_msg_type {
 	RMT_MSG_STATS = 3,
 	RMT_MSG_GUARDRAIL = 4,
 	RMT_MSG_REPLY = 5,
+	RMT_MSG_EVICT = 6,
 	RMT_MSG_COMMAND = 16,
 	RMT_MSG_TABLE_ENTRY = 17,
 	RMT_MSG_MODEL_BLOB = 18,
@@ -46,6 +48,23 @@ struct rmt_msg_fault {
 	u8 reserved0;
 	u32 latency_ns; /* time the fault took to serve, 0 if unknown */
 	u32 reserved1;
+};
+
+/* struct rmt_msg_evict.flags */
+#define RMT_EVICT_DROPPED 0x01u /* gone from far memory too: zero again */
+#define RMT_EVICT_FLAGS_ALL 0x01u
+
+/*
+ * Pages [addr, addr + npages pages) left local memory: evicted to far
+ * memory (one page), or freed (RMT_EVICT_DROPPED).  Only the user-space
+ * pager emits these, and only when asked to (rmt-run --trace), so that a
+ * replay of the trace knows which pages were far at each fault.
+ */
+struct rmt_msg_evict {
+	u64 addr; /* page-aligned */
+	u64 time_ns;
+	u32 npages;
+	u32 flags;
 };
 
 #define RMT_MSG_MAX_FEATURES 64u
@@ -188,6 +207,7 @@ _Static_assert(sizeof(struct rmt_msg_fault) == 64, "fault event is ABI");
 _Static_assert(__builtin_offsetof(struct rmt_msg_fault, pid) == 40, "ABI");
 _Static_assert(__builtin_offsetof(struct rmt_msg_fault, latency_ns) == 56,
 	       "ABI");
+_Static_assert(sizeof(struct rmt_msg_evict) == 24, "eviction is ABI");
 _Static_assert(sizeof(struct rmt_msg_sample) == 16, "sample header is ABI");
 _Static_assert(sizeof(struct rmt_msg_stats) == 64, "stats record is ABI");
 _Static_assert(__builtin_offsetof(struct rmt_msg_stats, lookups) == 16, "ABI");

@@ -81,6 +81,9 @@ static int load(struct rmt_us_oracle *o, FILE *f, const char *path, char *err,
 				 (unsigned long long)line_no, why);
 			return -EINVAL;
 		}
+		/* The future is the faults; evictions are the replay's. */
+		if (r.kind != RMT_US_TRACE_FAULT)
+			continue;
 		k = region_number(starts, &n_starts, r.region_start);
 		if (k < 0) {
 			snprintf(err, err_len, "%s: more than %u regions", path,

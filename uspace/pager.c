@@ -363,6 +363,23 @@ static void free_slot(struct rmt_pager *p, uint64_t pg)
 	p->slot[pg] = RMT_US_NIL;
 }
 
+/* Tells the ring that pages left local memory (emit_evictions). */
+static void emit_evict(struct rmt_pager *p, uint64_t first, uint64_t n,
+		       uint32_t flags)
+{
+	struct rmt_msg_evict m = {
+		.addr = (uintptr_t)page_addr(p, first),
+		.time_ns = rmt_us_now_ns(),
+		.npages = (uint32_t)n, /* the arena has fewer pages */
+		.flags = flags,
+	};
+
+	if (!p->have_ring || !p->cfg.emit_evictions)
+		return;
+	rmt_ring_produce(&p->ring, RMT_MSG_EVICT, &m, sizeof(m));
+	p->st->ring_dropped = p->ring.dropped;
+}
+
 /* Evicts until n more pages fit under the limit. */
 static void make_room(struct rmt_pager *p, uint64_t n)
 {
@@ -382,6 +399,7 @@ static void make_room(struct rmt_pager *p, uint64_t n)
 		}
 		p->state[id] = PG_FAR;
 		p->st->evictions++;
+		emit_evict(p, id, 1, 0);
 	}
 }
 
@@ -1168,6 +1186,7 @@ static void drop_pages(struct rmt_pager *p, uint64_t first, uint64_t n)
 		}
 		p->state[pg] = PG_NONE;
 	}
+	emit_evict(p, first, n, RMT_EVICT_DROPPED);
 	madvise(page_addr(p, first), n * RMT_US_PAGE, MADV_DONTNEED);
 	madvise(p->backing + first * RMT_US_PAGE, n * RMT_US_PAGE,
 		MADV_DONTNEED);

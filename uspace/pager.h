@@ -16,6 +16,7 @@
 #ifndef RMT_US_PAGER_H
 #define RMT_US_PAGER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,6 +83,12 @@ struct rmt_pager_config {
 	struct rmt_us_stats *stats; /* NULL: kept inside the pager */
 	void *ring_mem; /* a formatted ring for fault events */
 	size_t ring_len;
+	/*
+	 * Also put each page leaving local memory on the ring
+	 * (RMT_MSG_EVICT), for a trace a replay can tell far pages from
+	 * resident ones with.
+	 */
+	bool emit_evictions;
 };
 
 struct rmt_pager;

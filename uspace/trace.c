@@ -4,12 +4,35 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "proto/msg.h"
 #include "uspace/trace.h"
 
+int rmt_us_trace_version(const char *first_line)
+{
+	static const char *const headers[] = { RMT_US_TRACE_HEADER_V1,
+					       RMT_US_TRACE_HEADER };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++)
+		if (!strncmp(first_line, headers[i], strlen(headers[i])))
+			return (int)i + 1;
+	return 0;
+}
+
 void rmt_us_trace_write(FILE *f, const struct rmt_us_trace_rec *r)
 {
+	if (r->kind == RMT_US_TRACE_EVICT) {
+		fprintf(f, "evict %" PRIu64 " 0x%" PRIx64 "\n", r->time_ns,
+			r->addr);
+		return;
+	}
+	if (r->kind == RMT_US_TRACE_DROP) {
+		fprintf(f, "drop %" PRIu64 " 0x%" PRIx64 " %" PRIu32 "\n",
+			r->time_ns, r->addr, r->npages);
+		return;
+	}
 	fprintf(f,
 		"%" PRIu64 " %" PRIu32 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
 		" %" PRIu32 " %" PRIu32 "\n",
@@ -51,6 +74,35 @@ static int field(const char **sp, int hex, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* "evict time_ns addr" or "drop time_ns addr npages", after the word. */
+static int parse_page_out(const char *line, struct rmt_us_trace_rec *r,
+			  const char **why)
+{
+	uint64_t t, addr, n = 1;
+
+	if (field(&line, 0, UINT64_MAX, &t)) {
+		*why = "malformed or missing time_ns";
+		return -EINVAL;
+	}
+	if (field(&line, 1, UINT64_MAX, &addr) || addr % 4096) {
+		*why = "malformed, missing or unaligned addr";
+		return -EINVAL;
+	}
+	if (r->kind == RMT_US_TRACE_DROP &&
+	    (field(&line, 0, UINT32_MAX, &n) || !n)) {
+		*why = "malformed, missing or zero npages";
+		return -EINVAL;
+	}
+	if (*line) {
+		*why = "trailing text";
+		return -EINVAL;
+	}
+	r->time_ns = t;
+	r->addr = addr;
+	r->npages = (uint32_t)n;
+	return 0;
+}
+
 int rmt_us_trace_parse(const char *line, struct rmt_us_trace_rec *r,
 		       const char **why)
 {
@@ -70,6 +122,15 @@ int rmt_us_trace_parse(const char *line, struct rmt_us_trace_rec *r,
 	uint64_t v[7];
 	unsigned int i;
 
+	memset(r, 0, sizeof(*r));
+	if (!strncmp(line, "evict ", 6)) {
+		r->kind = RMT_US_TRACE_EVICT;
+		return parse_page_out(line + 6, r, why);
+	}
+	if (!strncmp(line, "drop ", 5)) {
+		r->kind = RMT_US_TRACE_DROP;
+		return parse_page_out(line + 5, r, why);
+	}
 	for (i = 0; i < 7; i++) {
 		if (field(&line, hex[i], max[i], &v[i])) {
 			*why = names[i];
@@ -95,5 +156,6 @@ int rmt_us_trace_parse(const char *line, struct rmt_us_trace_rec *r,
 	r->region_end = v[4];
 	r->flags = (uint32_t)v[5];
 	r->latency_ns = (uint32_t)v[6];
+	r->npages = 1;
 	return 0;
 }

@@ -146,3 +146,24 @@ Test(msg, replies_carry_a_terminated_reason)
 	memset(r->reason, 'x', sizeof(r->reason));
 	cr_assert_eq(rmt_msg_check(RMT_MSG_REPLY, r, sizeof(*r)), -EBADMSG);
 }
+
+Test(msg, evictions_name_whole_pages)
+{
+	struct rmt_msg_evict *e = (void *)buf;
+
+	memset(buf, 0, sizeof(buf));
+	e->addr = 0x7f0000001000ull;
+	e->npages = 1;
+	cr_assert_eq(rmt_msg_check(RMT_MSG_EVICT, e, sizeof(*e)), 0);
+	e->flags = RMT_EVICT_DROPPED;
+	cr_assert_eq(rmt_msg_check(RMT_MSG_EVICT, e, sizeof(*e)), 0);
+	cr_assert_eq(rmt_msg_check(RMT_MSG_EVICT, e, sizeof(*e) + 8), -EBADMSG);
+	e->flags = 2;
+	cr_assert_eq(rmt_msg_check(RMT_MSG_EVICT, e, sizeof(*e)), -EBADMSG);
+	e->flags = 0;
+	e->npages = 0;
+	cr_assert_eq(rmt_msg_check(RMT_MSG_EVICT, e, sizeof(*e)), -EBADMSG);
+	e->npages = 1;
+	e->addr += 8;
+	cr_assert_eq(rmt_msg_check(RMT_MSG_EVICT, e, sizeof(*e)), -EBADMSG);
+}

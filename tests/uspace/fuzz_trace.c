@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * fuzz_trace.c - libFuzzer target for the fault trace line parser that
- * rmt-replay applies to its input: any line parses to a consistent record
- * or is refused with a reason.
+ * rmt-replay and the oracle apply to their input: any line (a fault, an
+ * eviction or a drop) parses to a consistent record or is refused with a
+ * reason.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -26,9 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(line, data, size);
 	line[size] = 0;
 	err = rmt_us_trace_parse(line, &r, &why);
-	if (err == 0 &&
-	    (r.addr % 4096 || r.addr < r.region_start ||
-	     r.addr >= r.region_end || (r.flags & ~RMT_FAULT_FLAGS_ALL)))
+	if (err == 0 && (r.addr % 4096 || !r.npages))
+		abort();
+	if (err == 0 && r.kind == RMT_US_TRACE_FAULT &&
+	    (r.addr < r.region_start || r.addr >= r.region_end ||
+	     (r.flags & ~RMT_FAULT_FLAGS_ALL) || r.npages != 1))
+		abort();
+	if (err == 0 && r.kind > RMT_US_TRACE_DROP)
 		abort();
 	if (err && (err != -EINVAL || !why))
 		abort();

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # rmt-replay: a trace recorded by rmt-run --trace replays deterministically;
 # readahead and leap find the sequential stream in it, none prefetches
-# nothing; bad traces and options are refused with the reason; rmt-run's
-# oracle prefetcher replays it as the future of the same run.
+# nothing; only pages the trace says are far are prefetched; bad traces
+# and options are refused with the reason; rmt-run's oracle prefetcher
+# replays it as the future of the same run.
 # Usage: replay.sh BUILD_DIR
 . "$(dirname "$0")/replay-lib.sh"
 "$run" --mem-limit 25% --trace "$tmp/t" -- "$build/workloads/seqscan" --quick \
@@ -27,6 +28,42 @@ for r in "$ra" "$leap"; do
 		'BEGIN { exit !(p < n) }' ||
 		{ echo "FAIL prefetching did not shorten the simulated time"; fail=1; }
 done
+grep -q '^evict ' "$tmp/t" ||
+	{ echo "FAIL the trace has no evictions"; fail=1; }
+# A page is far from its eviction to its next fault: readahead on 32
+# sequential faults prefetches only pages the trace evicted, not dropped.
+stream() {
+	local i
+	echo "$1"
+	for i in $(seq 0 31); do
+		printf '%d 7 0x%x 0x100000 0x200000 2 5000\n' $((i * 10000)) \
+			$((0x100000 + i * 4096))
+	done
+}
+evictions() {
+	local i
+	for i in $(seq 0 63); do
+		printf 'evict 0 0x%x\n' $((0x100000 + i * 4096))
+	done
+}
+stream "# rmt fault trace v2" >"$tmp/resident"
+{ echo "# rmt fault trace v2"; evictions; stream "" | tail -n +2; } \
+	>"$tmp/evicted"
+{ echo "# rmt fault trace v2"; evictions; echo "drop 0 0x100000 256"
+	stream "" | tail -n +2; } >"$tmp/dropped"
+stream "# rmt fault trace v1" >"$tmp/v1"
+for t in resident evicted dropped v1; do
+	out=$("$replay" --prefetcher readahead "$tmp/$t" 2>&1)
+	hits=$(field hits "$(tail -1 <<<"$out")")
+	echo "far pages, $t: $(tail -1 <<<"$out")"
+	case $t in
+	evicted|v1) [ "$hits" -ge 24 ] ;;
+	*) [ "$hits" = 0 ] && grep -q "prefetches skipped: the page was not" \
+		<<<"$out" ;;
+	esac || { echo "FAIL far pages, $t: $out"; fail=1; }
+done
+grep -q "a v1 trace, without evictions" <<<"$("$replay" "$tmp/v1" 2>&1)" ||
+	{ echo "FAIL no warning for a v1 trace"; fail=1; }
 expect() {
 	local want=$1 pattern=$2 out rc
 	shift 2
@@ -48,6 +85,8 @@ expect 1 "not a fault trace" "$tmp/bad1"
 expect 1 "bad2:2: malformed or missing latency_ns" "$tmp/bad2"
 expect 1 "bad3:2: addr not a page" "$tmp/bad3"
 expect 1 "bad4:2: unknown flags" "$tmp/bad4"
+{ head -1 "$tmp/t"; echo "evict 12 0x1800"; } >"$tmp/bad5"
+expect 1 "bad5:2: malformed, missing or unaligned addr" "$tmp/bad5"
 expect 1 "empty trace" "$tmp/empty"
 expect 2 "cannot read" "$tmp/missing"
 expect 2 "exactly one TRACE"

@@ -3,7 +3,8 @@
  * test_oracle.c - the oracle prefetcher: it asks for the next pages of
  * the trace, translated to the run's own regions, skips no page and asks
  * for none twice, resynchronises after a fault the trace does not have
- * next, and refuses bad traces with the line and the reason.
+ * next, passes over a v2 trace's evictions, and refuses bad traces with
+ * the line and the reason.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -82,6 +83,29 @@ Test(oracle, asks_for_the_future_in_this_runs_regions)
 	rmt_us_oracle_close(o);
 }
 
+/* The same future with the recorded run's evictions between its faults. */
+static const char two_regions_v2[] = "# rmt fault trace v2\n"
+				     "evict 0 0x100000\n"
+				     "1 7 0x100000 0x100000 0x200000 1 5000\n"
+				     "evict 1 0x205000\n"
+				     "evict 1 0x101000\n"
+				     "2 7 0x205000 0x200000 0x300000 1 5000\n"
+				     "drop 2 0x300000 16\n"
+				     "3 7 0x101000 0x100000 0x200000 1 5000\n";
+
+Test(oracle, evictions_are_not_the_future)
+{
+	struct rmt_us_oracle *o = open_text(two_regions_v2);
+	uint64_t pages[RMT_US_MAX_PREFETCH];
+
+	cr_assert_eq(fault(o, 0x7000000, 0, pages), 1);
+	cr_assert_eq(pages[0], 0x7001000);
+	cr_assert_eq(fault(o, 0x9000000, 5, pages), 0);
+	cr_assert_eq(fault(o, 0x7000000, 1, pages), 0);
+	cr_assert_eq(rmt_us_oracle_misfits(o), 0);
+	rmt_us_oracle_close(o);
+}
+
 Test(oracle, a_fault_out_of_turn_resynchronises)
 {
 	struct rmt_us_oracle *o = open_text(two_regions);
@@ -108,6 +132,10 @@ Test(oracle, bad_traces_are_refused_with_the_line)
 		{ "# rmt fault trace v1\n1 7 0x100800 0x100000 0x200000 1 5\n",
 		  "line 2: addr not a page" },
 		{ "# rmt fault trace v1\n", "no faults in the trace" },
+		{ "# rmt fault trace v2\nevict 1 0x100000\n",
+		  "no faults in the trace" },
+		{ "# rmt fault trace v2\nevict 1 0x100010\n",
+		  "line 2: malformed, missing or unaligned addr" },
 		{ "", "no faults in the trace" },
 	};
 	struct rmt_us_oracle *o = NULL;

@@ -12,10 +12,12 @@
  * for a fetch from the latency model (uspace/fetch.h); every fault adds a
  * fixed fault cost.  The hook runs on every miss and hit with the
  * faulting thread's page deltas; its pages enter the cache (FIFO, evicted
- * unused pages are pollution).  As in the pager, a prefetch may name any
- * page of far memory, here any page of a region the trace has shown so
- * far.  Pages that were resident in the recorded run never appear in the
- * trace, so prefetching them counts as unused.
+ * unused pages are pollution).  As in the pager, a prefetch is skipped
+ * unless its page is in far memory: a v2 trace says when pages left local
+ * memory (its evict lines), so a page is far from its eviction to its next
+ * fault.  A v1 trace does not; there any page of a region the trace has
+ * shown so far counts as far, and pages that were resident in the
+ * recorded run are prefetched, unused.
  *
  * With --prefetcher learned the learner (agent/learn.h) runs in the loop
  * on the simulated clock: each fault event goes to it as the pager would
@@ -46,17 +48,16 @@
 #include "uspace/stats.h"
 #include "uspace/trace.h"
 
-#define EMPTY UINT64_MAX
+#include "pagemap.h"
+
 #define MAX_TIDS 64u
 #define MAX_REGIONS 1024u
 
 struct cache {
-	uint64_t *page; /* open addressing on page numbers */
-	uint64_t *ready;
-	uint64_t *pos; /* where the page sits in fifo */
-	uint64_t mask;
-	uint64_t *fifo; /* insertion order; EMPTY once used */
-	uint64_t head, tail, cap, count;
+	struct pagemap map; /* page -> its position in fifo */
+	uint64_t *fifo; /* insertion order; PAGEMAP_EMPTY once used */
+	uint64_t *ready; /* when each fifo entry's fetch completes */
+	uint64_t head, tail, cap;
 };
 
 struct hist {
@@ -69,6 +70,9 @@ struct hist {
 
 struct sim {
 	struct cache c;
+	/* A v2 trace: the pages in far memory in the recorded run. */
+	struct pagemap far;
+	bool track_far;
 	struct rmt_us_fetchq fq;
 	struct rmt_us_stats st;
 	struct hist h[MAX_TIDS];
@@ -122,55 +126,20 @@ static void bad(const char *what, const char *value)
 	exit(2);
 }
 
-static uint64_t slot_of(const struct cache *c, uint64_t pg)
+static void out_of_memory(void)
 {
-	uint64_t i = (pg * 0x9e3779b97f4a7c15ull) >> 20;
-
-	for (i &= c->mask; c->page[i] != EMPTY && c->page[i] != pg;
-	     i = (i + 1) & c->mask)
-		;
-	return i;
-}
-
-/* Deletes slot i, shifting later members of its cluster back. */
-static void cache_del_slot(struct cache *c, uint64_t i)
-{
-	uint64_t j = i, k;
-
-	c->page[i] = EMPTY;
-	for (;;) {
-		j = (j + 1) & c->mask;
-		if (c->page[j] == EMPTY)
-			return;
-		k = ((c->page[j] * 0x9e3779b97f4a7c15ull) >> 20) & c->mask;
-		if ((j > i && (k <= i || k > j)) ||
-		    (j < i && k <= i && k > j)) {
-			c->page[i] = c->page[j];
-			c->ready[i] = c->ready[j];
-			c->pos[i] = c->pos[j];
-			c->page[j] = EMPTY;
-			i = j;
-		}
-	}
+	fprintf(stderr, "rmt-replay: out of memory\n");
+	exit(1);
 }
 
 static int cache_init(struct cache *c, uint64_t cap)
 {
-	uint64_t n = 1, i;
-
-	while (n < 2 * cap)
-		n <<= 1;
-	c->page = malloc(n * sizeof(*c->page));
-	c->ready = malloc(n * sizeof(*c->ready));
-	c->pos = malloc(n * sizeof(*c->pos));
 	c->fifo = malloc(cap * sizeof(*c->fifo));
-	if (!c->page || !c->ready || !c->pos || !c->fifo)
+	c->ready = malloc(cap * sizeof(*c->ready));
+	if (!c->fifo || !c->ready || pagemap_init(&c->map, cap))
 		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		c->page[i] = EMPTY;
-	c->mask = n - 1;
 	c->cap = cap;
-	c->head = c->tail = c->count = 0;
+	c->head = c->tail = 0;
 	return 0;
 }
 
@@ -182,33 +151,39 @@ static void cache_evict_oldest(struct sim *s)
 
 	while (c->tail != c->head) {
 		pg = c->fifo[c->tail++ % c->cap];
-		if (pg != EMPTY) {
-			cache_del_slot(c, slot_of(c, pg));
-			c->count--;
+		if (pg != PAGEMAP_EMPTY) {
+			pagemap_del(&c->map, pg);
 			s->st.unused_evicted++;
 			return;
 		}
 	}
 }
 
+/* Takes the cached page in slot out: when its fetch completes. */
+static uint64_t cache_take(struct cache *c, uint64_t slot)
+{
+	uint64_t at = c->map.val[slot] % c->cap;
+
+	c->fifo[at] = PAGEMAP_EMPTY;
+	pagemap_del_slot(&c->map, slot);
+	return c->ready[at];
+}
+
 static void prefetch(struct sim *s, uint64_t pg)
 {
 	struct cache *c = &s->c;
-	uint64_t i = slot_of(c, pg);
 
-	if (c->page[i] == pg)
+	if (pagemap_has(&c->map, pagemap_slot(&c->map, pg), pg))
 		return;
-	while (c->tail != c->head && c->fifo[c->tail % c->cap] == EMPTY)
+	while (c->tail != c->head && c->fifo[c->tail % c->cap] == PAGEMAP_EMPTY)
 		c->tail++;
-	if (c->count == c->cap || c->head - c->tail == c->cap) {
+	if (c->map.count == c->cap || c->head - c->tail == c->cap)
 		cache_evict_oldest(s);
-		i = slot_of(c, pg);
-	}
-	c->page[i] = pg;
-	c->ready[i] = rmt_us_fetchq_issue(&s->fq, s->now);
-	c->pos[i] = c->head;
-	c->fifo[c->head++ % c->cap] = pg;
-	c->count++;
+	c->fifo[c->head % c->cap] = pg;
+	c->ready[c->head % c->cap] = rmt_us_fetchq_issue(&s->fq, s->now);
+	if (pagemap_put(&c->map, pg, c->head))
+		out_of_memory();
+	c->head++;
 	s->st.prefetched++;
 }
 
@@ -280,10 +255,13 @@ static void print_regions(const struct sim *s)
 			MAX_REGIONS);
 }
 
-static bool in_far_memory(const struct sim *s, uint64_t pg)
+/* Whether a prefetch of pg would fetch it, as the pager's would. */
+static bool is_far(const struct sim *s, uint64_t pg)
 {
 	unsigned int i;
 
+	if (s->track_far)
+		return pagemap_has(&s->far, pagemap_slot(&s->far, pg), pg);
 	for (i = 0; i < s->n_regions; i++)
 		if (pg >= s->regions[i].start && pg < s->regions[i].end)
 			return true;
@@ -341,7 +319,7 @@ static void learn(struct sim *s, const struct rmt_us_fault_ctx *ctx)
 
 static void access_page(struct sim *s, const struct rmt_us_trace_rec *r)
 {
-	uint64_t pg = r->addr >> 12, i = slot_of(&s->c, pg), ready;
+	uint64_t pg = r->addr >> 12, i = pagemap_slot(&s->c.map, pg), ready;
 	struct rmt_us_fault_ctx ctx = { 0 };
 	uint64_t pages[RMT_US_MAX_PREFETCH];
 	struct hist *h = hist_of(s, r->tid);
@@ -358,11 +336,8 @@ static void access_page(struct sim *s, const struct rmt_us_trace_rec *r)
 	ctx.time_ns = s->now;
 	ctx.n_deltas = h->n;
 	memcpy(ctx.deltas, h->d, sizeof(ctx.deltas));
-	if (s->c.page[i] == pg) {
-		ready = s->c.ready[i];
-		s->c.fifo[s->c.pos[i] % s->c.cap] = EMPTY;
-		cache_del_slot(&s->c, i);
-		s->c.count--;
+	if (pagemap_has(&s->c.map, i, pg)) {
+		ready = cache_take(&s->c, i);
 		s->st.hits++;
 		if (ready > s->now)
 			s->st.late_hits++;
@@ -376,6 +351,8 @@ static void access_page(struct sim *s, const struct rmt_us_trace_rec *r)
 		}
 		ctx.flags = RMT_FAULT_MAJOR;
 	}
+	if (s->track_far)
+		pagemap_del(&s->far, pg);
 	if (h->seen && pg != h->last) {
 		memmove(&h->d[1], &h->d[0], sizeof(h->d) - sizeof(h->d[0]));
 		h->d[0] = (int64_t)(pg - h->last);
@@ -389,10 +366,14 @@ static void access_page(struct sim *s, const struct rmt_us_trace_rec *r)
 		n = s->fn(s->priv, &ctx, pages, RMT_US_MAX_PREFETCH);
 		if (n < 0)
 			s->st.hook_errors++;
-		for (k = 0; k < n; k++)
-			if (pages[k] >> 12 != pg &&
-			    in_far_memory(s, pages[k] >> 12))
+		for (k = 0; k < n; k++) {
+			if (pages[k] >> 12 == pg)
+				continue;
+			if (is_far(s, pages[k] >> 12))
 				prefetch(s, pages[k] >> 12);
+			else
+				s->st.prefetch_skipped++;
+		}
 	}
 	if (s->learner)
 		learn(s, &ctx);
@@ -400,6 +381,60 @@ static void access_page(struct sim *s, const struct rmt_us_trace_rec *r)
 		s->now = ready;
 	s->now += s->cost_ns;
 	rmt_us_hist_add(&s->st.fault_lat, s->now - start);
+}
+
+/*
+ * The first line: a v2 trace turns the tracking of far pages on; a v1
+ * trace (no evictions) is replayed as before, with a warning.
+ */
+static bool start_trace(struct sim *s, const char *line, const char *path)
+{
+	switch (rmt_us_trace_version(line)) {
+	case 2:
+		s->track_far = true;
+		if (pagemap_init(&s->far, 1024))
+			out_of_memory();
+		return true;
+	case 1:
+		fprintf(stderr,
+			"rmt-replay: %s: a v1 trace, without evictions: "
+			"pages resident in the recorded run count as far "
+			"(record it again for a faithful replay)\n",
+			path);
+		return true;
+	default:
+		fprintf(stderr,
+			"rmt-replay: %s: not a fault trace (no '%s' "
+			"header)\n",
+			path, RMT_US_TRACE_HEADER);
+		return false;
+	}
+}
+
+/*
+ * Pages left local memory in the recorded run: evicted ones are far until
+ * their next fault; dropped ones are not far at all (their next touch is
+ * a first touch, never a fault of the trace), nor worth keeping cached.
+ */
+static void page_out(struct sim *s, const struct rmt_us_trace_rec *r)
+{
+	uint64_t pg = r->addr >> 12, i, slot;
+
+	if (!s->track_far)
+		return;
+	if (r->kind == RMT_US_TRACE_EVICT) {
+		if (pagemap_put(&s->far, pg, 0))
+			out_of_memory();
+		return;
+	}
+	for (i = 0; i < r->npages; i++, pg++) {
+		pagemap_del(&s->far, pg);
+		slot = pagemap_slot(&s->c.map, pg);
+		if (pagemap_has(&s->c.map, slot, pg)) {
+			cache_take(&s->c, slot);
+			s->st.unused_evicted++;
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -534,20 +569,18 @@ int main(int argc, char **argv)
 		lineno++;
 		if (len && line[len - 1] == '\n')
 			line[--len] = 0;
-		if (lineno == 1 && strncmp(line, RMT_US_TRACE_HEADER,
-					   strlen(RMT_US_TRACE_HEADER))) {
-			fprintf(stderr,
-				"rmt-replay: %s: not a fault trace "
-				"(no '%s' header)\n",
-				argv[optind], RMT_US_TRACE_HEADER);
+		if (lineno == 1 && !start_trace(&s, line, argv[optind]))
 			return 1;
-		}
 		if (line[0] == '#')
 			continue;
 		if (rmt_us_trace_parse(line, &r, &why)) {
 			fprintf(stderr, "rmt-replay: %s:%lu: %s\n",
 				argv[optind], lineno, why);
 			return 1;
+		}
+		if (r.kind != RMT_US_TRACE_FAULT) {
+			page_out(&s, &r);
+			continue;
 		}
 		new_region(&s, &r);
 		/* Keep the program's own time between faults. */
@@ -562,7 +595,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rmt-replay: %s: empty trace\n", argv[optind]);
 		return 1;
 	}
-	s.st.staged_now = s.c.count;
+	s.st.staged_now = s.c.map.count;
 	fprintf(stderr,
 		"rmt-replay: simulated time %.6f s, replayed in %.3f s\n",
 		s.now / 1e9, (rmt_us_now_ns() - t0) / 1e9);
@@ -576,6 +609,11 @@ int main(int argc, char **argv)
 	else if (s.learner)
 		fprintf(stderr, "rmt-replay: learner: %u rounds, no model\n",
 			s.rounds);
+	if (s.st.prefetch_skipped)
+		fprintf(stderr,
+			"rmt-replay: %llu prefetches skipped: the page was "
+			"not in far memory\n",
+			(unsigned long long)s.st.prefetch_skipped);
 	if (s.by_region)
 		print_regions(&s);
 	rmt_us_stats_print(stderr, &s.st, s.now / 1e9, s.models_installed);

@@ -340,10 +340,35 @@ static int find_preload(char *out, size_t len)
 	return access(out, R_OK) ? -errno : 0;
 }
 
+/* A record other than a fault: evictions go to the trace. */
+static void drain_other(struct drain *d, uint16_t type, const void *rec,
+			uint32_t len)
+{
+	const struct rmt_msg_evict *e = rec;
+	struct rmt_us_trace_rec r = { .kind = RMT_US_TRACE_DROP };
+	uint32_t i;
+
+	if (!d->trace || type != RMT_MSG_EVICT || rmt_msg_check(type, rec, len))
+		return;
+	r.time_ns = e->time_ns;
+	r.addr = e->addr;
+	r.npages = e->npages;
+	if (e->flags & RMT_EVICT_DROPPED) {
+		rmt_us_trace_write(d->trace, &r);
+		return;
+	}
+	r.kind = RMT_US_TRACE_EVICT;
+	r.npages = 1;
+	for (i = 0; i < e->npages; i++, r.addr += RMT_US_PAGE)
+		rmt_us_trace_write(d->trace, &r);
+}
+
 static void *drain_thread(void *arg)
 {
 	struct drain *d = arg;
 	struct rmt_msg_fault ev[64];
+	uint64_t rec[32]; /* the ring's largest payload, 256 bytes */
+	uint16_t type;
 	int i, n;
 
 	for (;;) {
@@ -351,15 +376,27 @@ static void *drain_thread(void *arg)
 
 		n = rmt_ring_consume_burst(&d->cons, RMT_MSG_FAULT, ev,
 					   sizeof(ev[0]), 64);
+		/* Not a fault: an eviction, say, or the ring is empty. */
+		if (n == 0) {
+			n = rmt_ring_consume(&d->cons, &type, rec, sizeof(rec));
+			if (n > 0) {
+				drain_other(d, type, rec, (uint32_t)n);
+				continue;
+			}
+		}
 		if (n < 0) {
 			rmt_ring_cons_resync(&d->cons);
 			continue;
 		}
 		for (i = 0; i < n && d->trace; i++) {
 			struct rmt_us_trace_rec r = {
-				ev[i].time_ns,	  ev[i].pid,	 ev[i].addr,
-				ev[i].vma_start,  ev[i].vma_end, ev[i].flags,
-				ev[i].latency_ns,
+				.time_ns = ev[i].time_ns,
+				.tid = ev[i].pid,
+				.addr = ev[i].addr,
+				.region_start = ev[i].vma_start,
+				.region_end = ev[i].vma_end,
+				.flags = ev[i].flags,
+				.latency_ns = ev[i].latency_ns,
 			};
 
 			rmt_us_trace_write(d->trace, &r);
@@ -470,6 +507,8 @@ static void run_child(const struct opts *o, const char *preload, int stats_fd,
 	setenv("RMT_STATS_FD", num, 1);
 	snprintf(num, sizeof(num), "%d", ring_fd);
 	setenv("RMT_RING_FD", num, 1);
+	/* What the replay of a trace needs to tell far pages from local. */
+	setenv("RMT_EMIT_EVICTIONS", o->trace ? "1" : "0", 1);
 	if (cmd_fd >= 0) {
 		snprintf(num, sizeof(num), "%d", cmd_fd);
 		setenv("RMT_CMD_FD", num, 1);
@@ -616,8 +655,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		fprintf(d.trace, RMT_US_TRACE_HEADER
-			": time_ns tid addr "
-			"region_start region_end flags latency_ns\n");
+			": time_ns tid addr region_start region_end flags "
+			"latency_ns | evict time_ns addr | drop time_ns addr "
+			"npages\n");
 	}
 	stats_fd = memfd_create("rmt-stats", MFD_CLOEXEC);
 	if (stats_fd < 0 || ftruncate(stats_fd, sizeof(*st)) ||
@@ -723,8 +763,14 @@ int main(int argc, char **argv)
 	else if (!server)
 		pthread_join(drainer, NULL);
 	rmt_us_ctl_server_stop(server);
-	if (d.trace)
+	if (d.trace) {
 		fclose(d.trace);
+		if (st->ring_dropped)
+			fprintf(stderr,
+				"rmt-run: warning: the trace lacks %llu "
+				"events: the ring was full\n",
+				(unsigned long long)st->ring_dropped);
+	}
 	getrusage(RUSAGE_SELF, &ru_self);
 	st->program_cpu_ns = cpu_ns(&ru_program);
 	st->program_preempted = (uint64_t)ru_program.ru_nivcsw;
