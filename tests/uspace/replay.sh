@@ -62,6 +62,20 @@ for t in resident evicted dropped v1; do
 		<<<"$out" ;;
 	esac || { echo "FAIL far pages, $t: $out"; fail=1; }
 done
+# A prefetched page stays for --cache page-ins, misses included: after
+# readahead's window on 8 sequential faults, 64 scattered misses push its
+# pages out of a 32-page cache (not out of 1024 pages) before the 9th.
+{ stream "# rmt fault trace v1" | head -9
+	for i in $(seq 0 63); do
+		printf '%d 7 0x%x 0x10000000 0x20000000 2 5000\n' \
+			$((400000 + i * 10000)) $((0x10000000 + i * 409600))
+	done
+	stream "" | sed -n 10p; } >"$tmp/aging"
+small=$(field hits "$("$replay" --prefetcher readahead --cache 32 "$tmp/aging" 2>&1 | tail -1)")
+large=$(field hits "$("$replay" --prefetcher readahead --cache 1024 "$tmp/aging" 2>&1 | tail -1)")
+echo "aging: $small hits with a 32-page cache, $large with 1024"
+[ "$small" -lt "$large" ] ||
+	{ echo "FAIL misses did not age the prefetch cache"; fail=1; }
 grep -q "a v1 trace, without evictions" <<<"$("$replay" "$tmp/v1" 2>&1)" ||
 	{ echo "FAIL no warning for a v1 trace"; fail=1; }
 expect() {

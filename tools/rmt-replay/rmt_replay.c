@@ -11,8 +11,10 @@
  * (waiting for the rest of its fetch if needed), else a miss that waits
  * for a fetch from the latency model (uspace/fetch.h); every fault adds a
  * fixed fault cost.  The hook runs on every miss and hit with the
- * faulting thread's page deltas; its pages enter the cache (FIFO, evicted
- * unused pages are pollution).  As in the pager, a prefetch is skipped
+ * faulting thread's page deltas; its pages enter the cache.  A cached
+ * page stays for --cache page-ins (misses and prefetches), as on the
+ * pager's inactive list, where each page-in evicts one page; evicted
+ * unused, it is pollution.  As in the pager, a prefetch is skipped
  * unless its page is in far memory: a v2 trace says when pages left local
  * memory (its evict lines), so a page is far from its eviction to its next
  * fault.  A v1 trace does not; there any page of a region the trace has
@@ -54,10 +56,11 @@
 #define MAX_REGIONS 1024u
 
 struct cache {
-	struct pagemap map; /* page -> its position in fifo */
-	uint64_t *fifo; /* insertion order; PAGEMAP_EMPTY once used */
+	struct pagemap map; /* page -> its page-in number */
+	/* The last cap page-ins; PAGEMAP_EMPTY for misses and used pages. */
+	uint64_t *fifo;
 	uint64_t *ready; /* when each fifo entry's fetch completes */
-	uint64_t head, tail, cap;
+	uint64_t head, cap; /* page-ins so far */
 };
 
 struct hist {
@@ -108,7 +111,9 @@ static void usage(FILE *f)
 		"  --far-latency TIME   latency of one page fetch (5us)\n"
 		"  --fetch-depth N      page fetches in flight (8)\n"
 		"  --fault-cost TIME    fixed cost of every fault (8us, as measured)\n"
-		"  --cache PAGES        prefetch cache capacity (1024)\n"
+		"  --cache PAGES        prefetched pages stay this many page-ins (misses\n"
+		"                       and prefetches), as on the pager's inactive\n"
+		"                       list (1024)\n"
 		"  --first-model N      learned: faults before the first model (500)\n"
 		"  --retrain N          learned: faults between rounds (4000)\n"
 		"  --retrain-max N      learned: rounds that change nothing double the\n"
@@ -134,29 +139,17 @@ static void out_of_memory(void)
 
 static int cache_init(struct cache *c, uint64_t cap)
 {
+	uint64_t i;
+
 	c->fifo = malloc(cap * sizeof(*c->fifo));
 	c->ready = malloc(cap * sizeof(*c->ready));
 	if (!c->fifo || !c->ready || pagemap_init(&c->map, cap))
 		return -ENOMEM;
+	for (i = 0; i < cap; i++)
+		c->fifo[i] = PAGEMAP_EMPTY;
 	c->cap = cap;
-	c->head = c->tail = 0;
+	c->head = 0;
 	return 0;
-}
-
-/* Drops the oldest cached page, never used: pollution. */
-static void cache_evict_oldest(struct sim *s)
-{
-	struct cache *c = &s->c;
-	uint64_t pg;
-
-	while (c->tail != c->head) {
-		pg = c->fifo[c->tail++ % c->cap];
-		if (pg != PAGEMAP_EMPTY) {
-			pagemap_del(&c->map, pg);
-			s->st.unused_evicted++;
-			return;
-		}
-	}
 }
 
 /* Takes the cached page in slot out: when its fetch completes. */
@@ -169,22 +162,35 @@ static uint64_t cache_take(struct cache *c, uint64_t slot)
 	return c->ready[at];
 }
 
-static void prefetch(struct sim *s, uint64_t pg)
+/*
+ * A page came into local memory: prefetched (pg, cached) or missed
+ * (PAGEMAP_EMPTY).  As on the pager's inactive list, every page-in evicts
+ * one page, so the page prefetched cap page-ins ago leaves, unused if it
+ * is still cached (pollution).  Hits bring nothing in.
+ */
+static void cache_page_in(struct sim *s, uint64_t pg)
 {
 	struct cache *c = &s->c;
+	uint64_t at = c->head % c->cap, old = c->fifo[at];
 
-	if (pagemap_has(&c->map, pagemap_slot(&c->map, pg), pg))
-		return;
-	while (c->tail != c->head && c->fifo[c->tail % c->cap] == PAGEMAP_EMPTY)
-		c->tail++;
-	if (c->map.count == c->cap || c->head - c->tail == c->cap)
-		cache_evict_oldest(s);
-	c->fifo[c->head % c->cap] = pg;
-	c->ready[c->head % c->cap] = rmt_us_fetchq_issue(&s->fq, s->now);
-	if (pagemap_put(&c->map, pg, c->head))
-		out_of_memory();
+	if (old != PAGEMAP_EMPTY) {
+		pagemap_del(&c->map, old);
+		s->st.unused_evicted++;
+	}
+	c->fifo[at] = pg;
+	if (pg != PAGEMAP_EMPTY) {
+		c->ready[at] = rmt_us_fetchq_issue(&s->fq, s->now);
+		if (pagemap_put(&c->map, pg, c->head))
+			out_of_memory();
+		s->st.prefetched++;
+	}
 	c->head++;
-	s->st.prefetched++;
+}
+
+static void prefetch(struct sim *s, uint64_t pg)
+{
+	if (!pagemap_has(&s->c.map, pagemap_slot(&s->c.map, pg), pg))
+		cache_page_in(s, pg);
 }
 
 static struct hist *hist_of(struct sim *s, uint32_t tid)
@@ -344,6 +350,7 @@ static void access_page(struct sim *s, const struct rmt_us_trace_rec *r)
 		ctx.flags = RMT_FAULT_PREFETCH_HIT;
 	} else {
 		ready = rmt_us_fetchq_issue(&s->fq, s->now);
+		cache_page_in(s, PAGEMAP_EMPTY);
 		s->st.misses++;
 		if (s->cur) {
 			s->cur->misses++;
