@@ -744,21 +744,30 @@ Test(registry, threads_share_a_handle)
 
 /*
  * An agent killed at random points while it saves and changes state: a
- * new agent opens the registry, and every version it lists loads.
+ * new agent opens the registry, and every version it lists loads.  On a
+ * loaded machine the writer may not have saved anything by the eighth
+ * kill (it had not, once, pinned to a CPU beside busy loops): the kills
+ * go on, each later than the last, until it has.
  */
+#define KILL_ROUNDS 8
+#define MAX_KILL_ROUNDS 50
+
 Test(registry, killed_writer, .timeout = 60)
 {
 	struct rmt_registry *r;
 	struct rmt_reg_entry *e;
 	struct rmt_reg_meta m;
 	struct rmt_reg_state st;
-	size_t n, i, len;
+	size_t n = 0, i, len;
 	int round, status;
 	u8 *blob;
 
-	for (round = 0; round < 8; round++) {
-		pid_t child = fork();
+	for (round = 0; round < KILL_ROUNDS || !n; round++) {
+		pid_t child;
 
+		cr_assert_lt(round, MAX_KILL_ROUNDS,
+			     "the writer saved nothing before %d kills", round);
+		child = fork();
 		cr_assert_geq(child, 0);
 		if (!child) {
 			s32 t;
