@@ -27,7 +27,7 @@ struct page_ref {
 struct rmt_us_oracle {
 	struct page_ref *trace;
 	size_t trace_len; /* bytes mapped */
-	uint64_t n, next, issued; /* trace[issued - 1] was asked for */
+	uint64_t n, next; /* trace[next] is the fault expected next */
 	uint64_t misfits;
 	uint64_t starts[MAX_REGIONS]; /* this run's regions, by number */
 	uint32_t n_starts;
@@ -172,12 +172,15 @@ int rmt_us_oracle_run(void *priv, const struct rmt_us_fault_ctx *ctx,
 		return 0;
 	}
 	o->next = i + 1;
-	if (o->issued < o->next)
-		o->issued = o->next;
+	/*
+	 * Every fault asks for the whole lookahead again: a page asked for
+	 * while it was still resident was skipped, and is fetched once it
+	 * has gone far; the pager skips those it holds already.
+	 */
 	end = o->next + RMT_US_ORACLE_DEPTH < o->n ?
 		      o->next + RMT_US_ORACLE_DEPTH :
 		      o->n;
-	for (j = o->issued; j < end && n < max; j++) {
+	for (j = o->next; j < end && n < max; j++) {
 		const struct page_ref *p = &o->trace[j];
 
 		/* A region this run has not faulted in yet: not known. */
@@ -185,6 +188,5 @@ int rmt_us_oracle_run(void *priv, const struct rmt_us_fault_ctx *ctx,
 			pages[n++] =
 				o->starts[p->region] + p->page * RMT_US_PAGE;
 	}
-	o->issued = j;
 	return (int)n;
 }

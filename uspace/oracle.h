@@ -2,7 +2,9 @@
 /*
  * oracle.h - a prefetcher that knows the future: it replays the fault
  * trace of an earlier run of the same program (rmt-run --trace) and, at
- * each fault, asks for the next pages that run faulted on.  Not a
+ * each fault, asks for the next pages that run faulted on (all of its
+ * lookahead every time: the pager skips those it holds, and fetches one
+ * that was resident when first asked for once it has gone far).  Not a
  * prefetcher anyone could build; it measures how fast a perfect one
  * would make a run on this machine (rmt-run --prefetcher oracle:TRACE,
  * docs/uspace.md, "The oracle").
