@@ -30,10 +30,10 @@ static int check_reply(const struct rmt_msg_reply *r, u32 len)
 	return -EBADMSG;
 }
 
-static int check_evict(const struct rmt_msg_evict *e, u32 len)
+static int check_page(const struct rmt_msg_page *e, u32 len)
 {
 	if (len != sizeof(*e) || e->addr % 4096 || !e->npages ||
-	    e->flags & ~RMT_EVICT_FLAGS_ALL)
+	    e->event < RMT_PAGE_EVICTED || e->event > RMT_PAGE_EVENT_MAX)
 		return -EBADMSG;
 	return 0;
 }
@@ -100,8 +100,8 @@ int rmt_msg_check(u16 type, const void *payload, u32 len)
 		return check_fixed(len, sizeof(struct rmt_msg_guardrail));
 	case RMT_MSG_REPLY:
 		return check_reply(payload, len);
-	case RMT_MSG_EVICT:
-		return check_evict(payload, len);
+	case RMT_MSG_PAGE:
+		return check_page(payload, len);
 	case RMT_MSG_COMMAND:
 		return check_command(payload, len);
 	case RMT_MSG_TABLE_ENTRY:

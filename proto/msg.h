@@ -5,7 +5,7 @@
  * asserts) and the limits the receiving side enforces with rmt_msg_check().
  *
  * Datapath -> agent: fault events, training samples, statistics, guardrail
- * events, replies to commands and model blobs, evictions.  Agent ->
+ * events, replies to commands and model blobs, page events.  Agent ->
  * datapath: commands, table entries, model blobs (in chunks, each carrying
  * the CRC32C of the whole blob).
  */
@@ -22,7 +22,7 @@ enum rmt_msg_type {
 	RMT_MSG_STATS = 3,
 	RMT_MSG_GUARDRAIL = 4,
 	RMT_MSG_REPLY = 5,
-	RMT_MSG_EVICT = 6,
+	RMT_MSG_PAGE = 6,
 	RMT_MSG_COMMAND = 16,
 	RMT_MSG_TABLE_ENTRY = 17,
 	RMT_MSG_MODEL_BLOB = 18,
@@ -50,21 +50,26 @@ struct rmt_msg_fault {
 	u32 reserved1;
 };
 
-/* struct rmt_msg_evict.flags */
-#define RMT_EVICT_DROPPED 0x01u /* gone from far memory too: zero again */
-#define RMT_EVICT_FLAGS_ALL 0x01u
+/* struct rmt_msg_page.event: what happened to the pages */
+enum rmt_page_event {
+	RMT_PAGE_EVICTED = 1, /* local to far memory */
+	RMT_PAGE_DROPPED = 2, /* freed: gone from far memory too, zero again */
+	RMT_PAGE_TOUCHED = 3, /* first touch: a zero page came in */
+	RMT_PAGE_EVENT_MAX = RMT_PAGE_TOUCHED,
+};
 
 /*
- * Pages [addr, addr + npages pages) left local memory: evicted to far
- * memory (one page), or freed (RMT_EVICT_DROPPED).  Only the user-space
- * pager emits these, and only when asked to (rmt-run --trace), so that a
- * replay of the trace knows which pages were far at each fault.
+ * Pages [addr, addr + npages pages) came into or left local memory other
+ * than by a far fault: an eviction or a first touch (one page each), a
+ * free.  Only the user-space pager emits these, and only when asked to
+ * (rmt-run --trace), so that a replay of the trace knows which pages were
+ * far at each fault and what else pushed pages out.
  */
-struct rmt_msg_evict {
+struct rmt_msg_page {
 	u64 addr; /* page-aligned */
 	u64 time_ns;
 	u32 npages;
-	u32 flags;
+	u32 event; /* enum rmt_page_event */
 };
 
 #define RMT_MSG_MAX_FEATURES 64u
@@ -207,7 +212,7 @@ _Static_assert(sizeof(struct rmt_msg_fault) == 64, "fault event is ABI");
 _Static_assert(__builtin_offsetof(struct rmt_msg_fault, pid) == 40, "ABI");
 _Static_assert(__builtin_offsetof(struct rmt_msg_fault, latency_ns) == 56,
 	       "ABI");
-_Static_assert(sizeof(struct rmt_msg_evict) == 24, "eviction is ABI");
+_Static_assert(sizeof(struct rmt_msg_page) == 24, "page event is ABI");
 _Static_assert(sizeof(struct rmt_msg_sample) == 16, "sample header is ABI");
 _Static_assert(sizeof(struct rmt_msg_stats) == 64, "stats record is ABI");
 _Static_assert(__builtin_offsetof(struct rmt_msg_stats, lookups) == 16, "ABI");

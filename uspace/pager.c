@@ -363,20 +363,23 @@ static void free_slot(struct rmt_pager *p, uint64_t pg)
 	p->slot[pg] = RMT_US_NIL;
 }
 
-/* Tells the ring that pages left local memory (emit_evictions). */
-static void emit_evict(struct rmt_pager *p, uint64_t first, uint64_t n,
-		       uint32_t flags)
+/*
+ * Tells the ring that pages came in or left other than by a far fault
+ * (emit_page_events): enum rmt_page_event.
+ */
+static void emit_page_event(struct rmt_pager *p, uint64_t first, uint64_t n,
+			    uint32_t event)
 {
-	struct rmt_msg_evict m = {
+	struct rmt_msg_page m = {
 		.addr = (uintptr_t)page_addr(p, first),
 		.time_ns = rmt_us_now_ns(),
 		.npages = (uint32_t)n, /* the arena has fewer pages */
-		.flags = flags,
+		.event = event,
 	};
 
-	if (!p->have_ring || !p->cfg.emit_evictions)
+	if (!p->have_ring || !p->cfg.emit_page_events)
 		return;
-	rmt_ring_produce(&p->ring, RMT_MSG_EVICT, &m, sizeof(m));
+	rmt_ring_produce(&p->ring, RMT_MSG_PAGE, &m, sizeof(m));
 	p->st->ring_dropped = p->ring.dropped;
 }
 
@@ -399,7 +402,7 @@ static void make_room(struct rmt_pager *p, uint64_t n)
 		}
 		p->state[id] = PG_FAR;
 		p->st->evictions++;
-		emit_evict(p, id, 1, 0);
+		emit_page_event(p, id, 1, RMT_PAGE_EVICTED);
 	}
 }
 
@@ -629,6 +632,7 @@ static void handle_fault(struct rmt_pager *p, uint64_t addr, unsigned int how,
 		return;
 	case PG_NONE:
 		make_room(p, 1);
+		emit_page_event(p, pg, 1, RMT_PAGE_TOUCHED);
 		src = p->zero;
 		kind = RMT_US_FIRST_TOUCH;
 		p->st->first_touch++;
@@ -1186,7 +1190,7 @@ static void drop_pages(struct rmt_pager *p, uint64_t first, uint64_t n)
 		}
 		p->state[pg] = PG_NONE;
 	}
-	emit_evict(p, first, n, RMT_EVICT_DROPPED);
+	emit_page_event(p, first, n, RMT_PAGE_DROPPED);
 	madvise(page_addr(p, first), n * RMT_US_PAGE, MADV_DONTNEED);
 	madvise(p->backing + first * RMT_US_PAGE, n * RMT_US_PAGE,
 		MADV_DONTNEED);

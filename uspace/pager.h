@@ -84,11 +84,11 @@ struct rmt_pager_config {
 	void *ring_mem; /* a formatted ring for fault events */
 	size_t ring_len;
 	/*
-	 * Also put each page leaving local memory on the ring
-	 * (RMT_MSG_EVICT), for a trace a replay can tell far pages from
-	 * resident ones with.
+	 * Also put evictions, first touches and frees on the ring
+	 * (RMT_MSG_PAGE): a trace's replay tells far pages from resident
+	 * ones with them, and counts every page that came in.
 	 */
-	bool emit_evictions;
+	bool emit_page_events;
 };
 
 struct rmt_pager;

@@ -8,7 +8,7 @@
  * smaller goes to glibc.  Configured by environment variables that rmt-run
  * sets (RMT_MEM_LIMIT, RMT_FAR_LATENCY, RMT_FETCH_DEPTH, RMT_SPIN,
  * RMT_INACTIVE, RMT_THRESHOLD, RMT_PREFETCHER, RMT_STATS_FD, RMT_RING_FD,
- * RMT_EMIT_EVICTIONS, RMT_CMD_FD), all removed at start so that child
+ * RMT_PAGE_EVENTS, RMT_CMD_FD), all removed at start so that child
  * processes run plain.  With a command ring (RMT_CMD_FD) a control thread
  * (control.h) takes model blobs and commands from an agent.
  */
@@ -241,10 +241,10 @@ static void configure(struct rmt_pager_config *c)
 		c->ring_mem = ring.mem;
 		c->ring_len = ring.len;
 	}
-	if ((s = take_env("RMT_EMIT_EVICTIONS"))) {
+	if ((s = take_env("RMT_PAGE_EVENTS"))) {
 		if (strcmp(s, "0") && strcmp(s, "1"))
-			die("RMT_EMIT_EVICTIONS (0 or 1)", s);
-		c->emit_evictions = !strcmp(s, "1");
+			die("RMT_PAGE_EVENTS (0 or 1)", s);
+		c->emit_page_events = !strcmp(s, "1");
 	}
 	if ((s = take_env("RMT_CMD_FD"))) {
 		if (rmt_us_parse_count(s, 0, 1 << 20, &fd))

@@ -23,9 +23,10 @@ int rmt_us_trace_version(const char *first_line)
 
 void rmt_us_trace_write(FILE *f, const struct rmt_us_trace_rec *r)
 {
-	if (r->kind == RMT_US_TRACE_EVICT) {
-		fprintf(f, "evict %" PRIu64 " 0x%" PRIx64 "\n", r->time_ns,
-			r->addr);
+	if (r->kind == RMT_US_TRACE_EVICT || r->kind == RMT_US_TRACE_TOUCH) {
+		fprintf(f, "%s %" PRIu64 " 0x%" PRIx64 "\n",
+			r->kind == RMT_US_TRACE_EVICT ? "evict" : "touch",
+			r->time_ns, r->addr);
 		return;
 	}
 	if (r->kind == RMT_US_TRACE_DROP) {
@@ -74,9 +75,12 @@ static int field(const char **sp, int hex, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* "evict time_ns addr" or "drop time_ns addr npages", after the word. */
-static int parse_page_out(const char *line, struct rmt_us_trace_rec *r,
-			  const char **why)
+/*
+ * "evict time_ns addr", "touch time_ns addr" or "drop time_ns addr
+ * npages", after the word.
+ */
+static int parse_page_event(const char *line, struct rmt_us_trace_rec *r,
+			    const char **why)
 {
 	uint64_t t, addr, n = 1;
 
@@ -125,11 +129,15 @@ int rmt_us_trace_parse(const char *line, struct rmt_us_trace_rec *r,
 	memset(r, 0, sizeof(*r));
 	if (!strncmp(line, "evict ", 6)) {
 		r->kind = RMT_US_TRACE_EVICT;
-		return parse_page_out(line + 6, r, why);
+		return parse_page_event(line + 6, r, why);
 	}
 	if (!strncmp(line, "drop ", 5)) {
 		r->kind = RMT_US_TRACE_DROP;
-		return parse_page_out(line + 5, r, why);
+		return parse_page_event(line + 5, r, why);
+	}
+	if (!strncmp(line, "touch ", 6)) {
+		r->kind = RMT_US_TRACE_TOUCH;
+		return parse_page_event(line + 6, r, why);
 	}
 	for (i = 0; i < 7; i++) {
 		if (field(&line, hex[i], max[i], &v[i])) {

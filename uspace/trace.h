@@ -6,6 +6,7 @@
  *
  *   time_ns tid addr region_start region_end flags latency_ns   a far fault
  *   evict time_ns addr                 a page went from local to far memory
+ *   touch time_ns addr                 a page's first touch (a zero page)
  *   drop time_ns addr npages           pages were freed (zero again)
  *
  * Addresses in hex with 0x, the rest decimal; flags as RMT_FAULT_* of
@@ -24,6 +25,7 @@ enum rmt_us_trace_kind {
 	RMT_US_TRACE_FAULT,
 	RMT_US_TRACE_EVICT,
 	RMT_US_TRACE_DROP,
+	RMT_US_TRACE_TOUCH,
 };
 
 struct rmt_us_trace_rec {
@@ -35,7 +37,7 @@ struct rmt_us_trace_rec {
 	uint64_t region_end;
 	uint32_t flags;
 	uint32_t latency_ns;
-	uint32_t npages; /* evict: 1; drop: how many */
+	uint32_t npages; /* evict, touch: 1; drop: how many */
 };
 
 /* The version a trace's first line names (1 or 2), 0 if not a trace. */

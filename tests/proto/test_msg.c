@@ -147,23 +147,27 @@ Test(msg, replies_carry_a_terminated_reason)
 	cr_assert_eq(rmt_msg_check(RMT_MSG_REPLY, r, sizeof(*r)), -EBADMSG);
 }
 
-Test(msg, evictions_name_whole_pages)
+Test(msg, page_events_name_whole_pages_and_a_known_event)
 {
-	struct rmt_msg_evict *e = (void *)buf;
+	struct rmt_msg_page *e = (void *)buf;
+	u32 ev;
 
 	memset(buf, 0, sizeof(buf));
 	e->addr = 0x7f0000001000ull;
 	e->npages = 1;
-	cr_assert_eq(rmt_msg_check(RMT_MSG_EVICT, e, sizeof(*e)), 0);
-	e->flags = RMT_EVICT_DROPPED;
-	cr_assert_eq(rmt_msg_check(RMT_MSG_EVICT, e, sizeof(*e)), 0);
-	cr_assert_eq(rmt_msg_check(RMT_MSG_EVICT, e, sizeof(*e) + 8), -EBADMSG);
-	e->flags = 2;
-	cr_assert_eq(rmt_msg_check(RMT_MSG_EVICT, e, sizeof(*e)), -EBADMSG);
-	e->flags = 0;
+	for (ev = RMT_PAGE_EVICTED; ev <= RMT_PAGE_EVENT_MAX; ev++) {
+		e->event = ev;
+		cr_assert_eq(rmt_msg_check(RMT_MSG_PAGE, e, sizeof(*e)), 0);
+	}
+	cr_assert_eq(rmt_msg_check(RMT_MSG_PAGE, e, sizeof(*e) + 8), -EBADMSG);
+	e->event = 0;
+	cr_assert_eq(rmt_msg_check(RMT_MSG_PAGE, e, sizeof(*e)), -EBADMSG);
+	e->event = RMT_PAGE_EVENT_MAX + 1;
+	cr_assert_eq(rmt_msg_check(RMT_MSG_PAGE, e, sizeof(*e)), -EBADMSG);
+	e->event = RMT_PAGE_EVICTED;
 	e->npages = 0;
-	cr_assert_eq(rmt_msg_check(RMT_MSG_EVICT, e, sizeof(*e)), -EBADMSG);
+	cr_assert_eq(rmt_msg_check(RMT_MSG_PAGE, e, sizeof(*e)), -EBADMSG);
 	e->npages = 1;
 	e->addr += 8;
-	cr_assert_eq(rmt_msg_check(RMT_MSG_EVICT, e, sizeof(*e)), -EBADMSG);
+	cr_assert_eq(rmt_msg_check(RMT_MSG_PAGE, e, sizeof(*e)), -EBADMSG);
 }

@@ -2,8 +2,8 @@
 /*
  * fuzz_trace.c - libFuzzer target for the fault trace line parser that
  * rmt-replay and the oracle apply to their input: any line (a fault, an
- * eviction or a drop) parses to a consistent record or is refused with a
- * reason.
+ * eviction, a first touch or a drop) parses to a consistent record or is
+ * refused with a reason.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (r.addr < r.region_start || r.addr >= r.region_end ||
 	     (r.flags & ~RMT_FAULT_FLAGS_ALL) || r.npages != 1))
 		abort();
-	if (err == 0 && r.kind > RMT_US_TRACE_DROP)
+	if (err == 0 && r.kind > RMT_US_TRACE_TOUCH)
 		abort();
 	if (err && (err != -EINVAL || !why))
 		abort();

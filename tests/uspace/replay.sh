@@ -76,6 +76,18 @@ large=$(field hits "$("$replay" --prefetcher readahead --cache 1024 "$tmp/aging"
 echo "aging: $small hits with a 32-page cache, $large with 1024"
 [ "$small" -lt "$large" ] ||
 	{ echo "FAIL misses did not age the prefetch cache"; fail=1; }
+# First touches bring pages in too: 64 of them between two faults push
+# the pages readahead prefetched out of a 32-page cache.
+{ echo "# rmt fault trace v2"; evictions; stream "" | sed -n 2,9p
+	for i in $(seq 0 63); do
+		printf 'touch 0 0x%x\n' $((0x20000000 + i * 4096))
+	done
+	stream "" | tail -n +10; } >"$tmp/touched"
+plain=$(field hits "$("$replay" --prefetcher readahead --cache 32 "$tmp/evicted" 2>&1 | tail -1)")
+touched=$(field hits "$("$replay" --prefetcher readahead --cache 32 "$tmp/touched" 2>&1 | tail -1)")
+echo "first touches: $touched hits with them, $plain without"
+[ "$touched" -lt "$plain" ] ||
+	{ echo "FAIL first touches did not age the prefetch cache"; fail=1; }
 grep -q "a v1 trace, without evictions" <<<"$("$replay" "$tmp/v1" 2>&1)" ||
 	{ echo "FAIL no warning for a v1 trace"; fail=1; }
 expect() {

@@ -699,18 +699,23 @@ Test(pager, find_and_partial_discard)
 
 /*
  * What a trace replay learns from the ring: a page is far from its
- * eviction to its next fault.  Every far fault's page must have been
- * evicted since its last fault; a free drops its pages in one record;
- * without emit_evictions, nothing but faults.
+ * eviction to its next fault.  Every page is touched first (once), and
+ * every far fault's page must have been evicted since its last fault; a
+ * free drops its pages in one record; without emit_page_events, nothing
+ * but faults.
  */
-static void ring_events(bool emit, uint64_t *evictions, uint64_t *faults)
+struct page_events {
+	uint64_t touches, evictions, faults;
+};
+
+static void ring_events(bool emit, struct page_events *n)
 {
 	static uint64_t ring_mem[(1u << 20) / 8 + 512];
 	struct rmt_pager_config c;
 	struct rmt_pager *p = NULL;
 	struct rmt_ring_cons cons;
-	uint64_t rec[32], far[64] = { 0 };
-	uint8_t *m;
+	uint64_t rec[32];
+	uint8_t *m, state[64] = { 0 }; /* 1 resident, 2 far */
 	uint16_t type;
 	bool dropped = false;
 	int len;
@@ -723,60 +728,71 @@ static void ring_events(bool emit, uint64_t *evictions, uint64_t *faults)
 	config(&c, 16, 0, NULL, NULL);
 	c.ring_mem = ring_mem;
 	c.ring_len = sizeof(ring_mem);
-	c.emit_evictions = emit;
+	c.emit_page_events = emit;
 	cr_assert_eq(rmt_pager_create(&c, &p), 0);
 	m = rmt_pager_alloc(p, 64 * PG);
 	fill(m, 64, 3);
 	check(m, 64, 3);
 	settle(p, m);
-	*evictions = *faults = 0;
+	memset(n, 0, sizeof(*n));
 	while ((len = rmt_ring_consume(&cons, &type, rec, sizeof(rec))) > 0) {
-		const struct rmt_msg_evict *e = (const void *)rec;
+		const struct rmt_msg_page *e = (const void *)rec;
 		const struct rmt_msg_fault *f = (const void *)rec;
+		uint64_t i = ((type == RMT_MSG_FAULT ? f->addr : e->addr) -
+			      (uintptr_t)m) /
+			     PG;
 
 		cr_assert_eq(rmt_msg_check(type, rec, (uint32_t)len), 0);
+		cr_assert_lt(i, 64);
 		if (type == RMT_MSG_FAULT) {
-			uint64_t i = (f->addr - (uintptr_t)m) / PG;
-
-			cr_assert_lt(i, 64);
-			cr_assert(!emit || far[i],
-				  "page %llu faulted, never evicted",
+			cr_assert(!emit || state[i] == 2,
+				  "page %llu faulted, not evicted",
 				  (unsigned long long)i);
-			far[i] = 0;
-			++*faults;
+			state[i] = 1;
+			n->faults++;
 			continue;
 		}
-		cr_assert_eq(type, RMT_MSG_EVICT);
+		cr_assert_eq(type, RMT_MSG_PAGE);
 		cr_assert_eq(e->npages, 1);
-		cr_assert_eq(e->flags, 0);
-		far[(e->addr - (uintptr_t)m) / PG] = 1;
-		++*evictions;
+		if (e->event == RMT_PAGE_TOUCHED) {
+			cr_assert_eq(state[i], 0, "page %llu touched twice",
+				     (unsigned long long)i);
+			state[i] = 1;
+			n->touches++;
+			continue;
+		}
+		cr_assert_eq(e->event, RMT_PAGE_EVICTED);
+		cr_assert_eq(state[i], 1, "page %llu evicted, not resident",
+			     (unsigned long long)i);
+		state[i] = 2;
+		n->evictions++;
 	}
 	cr_assert_eq(len, 0);
-	cr_assert_eq(*evictions, emit ? rmt_pager_stats(p)->evictions : 0);
+	cr_assert_eq(n->evictions, emit ? rmt_pager_stats(p)->evictions : 0);
+	cr_assert_eq(n->touches, emit ? 64 : 0);
 	cr_assert_eq(rmt_pager_free(p, m), 0);
 	while ((len = rmt_ring_consume(&cons, &type, rec, sizeof(rec))) > 0) {
-		const struct rmt_msg_evict *e = (const void *)rec;
+		const struct rmt_msg_page *e = (const void *)rec;
 
-		cr_assert_eq(type, RMT_MSG_EVICT);
+		cr_assert_eq(type, RMT_MSG_PAGE);
 		cr_assert_eq(e->addr, (uintptr_t)m);
 		cr_assert_eq(e->npages, 64);
-		cr_assert_eq(e->flags, RMT_EVICT_DROPPED);
+		cr_assert_eq(e->event, RMT_PAGE_DROPPED);
 		dropped = true;
 	}
 	cr_assert_eq(dropped, emit);
 	rmt_pager_destroy(p);
 }
 
-Test(pager, evictions_go_to_the_ring_when_asked)
+Test(pager, page_events_go_to_the_ring_when_asked)
 {
-	uint64_t evictions, faults;
+	struct page_events n;
 
-	ring_events(true, &evictions, &faults);
-	cr_assert_geq(evictions, 48, "only %llu evictions",
-		      (unsigned long long)evictions);
-	cr_assert_geq(faults, 32, "only %llu far faults",
-		      (unsigned long long)faults);
-	ring_events(false, &evictions, &faults);
-	cr_assert_geq(faults, 32);
+	ring_events(true, &n);
+	cr_assert_geq(n.evictions, 48, "only %llu evictions",
+		      (unsigned long long)n.evictions);
+	cr_assert_geq(n.faults, 32, "only %llu far faults",
+		      (unsigned long long)n.faults);
+	ring_events(false, &n);
+	cr_assert_geq(n.faults, 32);
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * test_trace.c - the fault trace's lines: what rmt_us_trace_write writes
- * parses back to the same record for faults, evictions and drops; the
- * header names the version; malformed lines are refused with the field.
+ * parses back to the same record for faults, evictions, first touches and
+ * drops; the header names the version; malformed lines are refused with
+ * the field.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -56,6 +57,10 @@ Test(trace, every_kind_reads_back)
 					  .time_ns = 12,
 					  .addr = 0x1000,
 					  .npages = 1 };
+	struct rmt_us_trace_rec touch = { .kind = RMT_US_TRACE_TOUCH,
+					  .time_ns = 0,
+					  .addr = 0x7ffffffff000ull,
+					  .npages = 1 };
 	struct rmt_us_trace_rec drop = { .kind = RMT_US_TRACE_DROP,
 					 .time_ns = 13,
 					 .addr = 0x7f0000000000ull,
@@ -63,6 +68,7 @@ Test(trace, every_kind_reads_back)
 
 	round_trip(&fault);
 	round_trip(&evict);
+	round_trip(&touch);
 	round_trip(&drop);
 }
 
@@ -86,6 +92,8 @@ Test(trace, bad_lines_name_the_field)
 		{ "evict 12 4096", "malformed, missing or unaligned addr" },
 		{ "evict 12 0x1000 1", "trailing text" },
 		{ "evict x 0x1000", "malformed or missing time_ns" },
+		{ "touch 12 0x1001", "malformed, missing or unaligned addr" },
+		{ "touch 12 0x1000 1", "trailing text" },
 		{ "drop 12 0x1000", "malformed, missing or zero npages" },
 		{ "drop 12 0x1000 0", "malformed, missing or zero npages" },
 		{ "drop 12 0x1000 4294967296",

@@ -12,9 +12,10 @@
  * for a fetch from the latency model (uspace/fetch.h); every fault adds a
  * fixed fault cost.  The hook runs on every miss and hit with the
  * faulting thread's page deltas; its pages enter the cache.  A cached
- * page stays for --cache page-ins (misses and prefetches), as on the
- * pager's inactive list, where each page-in evicts one page; evicted
- * unused, it is pollution.  As in the pager, a prefetch is skipped
+ * page stays for --cache page-ins (misses, prefetches and, in a v2
+ * trace, first touches), as on the pager's inactive list, where each
+ * page-in evicts one page; evicted unused, it is pollution.  As in the
+ * pager, a prefetch is skipped
  * unless its page is in far memory: a v2 trace says when pages left local
  * memory (its evict lines), so a page is far from its eviction to its next
  * fault.  A v1 trace does not; there any page of a region the trace has
@@ -419,11 +420,12 @@ static bool start_trace(struct sim *s, const char *line, const char *path)
 }
 
 /*
- * Pages left local memory in the recorded run: evicted ones are far until
- * their next fault; dropped ones are not far at all (their next touch is
- * a first touch, never a fault of the trace), nor worth keeping cached.
+ * A page event of the recorded run.  An evicted page is far until its
+ * next fault.  A first touch brought a page in, so it ages the cache as a
+ * miss does.  Dropped pages are not far at all (their next touch is a
+ * first touch, never a fault of the trace), nor worth keeping cached.
  */
-static void page_out(struct sim *s, const struct rmt_us_trace_rec *r)
+static void page_event(struct sim *s, const struct rmt_us_trace_rec *r)
 {
 	uint64_t pg = r->addr >> 12, i, slot;
 
@@ -432,6 +434,11 @@ static void page_out(struct sim *s, const struct rmt_us_trace_rec *r)
 	if (r->kind == RMT_US_TRACE_EVICT) {
 		if (pagemap_put(&s->far, pg, 0))
 			out_of_memory();
+		return;
+	}
+	if (r->kind == RMT_US_TRACE_TOUCH) {
+		pagemap_del(&s->far, pg);
+		cache_page_in(s, PAGEMAP_EMPTY);
 		return;
 	}
 	for (i = 0; i < r->npages; i++, pg++) {
@@ -586,7 +593,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (r.kind != RMT_US_TRACE_FAULT) {
-			page_out(&s, &r);
+			page_event(&s, &r);
 			continue;
 		}
 		new_region(&s, &r);

@@ -340,24 +340,28 @@ static int find_preload(char *out, size_t len)
 	return access(out, R_OK) ? -errno : 0;
 }
 
-/* A record other than a fault: evictions go to the trace. */
+/*
+ * A record other than a fault: page events go to the trace, a free as one
+ * drop line, evictions and first touches as a line per page.
+ */
 static void drain_other(struct drain *d, uint16_t type, const void *rec,
 			uint32_t len)
 {
-	const struct rmt_msg_evict *e = rec;
+	const struct rmt_msg_page *e = rec;
 	struct rmt_us_trace_rec r = { .kind = RMT_US_TRACE_DROP };
 	uint32_t i;
 
-	if (!d->trace || type != RMT_MSG_EVICT || rmt_msg_check(type, rec, len))
+	if (!d->trace || type != RMT_MSG_PAGE || rmt_msg_check(type, rec, len))
 		return;
 	r.time_ns = e->time_ns;
 	r.addr = e->addr;
 	r.npages = e->npages;
-	if (e->flags & RMT_EVICT_DROPPED) {
+	if (e->event == RMT_PAGE_DROPPED) {
 		rmt_us_trace_write(d->trace, &r);
 		return;
 	}
-	r.kind = RMT_US_TRACE_EVICT;
+	r.kind = e->event == RMT_PAGE_TOUCHED ? RMT_US_TRACE_TOUCH :
+						RMT_US_TRACE_EVICT;
 	r.npages = 1;
 	for (i = 0; i < e->npages; i++, r.addr += RMT_US_PAGE)
 		rmt_us_trace_write(d->trace, &r);
@@ -508,7 +512,7 @@ static void run_child(const struct opts *o, const char *preload, int stats_fd,
 	snprintf(num, sizeof(num), "%d", ring_fd);
 	setenv("RMT_RING_FD", num, 1);
 	/* What the replay of a trace needs to tell far pages from local. */
-	setenv("RMT_EMIT_EVICTIONS", o->trace ? "1" : "0", 1);
+	setenv("RMT_PAGE_EVENTS", o->trace ? "1" : "0", 1);
 	if (cmd_fd >= 0) {
 		snprintf(num, sizeof(num), "%d", cmd_fd);
 		setenv("RMT_CMD_FD", num, 1);
@@ -656,8 +660,8 @@ int main(int argc, char **argv)
 		}
 		fprintf(d.trace, RMT_US_TRACE_HEADER
 			": time_ns tid addr region_start region_end flags "
-			"latency_ns | evict time_ns addr | drop time_ns addr "
-			"npages\n");
+			"latency_ns | evict time_ns addr | touch time_ns addr | "
+			"drop time_ns addr npages\n");
 	}
 	stats_fd = memfd_create("rmt-stats", MFD_CLOEXEC);
 	if (stats_fd < 0 || ftruncate(stats_fd, sizeof(*st)) ||
