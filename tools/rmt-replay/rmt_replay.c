@@ -164,10 +164,10 @@ static uint64_t cache_take(struct cache *c, uint64_t slot)
 }
 
 /*
- * A page came into local memory: prefetched (pg, cached) or missed
- * (PAGEMAP_EMPTY).  As on the pager's inactive list, every page-in evicts
- * one page, so the page prefetched cap page-ins ago leaves, unused if it
- * is still cached (pollution).  Hits bring nothing in.
+ * A page came into local memory: prefetched (pg, cached), or by a miss or
+ * a first touch (PAGEMAP_EMPTY).  As on the pager's inactive list, every
+ * page-in evicts one page, so the page prefetched cap page-ins ago leaves,
+ * unused if it is still cached (pollution).  Hits bring nothing in.
  */
 static void cache_page_in(struct sim *s, uint64_t pg)
 {
