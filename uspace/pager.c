@@ -370,15 +370,17 @@ static void free_slot(struct rmt_pager *p, uint64_t pg)
 static void emit_page_event(struct rmt_pager *p, uint64_t first, uint64_t n,
 			    uint32_t event)
 {
-	struct rmt_msg_page m = {
+	struct rmt_msg_page m;
+
+	/* Every eviction and first touch comes here: no clock unless asked. */
+	if (!p->have_ring || !p->cfg.emit_page_events)
+		return;
+	m = (struct rmt_msg_page){
 		.addr = (uintptr_t)page_addr(p, first),
 		.time_ns = rmt_us_now_ns(),
 		.npages = (uint32_t)n, /* the arena has fewer pages */
 		.event = event,
 	};
-
-	if (!p->have_ring || !p->cfg.emit_page_events)
-		return;
 	rmt_ring_produce(&p->ring, RMT_MSG_PAGE, &m, sizeof(m));
 	p->st->ring_dropped = p->ring.dropped;
 }

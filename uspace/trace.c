@@ -9,13 +9,22 @@
 #include "proto/msg.h"
 #include "uspace/trace.h"
 
+/* The word that starts a page event's line, by kind. */
+static const char *const page_words[] = {
+	[RMT_US_TRACE_EVICT] = "evict",
+	[RMT_US_TRACE_DROP] = "drop",
+	[RMT_US_TRACE_TOUCH] = "touch",
+};
+
+#define N_KINDS (sizeof(page_words) / sizeof(page_words[0]))
+
 int rmt_us_trace_version(const char *first_line)
 {
 	static const char *const headers[] = { RMT_US_TRACE_HEADER_V1,
 					       RMT_US_TRACE_HEADER };
 	unsigned int i;
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
 		if (!strncmp(first_line, headers[i], strlen(headers[i])))
 			return (int)i + 1;
 	return 0;
@@ -23,15 +32,12 @@ int rmt_us_trace_version(const char *first_line)
 
 void rmt_us_trace_write(FILE *f, const struct rmt_us_trace_rec *r)
 {
-	if (r->kind == RMT_US_TRACE_EVICT || r->kind == RMT_US_TRACE_TOUCH) {
-		fprintf(f, "%s %" PRIu64 " 0x%" PRIx64 "\n",
-			r->kind == RMT_US_TRACE_EVICT ? "evict" : "touch",
+	if (r->kind != RMT_US_TRACE_FAULT) {
+		fprintf(f, "%s %" PRIu64 " 0x%" PRIx64, page_words[r->kind],
 			r->time_ns, r->addr);
-		return;
-	}
-	if (r->kind == RMT_US_TRACE_DROP) {
-		fprintf(f, "drop %" PRIu64 " 0x%" PRIx64 " %" PRIu32 "\n",
-			r->time_ns, r->addr, r->npages);
+		if (r->kind == RMT_US_TRACE_DROP)
+			fprintf(f, " %" PRIu32, r->npages);
+		fputc('\n', f);
 		return;
 	}
 	fprintf(f,
@@ -127,17 +133,13 @@ int rmt_us_trace_parse(const char *line, struct rmt_us_trace_rec *r,
 	unsigned int i;
 
 	memset(r, 0, sizeof(*r));
-	if (!strncmp(line, "evict ", 6)) {
-		r->kind = RMT_US_TRACE_EVICT;
-		return parse_page_event(line + 6, r, why);
-	}
-	if (!strncmp(line, "drop ", 5)) {
-		r->kind = RMT_US_TRACE_DROP;
-		return parse_page_event(line + 5, r, why);
-	}
-	if (!strncmp(line, "touch ", 6)) {
-		r->kind = RMT_US_TRACE_TOUCH;
-		return parse_page_event(line + 6, r, why);
+	for (i = RMT_US_TRACE_EVICT; i < N_KINDS; i++) {
+		size_t n = strlen(page_words[i]);
+
+		if (!strncmp(line, page_words[i], n) && line[n] == ' ') {
+			r->kind = i;
+			return parse_page_event(line + n + 1, r, why);
+		}
 	}
 	for (i = 0; i < 7; i++) {
 		if (field(&line, hex[i], max[i], &v[i])) {

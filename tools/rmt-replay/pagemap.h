@@ -30,6 +30,11 @@ static inline bool pagemap_has(const struct pagemap *m, uint64_t slot,
 	return m->key[slot] == pg;
 }
 
+static inline bool pagemap_contains(const struct pagemap *m, uint64_t pg)
+{
+	return pagemap_has(m, pagemap_slot(m, pg), pg);
+}
+
 /* Sets pg's value, adding pg if new: 0 or -ENOMEM (the map is kept). */
 int pagemap_put(struct pagemap *m, uint64_t pg, uint64_t val);
 /* Removes the page in slot (from pagemap_slot, holding a page). */

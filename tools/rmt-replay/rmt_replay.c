@@ -15,12 +15,11 @@
  * page stays for --cache page-ins (misses, prefetches and, in a v2
  * trace, first touches), as on the pager's inactive list, where each
  * page-in evicts one page; evicted unused, it is pollution.  As in the
- * pager, a prefetch is skipped
- * unless its page is in far memory: a v2 trace says when pages left local
- * memory (its evict lines), so a page is far from its eviction to its next
- * fault.  A v1 trace does not; there any page of a region the trace has
- * shown so far counts as far, and pages that were resident in the
- * recorded run are prefetched, unused.
+ * pager, a prefetch is skipped unless its page is in far memory: a v2
+ * trace says when pages left local memory (its evict lines), so a page is
+ * far from its eviction to its next fault.  A v1 trace does not; there
+ * any page of a region the trace has shown so far counts as far, and
+ * pages that were resident in the recorded run are prefetched, unused.
  *
  * With --prefetcher learned the learner (agent/learn.h) runs in the loop
  * on the simulated clock: each fault event goes to it as the pager would
@@ -112,9 +111,9 @@ static void usage(FILE *f)
 		"  --far-latency TIME   latency of one page fetch (5us)\n"
 		"  --fetch-depth N      page fetches in flight (8)\n"
 		"  --fault-cost TIME    fixed cost of every fault (8us, as measured)\n"
-		"  --cache PAGES        prefetched pages stay this many page-ins (misses\n"
-		"                       and prefetches), as on the pager's inactive\n"
-		"                       list (1024)\n"
+		"  --cache PAGES        prefetched pages stay this many page-ins (misses,\n"
+		"                       prefetches, first touches), as on the pager's\n"
+		"                       inactive list (1024)\n"
 		"  --first-model N      learned: faults before the first model (500)\n"
 		"  --retrain N          learned: faults between rounds (4000)\n"
 		"  --retrain-max N      learned: rounds that change nothing double the\n"
@@ -190,7 +189,7 @@ static void cache_page_in(struct sim *s, uint64_t pg)
 
 static void prefetch(struct sim *s, uint64_t pg)
 {
-	if (!pagemap_has(&s->c.map, pagemap_slot(&s->c.map, pg), pg))
+	if (!pagemap_contains(&s->c.map, pg))
 		cache_page_in(s, pg);
 }
 
@@ -268,7 +267,7 @@ static bool is_far(const struct sim *s, uint64_t pg)
 	unsigned int i;
 
 	if (s->track_far)
-		return pagemap_has(&s->far, pagemap_slot(&s->far, pg), pg);
+		return pagemap_contains(&s->far, pg);
 	for (i = 0; i < s->n_regions; i++)
 		if (pg >= s->regions[i].start && pg < s->regions[i].end)
 			return true;
@@ -429,8 +428,6 @@ static void page_event(struct sim *s, const struct rmt_us_trace_rec *r)
 {
 	uint64_t pg = r->addr >> 12, i, slot;
 
-	if (!s->track_far)
-		return;
 	if (r->kind == RMT_US_TRACE_EVICT) {
 		if (pagemap_put(&s->far, pg, 0))
 			out_of_memory();
@@ -590,6 +587,13 @@ int main(int argc, char **argv)
 		if (rmt_us_trace_parse(line, &r, &why)) {
 			fprintf(stderr, "rmt-replay: %s:%lu: %s\n",
 				argv[optind], lineno, why);
+			return 1;
+		}
+		if (r.kind != RMT_US_TRACE_FAULT && !s.track_far) {
+			fprintf(stderr,
+				"rmt-replay: %s:%lu: a page event in a v1 "
+				"trace\n",
+				argv[optind], lineno);
 			return 1;
 		}
 		if (r.kind != RMT_US_TRACE_FAULT) {

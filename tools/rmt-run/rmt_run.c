@@ -348,7 +348,7 @@ static void drain_other(struct drain *d, uint16_t type, const void *rec,
 			uint32_t len)
 {
 	const struct rmt_msg_page *e = rec;
-	struct rmt_us_trace_rec r = { .kind = RMT_US_TRACE_DROP };
+	struct rmt_us_trace_rec r = { 0 };
 	uint32_t i;
 
 	if (!d->trace || type != RMT_MSG_PAGE || rmt_msg_check(type, rec, len))
@@ -357,6 +357,7 @@ static void drain_other(struct drain *d, uint16_t type, const void *rec,
 	r.addr = e->addr;
 	r.npages = e->npages;
 	if (e->event == RMT_PAGE_DROPPED) {
+		r.kind = RMT_US_TRACE_DROP;
 		rmt_us_trace_write(d->trace, &r);
 		return;
 	}
