@@ -255,12 +255,8 @@ static void update_limit(struct rmt_pager *p)
 		p->st->limit_pages = lim;
 }
 
-/*
- * Moves pages [first, first+n) from the arena to the backing store;
- * returns how many moved (from first on: the kernel stops at a page it
- * cannot move, one shared with a child process, say).
- */
-static uint64_t move_out(struct rmt_pager *p, uint64_t first, uint64_t n)
+/* One UFFDIO_MOVE of pages [first, first+n) out; returns how many it says. */
+static uint64_t move_ioctl(struct rmt_pager *p, uint64_t first, uint64_t n)
 {
 	struct uffdio_move m = {
 		.dst = (uintptr_t)(p->backing + first * RMT_US_PAGE),
@@ -268,23 +264,69 @@ static uint64_t move_out(struct rmt_pager *p, uint64_t first, uint64_t n)
 		.len = n * RMT_US_PAGE,
 	};
 
+	if (ioctl(p->uffd, UFFDIO_MOVE, &m) == 0)
+		return n;
+	return m.move > 0 ? (uint64_t)m.move / RMT_US_PAGE : 0;
+}
+
+/*
+ * Which of pages [first, first+n) (n <= DEACT_BATCH) are mapped in the
+ * arena.  A page the pager holds active can be unmapped: the program
+ * discarded it (MADV_DONTNEED), or the kernel moved it without saying so
+ * (move_out).  Touching it would fault, inside the fault handler;
+ * mincore() reads the page tables instead.  If it fails, all are taken
+ * as mapped.
+ */
+static void arena_mapped(struct rmt_pager *p, uint64_t first, uint64_t n,
+			 unsigned char *here)
+{
+	if (mincore(page_addr(p, first), n * RMT_US_PAGE, here))
+		memset(here, 1, n);
+}
+
+/*
+ * Moves pages [first, first+n) (n <= DEACT_BATCH) from the arena to the
+ * backing store; returns how many moved, from first on (the kernel stops
+ * at a page it cannot move, one shared with a child process, say).  A
+ * page that has left the arena counts as moved: its data is in the
+ * backing store, or it has none.
+ *
+ * What the kernel reports is not always what it did: in Linux 6.18,
+ * move_pages() keeps a step's -EAGAIN (a page under migration, say) in
+ * its error for the later steps, which then move their pages without
+ * counting them, and the step after them fails (EEXIST).
+ */
+static uint64_t move_out(struct rmt_pager *p, uint64_t first, uint64_t n)
+{
+	unsigned char here[DEACT_BATCH];
+	uint64_t done = 0, step;
+
 	if (!p->move)
 		return 0;
-	if (ioctl(p->uffd, UFFDIO_MOVE, &m) == 0)
-		m.move = (__s64)m.len;
-	if (m.move <= 0)
-		return 0;
-	p->st->moved_out += (uint64_t)m.move / RMT_US_PAGE;
-	return (uint64_t)m.move / RMT_US_PAGE;
+	while (done < n) {
+		step = move_ioctl(p, first + done, n - done);
+		if (!step) {
+			arena_mapped(p, first + done, n - done, here);
+			while (done + step < n && !(here[step] & 1))
+				step++;
+			if (!step)
+				break;
+			p->st->gone_at_eviction += step;
+		}
+		done += step;
+	}
+	p->st->moved_out += done;
+	return done;
 }
 
 /* Writes a run of active pages back and unmaps them, atomically. */
 static void unmap_run(struct rmt_pager *p, uint64_t first, uint64_t n)
 {
-	uint64_t moved = move_out(p, first, n);
+	uint64_t moved = move_out(p, first, n), i;
 	struct uffdio_writeprotect wp = {
 		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
 	};
+	unsigned char here[DEACT_BATCH];
 
 	/* What did not move is copied. */
 	if (moved == n)
@@ -302,8 +344,18 @@ static void unmap_run(struct rmt_pager *p, uint64_t first, uint64_t n)
 	if (ioctl(p->uffd, UFFDIO_WRITEPROTECT, &wp))
 		fprintf(stderr, "rmt-pager: write-protect failed: %s\n",
 			strerror(errno));
-	memcpy(p->backing + first * RMT_US_PAGE, page_addr(p, first),
-	       n * RMT_US_PAGE);
+	arena_mapped(p, first, n, here);
+	for (i = 0; i < n; i++) {
+		uint8_t *store = p->backing + (first + i) * RMT_US_PAGE;
+
+		if (here[i] & 1) {
+			memcpy(store, page_addr(p, first + i), RMT_US_PAGE);
+		} else {
+			/* Discarded: it comes back as zeros. */
+			madvise(store, RMT_US_PAGE, MADV_DONTNEED);
+			p->st->gone_at_eviction++;
+		}
+	}
 	madvise(page_addr(p, first), n * RMT_US_PAGE, MADV_DONTNEED);
 }
 
@@ -630,7 +682,12 @@ static void handle_fault(struct rmt_pager *p, uint64_t addr, unsigned int how,
 		ctx.flags |= RMT_FAULT_WRITE;
 	switch (p->state[pg]) {
 	case PG_ACTIVE:
-		wake(p, addr);
+		/*
+		 * Mapped already (another thread's fault brought it in), or
+		 * discarded by the program since (MADV_DONTNEED): then it
+		 * reads as zeros, as anonymous memory does.
+		 */
+		install(p, pg, p->zero);
 		return;
 	case PG_NONE:
 		make_room(p, 1);

@@ -78,6 +78,12 @@ void rmt_us_stats_print(FILE *f, const struct rmt_us_stats *s, double wall_s,
 			(unsigned long long)s->moved_out,
 			(unsigned long long)(s->deactivations - s->moved_out),
 			s->evict_moves ? "move" : "are copied");
+	if (s->gone_at_eviction)
+		fprintf(f,
+			"rmt: %llu pages had left local memory before their "
+			"eviction: moved by a UFFDIO_MOVE that reported "
+			"otherwise, or discarded by the program\n",
+			(unsigned long long)s->gone_at_eviction);
 	if (s->setup_ns)
 		fprintf(f,
 			"rmt: datapath setup %.1f ms (pager, programs verified "
@@ -136,7 +142,7 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		"\"late_hits\": %llu, \"first_touch\": %llu, "
 		"\"ref_faults\": %llu, \"evictions\": %llu, "
 		"\"deactivations\": %llu, \"moved_out\": %llu, "
-		"\"evict_moves\": %llu, "
+		"\"gone_at_eviction\": %llu, \"evict_moves\": %llu, "
 		"\"hook_calls\": %llu, \"hook_errors\": %llu, "
 		"\"prefetch_skipped\": %llu, \"wp_faults\": %llu, "
 		"\"ring_dropped\": %llu, \"first_model_ms\": %.3f, "
@@ -150,6 +156,7 @@ void rmt_us_stats_json(FILE *f, const struct rmt_us_stats *s, double wall_s,
 		(unsigned long long)s->evictions,
 		(unsigned long long)s->deactivations,
 		(unsigned long long)s->moved_out,
+		(unsigned long long)s->gone_at_eviction,
 		(unsigned long long)s->evict_moves,
 		(unsigned long long)s->hook_calls,
 		(unsigned long long)s->hook_errors,

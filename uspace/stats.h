@@ -71,6 +71,7 @@ struct rmt_us_stats {
 	uint64_t evictions; /* pages written to far memory */
 	uint64_t deactivations;
 	uint64_t moved_out; /* deactivated pages moved, not copied */
+	uint64_t gone_at_eviction; /* active, yet unmapped when evicted */
 	uint64_t evict_moves; /* 1: pages move (UFFDIO_MOVE), 0: copied */
 	uint64_t wp_faults; /* writes racing an eviction */
 	uint64_t hook_calls;

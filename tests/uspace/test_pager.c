@@ -526,6 +526,34 @@ Test(pager, concurrent_writers_lose_nothing)
 	rmt_pager_destroy(p);
 }
 
+/*
+ * A program may discard its pages (MADV_DONTNEED), as it may any
+ * anonymous memory: they read as zeros, at once and after their eviction,
+ * which finds them unmapped, as it finds pages that a UFFDIO_MOVE moved
+ * while reporting otherwise (docs/uspace.md).  Touching such a page in
+ * the pager faults inside the fault handler: it died of SIGBUS, or the
+ * fault thread waited for itself.
+ */
+Test(pager, discarded_pages_read_as_zeros, .timeout = 10)
+{
+	struct rmt_pager *p = start(16, 0, NULL, NULL);
+	volatile uint8_t *m = rmt_pager_alloc(p, 64 * PG);
+	size_t i;
+
+	fill((uint8_t *)m, 8, 1);
+	cr_assert_eq(madvise((void *)m, 8 * PG, MADV_DONTNEED), 0);
+	cr_assert_eq(m[PG - 1], 0, "a discarded active page reads as zeros");
+	fill((uint8_t *)m + 8 * PG, 56, 2);
+	for (i = 1; i < 8; i++) {
+		cr_assert_eq(m[i * PG], 0, "page %zu after its eviction", i);
+		cr_assert_eq(m[i * PG + PG - 1], 0, "page %zu tail", i);
+	}
+	check((uint8_t *)m + 8 * PG, 56, 2);
+	cr_assert_eq(rmt_pager_stats(p)->gone_at_eviction, 7, "%llu",
+		     (unsigned long long)rmt_pager_stats(p)->gone_at_eviction);
+	rmt_pager_destroy(p);
+}
+
 /* Which thread the hook was told faulted, per region of the arena. */
 struct tid_hook {
 	uintptr_t split; /* region 0 below, region 1 from here */
