@@ -30,6 +30,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -467,17 +468,40 @@ static void wake(struct rmt_pager *p, uint64_t addr)
 	ioctl(p->uffd, UFFDIO_WAKE, &r);
 }
 
-/* Maps a copy of src at page pg and wakes the threads waiting on it. */
+#define INSTALL_TRIES 100u
+#define INSTALL_RETRY_NS 10000000ull
+
+/*
+ * Maps a copy of src at page pg and wakes the threads waiting on it.  A
+ * page the pager holds active must be mapped: a fault on an active page
+ * that is not maps zeros (it was discarded), so a copy that fails (no
+ * memory left under a cgroup's limit, say) is retried for a second, and
+ * then the program stops rather than read zeros for its data.
+ */
 static void install(struct rmt_pager *p, uint64_t pg, const void *src)
 {
+	static const char msg[] = "rmt-pager: UFFDIO_COPY keeps failing "
+				  "(out of memory?): the page's data cannot "
+				  "be mapped; stopping the program\n";
 	struct uffdio_copy c = {
 		.dst = (uintptr_t)page_addr(p, pg),
 		.src = (uintptr_t)src,
 		.len = RMT_US_PAGE,
 	};
+	unsigned int tries;
 
-	if (ioctl(p->uffd, UFFDIO_COPY, &c) && errno == EEXIST)
-		wake(p, c.dst);
+	for (tries = 1; ioctl(p->uffd, UFFDIO_COPY, &c); tries++) {
+		if (errno == EEXIST) {
+			wake(p, c.dst);
+			return;
+		}
+		if (tries == INSTALL_TRIES) {
+			if (write(2, msg, sizeof(msg) - 1) < 0)
+				abort();
+			abort();
+		}
+		rmt_us_wait_until(rmt_us_now_ns() + INSTALL_RETRY_NS);
+	}
 }
 
 /*
