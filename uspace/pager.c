@@ -473,10 +473,10 @@ static void wake(struct rmt_pager *p, uint64_t addr)
 
 /*
  * Maps a copy of src at page pg and wakes the threads waiting on it.  A
- * page the pager holds active must be mapped: a fault on an active page
- * that is not maps zeros (it was discarded), so a copy that fails (no
- * memory left under a cgroup's limit, say) is retried for a second, and
- * then the program stops rather than read zeros for its data.
+ * page the pager holds active must be mapped: a fault on an unmapped
+ * active page installs zeros (the program discarded it).  So a copy that
+ * fails (no memory left under a cgroup's limit, say) is retried for a
+ * second, and then the program stops rather than read zeros for its data.
  */
 static void install(struct rmt_pager *p, uint64_t pg, const void *src)
 {
@@ -496,8 +496,9 @@ static void install(struct rmt_pager *p, uint64_t pg, const void *src)
 			return;
 		}
 		if (tries == INSTALL_TRIES) {
-			if (write(2, msg, sizeof(msg) - 1) < 0)
-				abort();
+			ssize_t told = write(2, msg, sizeof(msg) - 1);
+
+			(void)told;
 			abort();
 		}
 		rmt_us_wait_until(rmt_us_now_ns() + INSTALL_RETRY_NS);
