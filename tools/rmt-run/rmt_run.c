@@ -340,18 +340,47 @@ static int find_preload(char *out, size_t len)
 	return access(out, R_OK) ? -errno : 0;
 }
 
+/* Far faults go to the trace as a line each. */
+static void drain_faults(struct drain *d, const struct rmt_msg_fault *ev, int n)
+{
+	int i;
+
+	for (i = 0; i < n && d->trace; i++) {
+		struct rmt_us_trace_rec r = {
+			.time_ns = ev[i].time_ns,
+			.tid = ev[i].pid,
+			.addr = ev[i].addr,
+			.region_start = ev[i].vma_start,
+			.region_end = ev[i].vma_end,
+			.flags = ev[i].flags,
+			.latency_ns = ev[i].latency_ns,
+		};
+
+		rmt_us_trace_write(d->trace, &r);
+	}
+	d->events += (uint64_t)n;
+}
+
 /*
- * A record other than a fault: page events go to the trace, a free as one
- * drop line, evictions and first touches as a line per page.
+ * A record taken alone, after a burst of faults stopped at it: page
+ * events go to the trace, a free as one drop line, evictions and first
+ * touches as a line per page.  It is a fault too where the burst found
+ * the ring empty and the fault came just after.
  */
-static void drain_other(struct drain *d, uint16_t type, const void *rec,
-			uint32_t len)
+static void drain_record(struct drain *d, uint16_t type, const void *rec,
+			 uint32_t len)
 {
 	const struct rmt_msg_page *e = rec;
 	struct rmt_us_trace_rec r = { 0 };
 	uint32_t i;
 
-	if (!d->trace || type != RMT_MSG_PAGE || rmt_msg_check(type, rec, len))
+	if (rmt_msg_check(type, rec, len))
+		return;
+	if (type == RMT_MSG_FAULT) {
+		drain_faults(d, rec, 1);
+		return;
+	}
+	if (!d->trace || type != RMT_MSG_PAGE)
 		return;
 	r.time_ns = e->time_ns;
 	r.addr = e->addr;
@@ -374,18 +403,18 @@ static void *drain_thread(void *arg)
 	struct rmt_msg_fault ev[64];
 	uint64_t rec[32]; /* the ring's largest payload, 256 bytes */
 	uint16_t type;
-	int i, n;
+	int n;
 
 	for (;;) {
 		int stop = d->stop;
 
 		n = rmt_ring_consume_burst(&d->cons, RMT_MSG_FAULT, ev,
 					   sizeof(ev[0]), 64);
-		/* Not a fault: an eviction, say, or the ring is empty. */
+		/* Not a fault (an eviction, say), or the ring was empty. */
 		if (n == 0) {
 			n = rmt_ring_consume(&d->cons, &type, rec, sizeof(rec));
 			if (n > 0) {
-				drain_other(d, type, rec, (uint32_t)n);
+				drain_record(d, type, rec, (uint32_t)n);
 				continue;
 			}
 		}
@@ -393,20 +422,7 @@ static void *drain_thread(void *arg)
 			rmt_ring_cons_resync(&d->cons);
 			continue;
 		}
-		for (i = 0; i < n && d->trace; i++) {
-			struct rmt_us_trace_rec r = {
-				.time_ns = ev[i].time_ns,
-				.tid = ev[i].pid,
-				.addr = ev[i].addr,
-				.region_start = ev[i].vma_start,
-				.region_end = ev[i].vma_end,
-				.flags = ev[i].flags,
-				.latency_ns = ev[i].latency_ns,
-			};
-
-			rmt_us_trace_write(d->trace, &r);
-		}
-		d->events += (uint64_t)n;
+		drain_faults(d, ev, n);
 		if (!n) {
 			if (stop)
 				return NULL;
